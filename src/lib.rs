@@ -1,0 +1,14 @@
+//! kehu (客户本): an encrypted, local-first customer notebook for salespeople.
+//!
+//! The core library: [`vault`] turns a master password into keys, [`store`] keeps every record
+//! in one SQLCipher database, and [`Notebook`] puts them together in a folder. The CLI and the
+//! desktop app are thin adapters over this API; neither holds logic of its own.
+
+pub mod clock;
+mod error;
+mod notebook;
+pub mod store;
+pub mod vault;
+
+pub use error::{Error, ErrorCode, Result};
+pub use notebook::{DB_FILE, LOCK_FILE, Notebook, default_notebook_dir};

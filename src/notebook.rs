@@ -1,0 +1,127 @@
+//! A notebook is a folder: the plaintext header, the SQLCipher database, and a lock file that
+//! keeps a second process out. `Notebook` is an unlocked one — the store plus its folder, keys
+//! and lock — and dereferences to the [`Store`] for every record operation.
+
+use std::fs::{self, File};
+use std::ops::{Deref, DerefMut};
+use std::path::{Path, PathBuf};
+
+use crate::store::{AccessEvent, Store};
+use crate::vault::{DataKey, HEADER_FILE, Header, KdfParams, VaultError};
+use crate::{Error, Result};
+
+pub const DB_FILE: &str = "notebook.db";
+pub const LOCK_FILE: &str = "kehu.lock";
+
+/// An unlocked notebook. Dropping it closes the database and wipes the keys.
+pub struct Notebook {
+    dir: PathBuf,
+    // Field order matters: the store closes before the lock is released.
+    store: Store,
+    data_key: DataKey,
+    _lock: File,
+}
+
+impl std::fmt::Debug for Notebook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Notebook").field("dir", &self.dir).finish_non_exhaustive()
+    }
+}
+
+/// `$XDG_DATA_HOME/kehu/default` (usually `~/.local/share/kehu/default`).
+pub fn default_notebook_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "kehu").map(|dirs| dirs.data_dir().join("default"))
+}
+
+impl Notebook {
+    /// Creates a notebook in `dir` (created if missing, and it must not hold a notebook yet).
+    pub fn create(dir: &Path, password: &[u8], kdf: KdfParams) -> Result<Notebook> {
+        if dir.join(HEADER_FILE).exists() {
+            return Err(VaultError::AlreadyExists(dir.to_path_buf()).into());
+        }
+        if dir.join(DB_FILE).exists() {
+            return Err(Error::Invalid(format!(
+                "{} holds a database without a header; refusing to create a notebook over it",
+                dir.display()
+            )));
+        }
+        create_private_dir(dir)?;
+        let lock = lock(dir)?;
+        let (header, data_key) = Header::create(password, kdf)?;
+        // The header goes first: a crash after it leaves a notebook whose database is created
+        // (with its default templates) on the next open.
+        header.write_atomic(dir)?;
+        let mut store = Store::open(&dir.join(DB_FILE), &data_key.subkeys())?;
+        store.log_access(AccessEvent::Create, "")?;
+        Ok(Notebook { dir: dir.to_path_buf(), store, data_key, _lock: lock })
+    }
+
+    /// Unlocks the notebook in `dir`. A wrong password is found before any file is opened for
+    /// writing, so it changes nothing on disk.
+    pub fn open(dir: &Path, password: &[u8]) -> Result<Notebook> {
+        let header = Header::read(dir)?;
+        let lock = lock(dir)?;
+        let data_key = header.unlock(password)?;
+        let mut store = Store::open(&dir.join(DB_FILE), &data_key.subkeys())?;
+        store.log_access(AccessEvent::Unlock, "")?;
+        Ok(Notebook { dir: dir.to_path_buf(), store, data_key, _lock: lock })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Rewraps the data key under a new password: a new header is written beside the old one,
+    /// fsynced and renamed over it. The database is not touched beyond the access log.
+    pub fn change_password(&mut self, new_password: &[u8], kdf: KdfParams) -> Result<()> {
+        let header = Header::wrap(&self.data_key, new_password, kdf)?;
+        header.write_atomic(&self.dir)?;
+        self.store.log_access(AccessEvent::PasswordChange, "")?;
+        Ok(())
+    }
+
+    /// Locks: closes the database and wipes the keys (the same as dropping).
+    pub fn close(self) -> Result<()> {
+        self.store.checkpoint()?;
+        Ok(())
+    }
+}
+
+impl Deref for Notebook {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        &self.store
+    }
+}
+
+impl DerefMut for Notebook {
+    fn deref_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+}
+
+fn create_private_dir(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(Error::io(format!("creating {}", dir.display())))
+}
+
+/// Takes the notebook's exclusive advisory lock, held until the returned file is dropped.
+fn lock(dir: &Path) -> Result<File> {
+    let path = dir.join(LOCK_FILE);
+    let file = File::options()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(Error::io(format!("opening {}", path.display())))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(Error::InUse(dir.to_path_buf())),
+        Err(fs::TryLockError::Error(e)) => Err(Error::io(format!("locking {}", path.display()))(e)),
+    }
+}

@@ -1,0 +1,204 @@
+//! The store owns the SQLCipher database: opening it with a raw key, the pragmas that make a
+//! returned commit durable, the schema and its migrations, and one module per record kind.
+//! Every write is one transaction; history rows ride in the transaction of their change.
+
+mod access_log;
+mod attachment;
+mod complaint;
+mod customer;
+mod history;
+mod interaction;
+mod migrations;
+mod note;
+mod profile;
+mod secret;
+mod task;
+mod template;
+mod vocab;
+
+pub use access_log::AccessLogEntry;
+pub use attachment::{Attachment, MAX_ATTACHMENT_BYTES};
+pub use complaint::Complaint;
+pub use customer::{
+    Change, ContactMethod, Customer, CustomerFilter, CustomerSummary, Field, NewContact, NewCustomer,
+};
+pub use history::HistoryEntry;
+pub use interaction::{Interaction, NewInteraction};
+pub use migrations::SCHEMA_VERSION;
+pub use note::{NewNote, Note};
+pub use profile::CustomerProfile;
+pub use secret::{Secret, SecretSummary};
+pub use task::{Task, TaskFilter};
+pub use template::{Template, TemplateField};
+pub use vocab::{AccessEvent, Colour, CompanySize, ComplaintStatus, ContactKind, Grade, InteractionKind, Lang, Stage, TemplateKind};
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags, Transaction};
+
+use crate::vault::SubKeys;
+
+/// What can go wrong reading or writing records.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{kind} {id} not found")]
+    NotFound { kind: &'static str, id: String },
+    #[error("invalid {field}: {reason}")]
+    Invalid { field: String, reason: String },
+    #[error("the database does not open with this notebook's key (the header and the database do not belong together, or the database is damaged)")]
+    WrongKey,
+    #[error("the database is damaged: {0}")]
+    Corrupt(String),
+    #[error("the database schema version {found} is newer than this kehu understands ({supported}); update kehu")]
+    SchemaTooNew { found: i64, supported: i64 },
+    #[error("{0} already exists")]
+    Conflict(String),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+impl StoreError {
+    pub(crate) fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        StoreError::Invalid { field: field.into(), reason: reason.into() }
+    }
+
+    pub(crate) fn not_found(kind: &'static str, id: impl ToString) -> Self {
+        StoreError::NotFound { kind, id: id.to_string() }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// An open, keyed database. Dropping it closes the connection (SQLCipher wipes its key).
+pub struct Store {
+    conn: Connection,
+    keys: SubKeys,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").finish_non_exhaustive()
+    }
+}
+
+/// Page cache in KiB (negative `cache_size` means KiB): generous, since notebooks are small
+/// next to the memory of a laptop and every page read costs a decryption.
+const CACHE_KIB: i64 = 64 * 1024;
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` with the notebook's keys, verifies the
+    /// key, and migrates the schema to the latest version.
+    pub fn open(path: &Path, keys: &SubKeys) -> Result<Store> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        #[allow(clippy::disallowed_methods)] // the one place that opens SQLite
+        let mut conn = Connection::open_with_flags(path, flags)?;
+        // SQLCipher logs a failed key to stderr; the CLI prints one clear line instead.
+        let _ = conn.pragma_update(None, "cipher_log_level", "NONE");
+        let key = keys.database.sqlcipher_literal();
+        conn.execute_batch(&format!("PRAGMA key = \"{}\";", key.as_str()))?;
+        drop(key);
+        // Before the first read: with an exclusive lock SQLite keeps the WAL index in process
+        // memory, so no plaintext-structured `-shm` file is ever written beside the database.
+        conn.execute_batch("PRAGMA locking_mode = EXCLUSIVE;")?;
+        verify_key(&conn)?;
+        conn.execute_batch(&format!(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = FULL;
+             PRAGMA temp_store = MEMORY;
+             PRAGMA secure_delete = ON;
+             PRAGMA foreign_keys = ON;
+             PRAGMA cache_size = -{CACHE_KIB};"
+        ))?;
+        migrations::to_latest(&mut conn)?;
+        Ok(Store { conn, keys: keys.clone() })
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction: all of it is committed, or none of it.
+    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub(crate) fn keys(&self) -> &SubKeys {
+        &self.keys
+    }
+
+    /// SQLCipher's page authentication check plus SQLite's structural checks; an empty list
+    /// means the database is sound.
+    pub fn check(&self) -> Result<Vec<String>> {
+        let mut problems = Vec::new();
+        for pragma in ["cipher_integrity_check", "integrity_check"] {
+            let mut stmt = self.conn.prepare(&format!("PRAGMA {pragma}"))?;
+            let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
+            for row in rows {
+                let line = row?;
+                if line != "ok" {
+                    problems.push(format!("{pragma}: {line}"));
+                }
+            }
+        }
+        let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
+        let rows = stmt.query_map([], |row| Ok(format!("foreign_key_check: {} row {}", row.get::<_, String>(0)?, row.get::<_, i64>(1)?)))?;
+        for row in rows {
+            problems.push(row?);
+        }
+        Ok(problems)
+    }
+
+    /// Moves every committed page from the WAL into the database file and empties the WAL, so
+    /// that freed (securely zeroed) pages leave no old copy behind.
+    pub fn checkpoint(&self) -> Result<()> {
+        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+}
+
+/// A wrong key does not fail at `PRAGMA key`, only at the first read.
+fn verify_key(conn: &Connection) -> Result<()> {
+    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get::<_, i64>(0)) {
+        Ok(_) => Ok(()),
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::NotADatabase => {
+            Err(StoreError::WrongKey)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Reads a stored time column; a malformed one means a damaged database, not a panic.
+pub(crate) fn time_at(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<chrono::DateTime<chrono::Utc>> {
+    let text: String = row.get(idx)?;
+    crate::clock::from_db(&text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, format!("bad time '{text}'").into())
+    })
+}
+
+pub(crate) fn opt_time_at(
+    row: &rusqlite::Row<'_>,
+    idx: usize,
+) -> rusqlite::Result<Option<chrono::DateTime<chrono::Utc>>> {
+    match row.get_ref(idx)? {
+        rusqlite::types::ValueRef::Null => Ok(None),
+        _ => time_at(row, idx).map(Some),
+    }
+}
+
+/// Trims a free-text value; empty means absent.
+pub(crate) fn clean(value: Option<&str>) -> Option<String> {
+    value.map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned)
+}
+
+/// Checks that a customer exists before a child record is attached to it.
+pub(crate) fn require_customer(conn: &Connection, customer_id: i64) -> Result<()> {
+    let exists: bool =
+        conn.query_row("SELECT EXISTS (SELECT 1 FROM customer WHERE id = ?1)", [customer_id], |row| row.get(0))?;
+    if exists { Ok(()) } else { Err(StoreError::not_found("customer", customer_id)) }
+}

@@ -1,0 +1,77 @@
+//! Complaints: opened, handled, resolved; each status change is recorded in the history.
+
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+use serde::Serialize;
+
+use super::history::record;
+use super::{ComplaintStatus, Result, Store, StoreError, clean, opt_time_at, require_customer, time_at};
+use crate::clock;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Complaint {
+    pub id: i64,
+    pub customer_id: i64,
+    pub title: String,
+    pub detail: Option<String>,
+    pub status: ComplaintStatus,
+    pub opened_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+impl Store {
+    pub fn add_complaint(&mut self, customer_id: i64, title: &str, detail: Option<&str>) -> Result<i64> {
+        let title = clean(Some(title)).ok_or_else(|| StoreError::invalid("title", "a complaint needs a title"))?;
+        let now = clock::now();
+        self.write(|tx| {
+            require_customer(tx, customer_id)?;
+            tx.prepare_cached(
+                "INSERT INTO complaint (customer_id, title, detail, status, opened_at) VALUES (?1, ?2, ?3, 'open', ?4)",
+            )?
+            .execute(params![customer_id, title, clean(detail), clock::to_db(&now)])?;
+            Ok(tx.last_insert_rowid())
+        })
+    }
+
+    /// Moves a complaint to `status`; resolving stamps `closed_at`, reopening clears it.
+    pub fn set_complaint_status(&mut self, id: i64, status: ComplaintStatus) -> Result<()> {
+        let now = clock::now();
+        self.write(|tx| {
+            let (customer_id, old): (i64, ComplaintStatus) = tx
+                .query_row("SELECT customer_id, status FROM complaint WHERE id = ?1", [id], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })
+                .map_err(|e| match e {
+                    rusqlite::Error::QueryReturnedNoRows => StoreError::not_found("complaint", id),
+                    e => e.into(),
+                })?;
+            if old == status {
+                return Ok(());
+            }
+            let closed = (status == ComplaintStatus::Resolved).then(|| clock::to_db(&now));
+            tx.execute("UPDATE complaint SET status = ?1, closed_at = ?2 WHERE id = ?3", params![status, closed, id])?;
+            record(tx, customer_id, "complaint", id, "status", Some(old.key()), Some(status.key()), &now)
+        })
+    }
+
+    /// Complaints of one customer, or of everyone; open ones first.
+    pub fn complaints(&self, customer_id: Option<i64>) -> Result<Vec<Complaint>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, customer_id, title, detail, status, opened_at, closed_at FROM complaint
+             WHERE ?1 IS NULL OR customer_id = ?1
+             ORDER BY status = 'resolved', opened_at DESC, id DESC",
+        )?;
+        let rows = stmt.query_map([customer_id], |row| {
+            Ok(Complaint {
+                id: row.get(0)?,
+                customer_id: row.get(1)?,
+                title: row.get(2)?,
+                detail: row.get(3)?,
+                status: row.get(4)?,
+                opened_at: time_at(row, 5)?,
+                closed_at: opt_time_at(row, 6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

@@ -1,0 +1,74 @@
+//! Interactions: each contact with a customer — a call, a meeting, a visit — with its outcome.
+
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+use serde::Serialize;
+
+use super::{InteractionKind, Result, Store, StoreError, clean, require_customer, time_at};
+use crate::clock;
+
+#[derive(Debug, Clone)]
+pub struct NewInteraction {
+    pub customer_id: i64,
+    pub kind: InteractionKind,
+    pub summary: String,
+    pub outcome: Option<String>,
+    /// When it happened; now if absent.
+    pub at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Interaction {
+    pub id: i64,
+    pub customer_id: i64,
+    pub kind: InteractionKind,
+    pub at: DateTime<Utc>,
+    pub summary: String,
+    pub outcome: Option<String>,
+}
+
+impl Store {
+    pub fn add_interaction(&mut self, new: &NewInteraction) -> Result<i64> {
+        let summary = clean(Some(&new.summary)).ok_or_else(|| StoreError::invalid("summary", "the summary is empty"))?;
+        let now = clock::now();
+        self.write(|tx| {
+            require_customer(tx, new.customer_id)?;
+            tx.prepare_cached(
+                "INSERT INTO interaction (customer_id, kind, at, summary, outcome, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                new.customer_id,
+                new.kind,
+                clock::to_db(&new.at.unwrap_or(now)),
+                summary,
+                clean(new.outcome.as_deref()),
+                clock::to_db(&now)
+            ])?;
+            let id = tx.last_insert_rowid();
+            tx.prepare_cached("UPDATE customer SET updated_at = ?1 WHERE id = ?2")?
+                .execute(params![clock::to_db(&now), new.customer_id])?;
+            Ok(id)
+        })
+    }
+
+    /// A customer's interactions, newest first.
+    pub fn interactions(&self, customer_id: i64) -> Result<Vec<Interaction>> {
+        require_customer(self.conn(), customer_id)?;
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, customer_id, kind, at, summary, outcome FROM interaction
+             WHERE customer_id = ?1 ORDER BY at DESC, id DESC",
+        )?;
+        let rows = stmt.query_map([customer_id], |row| {
+            Ok(Interaction {
+                id: row.get(0)?,
+                customer_id: row.get(1)?,
+                kind: row.get(2)?,
+                at: time_at(row, 3)?,
+                summary: row.get(4)?,
+                outcome: row.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

@@ -1,0 +1,84 @@
+//! Notes: timestamped markdown on a customer, optionally written from a note template.
+
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+use serde::Serialize;
+
+use super::{Result, Store, StoreError, TemplateKind, require_customer, time_at};
+use crate::clock;
+
+/// A note to add. With a template and no body, the template's body is the starting text.
+#[derive(Debug, Clone, Default)]
+pub struct NewNote {
+    pub customer_id: i64,
+    pub body: Option<String>,
+    pub template: Option<String>,
+    /// When it happened; now if absent.
+    pub at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Note {
+    pub id: i64,
+    pub customer_id: i64,
+    pub template: Option<String>,
+    pub body: String,
+    pub at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Notes can be long, but not unbounded: a megabyte of text is a paste gone wrong.
+const MAX_NOTE_CHARS: usize = 1_000_000;
+
+impl Store {
+    pub fn add_note(&mut self, new: &NewNote) -> Result<i64> {
+        let template = match new.template.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            Some(name) => Some(self.template(TemplateKind::Note, name)?),
+            None => None,
+        };
+        let body = match (new.body.as_deref(), &template) {
+            (Some(body), _) if !body.trim().is_empty() => body.to_owned(),
+            (_, Some(template)) => template.body.clone(),
+            _ => return Err(StoreError::invalid("note", "the note is empty")),
+        };
+        if body.chars().count() > MAX_NOTE_CHARS {
+            return Err(StoreError::invalid("note", format!("longer than {MAX_NOTE_CHARS} characters")));
+        }
+        let now = clock::now();
+        let at = clock::to_db(&new.at.unwrap_or(now));
+        self.write(|tx| {
+            require_customer(tx, new.customer_id)?;
+            tx.prepare_cached(
+                "INSERT INTO note (customer_id, template, body, at, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+            )?
+            .execute(params![new.customer_id, template.map(|t| t.name), body, at, clock::to_db(&now)])?;
+            let id = tx.last_insert_rowid();
+            tx.prepare_cached("UPDATE customer SET updated_at = ?1 WHERE id = ?2")?
+                .execute(params![clock::to_db(&now), new.customer_id])?;
+            Ok(id)
+        })
+    }
+
+    /// A customer's notes, newest first.
+    pub fn notes(&self, customer_id: i64) -> Result<Vec<Note>> {
+        require_customer(self.conn(), customer_id)?;
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, customer_id, template, body, at, created_at, updated_at
+             FROM note WHERE customer_id = ?1 ORDER BY at DESC, id DESC",
+        )?;
+        let rows = stmt.query_map([customer_id], |row| {
+            Ok(Note {
+                id: row.get(0)?,
+                customer_id: row.get(1)?,
+                template: row.get(2)?,
+                body: row.get(3)?,
+                at: time_at(row, 4)?,
+                created_at: time_at(row, 5)?,
+                updated_at: time_at(row, 6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

@@ -1,0 +1,110 @@
+//! Secrets: a customer's portal credentials. The password is sealed a second time with the
+//! sealed-fields subkey (bound to its customer), never listed, and every reveal is logged.
+
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use super::{AccessEvent, Result, Store, StoreError, clean, require_customer, time_at};
+use crate::clock;
+use crate::vault::{aead_open, aead_seal};
+
+/// A credential without its password, for lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SecretSummary {
+    pub id: i64,
+    pub customer_id: i64,
+    pub label: String,
+    pub username: Option<String>,
+    pub url: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A revealed credential; the password is wiped from memory when this is dropped.
+#[derive(Debug, Clone, Serialize)]
+pub struct Secret {
+    #[serde(flatten)]
+    pub summary: SecretSummary,
+    #[serde(serialize_with = "serialize_zeroizing")]
+    pub password: Zeroizing<String>,
+}
+
+fn serialize_zeroizing<S: serde::Serializer>(value: &Zeroizing<String>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(value)
+}
+
+fn aad(customer_id: i64) -> Vec<u8> {
+    format!("kehu secret v1 customer {customer_id}").into_bytes()
+}
+
+impl Store {
+    pub fn add_secret(
+        &mut self,
+        customer_id: i64,
+        label: &str,
+        username: Option<&str>,
+        url: Option<&str>,
+        password: &str,
+    ) -> Result<i64> {
+        let label = clean(Some(label)).ok_or_else(|| StoreError::invalid("label", "a credential needs a label"))?;
+        if password.is_empty() {
+            return Err(StoreError::invalid("password", "the credential's password is empty"));
+        }
+        let sealed = aead_seal(self.keys().sealed_fields.as_bytes(), &aad(customer_id), password.as_bytes());
+        let now = clock::to_db(&clock::now());
+        self.write(|tx| {
+            require_customer(tx, customer_id)?;
+            tx.prepare_cached(
+                "INSERT INTO secret (customer_id, label, username, url, password, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+            )?
+            .execute(params![customer_id, label, clean(username), clean(url), sealed, now])?;
+            Ok(tx.last_insert_rowid())
+        })
+    }
+
+    /// A customer's credentials, without passwords.
+    pub fn secrets(&self, customer_id: i64) -> Result<Vec<SecretSummary>> {
+        require_customer(self.conn(), customer_id)?;
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, customer_id, label, username, url, updated_at FROM secret WHERE customer_id = ?1 ORDER BY label, id",
+        )?;
+        let rows = stmt.query_map([customer_id], summary_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Opens one credential's password and records the reveal in the access log.
+    pub fn reveal_secret(&mut self, id: i64) -> Result<Secret> {
+        let (summary, sealed): (SecretSummary, Vec<u8>) = self
+            .conn()
+            .query_row(
+                "SELECT id, customer_id, label, username, url, updated_at, password FROM secret WHERE id = ?1",
+                [id],
+                |row| Ok((summary_from_row(row)?, row.get(6)?)),
+            )
+            .map_err(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => StoreError::not_found("credential", id),
+                e => e.into(),
+            })?;
+        let opened = aead_open(self.keys().sealed_fields.as_bytes(), &aad(summary.customer_id), &sealed)
+            .map(Zeroizing::new)
+            .ok_or_else(|| StoreError::Corrupt(format!("credential {id} does not decrypt")))?;
+        let password = Zeroizing::new(
+            String::from_utf8(opened.to_vec()).map_err(|_| StoreError::Corrupt(format!("credential {id} is not text")))?,
+        );
+        self.log_access(AccessEvent::SecretReveal, &format!("credential {id} of customer {}", summary.customer_id))?;
+        Ok(Secret { summary, password })
+    }
+}
+
+fn summary_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SecretSummary> {
+    Ok(SecretSummary {
+        id: row.get(0)?,
+        customer_id: row.get(1)?,
+        label: row.get(2)?,
+        username: row.get(3)?,
+        url: row.get(4)?,
+        updated_at: time_at(row, 5)?,
+    })
+}
