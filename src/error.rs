@@ -62,23 +62,8 @@ pub enum Error {
 impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
-            Error::Vault(e) => match e {
-                VaultError::WrongPassword => ErrorCode::WrongPassword,
-                VaultError::NoNotebook(_) => ErrorCode::NoNotebook,
-                VaultError::AlreadyExists(_) => ErrorCode::AlreadyExists,
-                VaultError::CorruptHeader { .. } => ErrorCode::Corrupt,
-                VaultError::FormatTooNew { .. } => ErrorCode::SchemaTooNew,
-                VaultError::BadKdfParams(_) | VaultError::EmptyPassword => ErrorCode::Invalid,
-                VaultError::Io { .. } => ErrorCode::Io,
-            },
-            Error::Store(e) => match e {
-                StoreError::NotFound { .. } => ErrorCode::NotFound,
-                StoreError::Invalid { .. } => ErrorCode::Invalid,
-                StoreError::WrongKey | StoreError::Corrupt(_) => ErrorCode::Corrupt,
-                StoreError::SchemaTooNew { .. } => ErrorCode::SchemaTooNew,
-                StoreError::Conflict(_) => ErrorCode::AlreadyExists,
-                StoreError::Sqlite(e) => sqlite_code(e),
-            },
+            Error::Vault(e) => e.code(),
+            Error::Store(e) => e.code(),
             Error::InUse(_) => ErrorCode::InUse,
             Error::Invalid(_) => ErrorCode::Invalid,
             Error::Io { .. } => ErrorCode::Io,
@@ -88,6 +73,33 @@ impl Error {
     pub(crate) fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> Self {
         let context = context.into();
         move |source| Error::Io { context, source }
+    }
+}
+
+impl VaultError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            VaultError::WrongPassword => ErrorCode::WrongPassword,
+            VaultError::NoNotebook(_) => ErrorCode::NoNotebook,
+            VaultError::AlreadyExists(_) => ErrorCode::AlreadyExists,
+            VaultError::CorruptHeader { .. } => ErrorCode::Corrupt,
+            VaultError::FormatTooNew { .. } => ErrorCode::SchemaTooNew,
+            VaultError::BadKdfParams(_) | VaultError::EmptyPassword => ErrorCode::Invalid,
+            VaultError::Io { .. } => ErrorCode::Io,
+        }
+    }
+}
+
+impl StoreError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            StoreError::NotFound { .. } => ErrorCode::NotFound,
+            StoreError::Invalid { .. } => ErrorCode::Invalid,
+            StoreError::WrongKey | StoreError::Corrupt(_) => ErrorCode::Corrupt,
+            StoreError::SchemaTooNew { .. } => ErrorCode::SchemaTooNew,
+            StoreError::Conflict(_) => ErrorCode::AlreadyExists,
+            StoreError::Sqlite(e) => sqlite_code(e),
+        }
     }
 }
 

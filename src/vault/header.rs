@@ -4,6 +4,7 @@
 
 use std::fs::{self, File};
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use base64::Engine as _;
@@ -112,7 +113,13 @@ impl Header {
         let mut text = serde_json::to_vec_pretty(self).expect("header serialises");
         text.push(b'\n');
         let io = |what: &str| VaultError::io(format!("{what} {}", path.display()));
-        let mut file = File::create(&tmp).map_err(io("writing"))?;
+        let mut file = File::options()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&tmp)
+            .map_err(io("writing"))?;
         file.write_all(&text).map_err(io("writing"))?;
         file.sync_all().map_err(io("syncing"))?;
         drop(file);

@@ -1,0 +1,227 @@
+//! The CLI adapter: clap definitions and dispatch. Every command is a few lines that read
+//! arguments, call the core API once or twice, and print; no rule about customers lives here.
+
+mod customer;
+mod output;
+mod password;
+mod records;
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use kehu::vault::KdfParams;
+use kehu::{ErrorCode, Notebook};
+
+use output::Out;
+use password::PasswordSource;
+
+/// 客户本 — an encrypted, local-first customer notebook.
+#[derive(Debug, Parser)]
+#[command(name = "kehu", version, about, max_term_width = 100)]
+pub struct Args {
+    /// The notebook folder [default: $XDG_DATA_HOME/kehu/default]
+    #[arg(long, global = true, env = "KEHU_NOTEBOOK", value_name = "DIR")]
+    notebook: Option<PathBuf>,
+    /// Read the master password from the first line of this file
+    #[arg(long, global = true, value_name = "F", conflicts_with = "password_stdin")]
+    password_file: Option<PathBuf>,
+    /// Read the master password from the first line of standard input
+    #[arg(long, global = true)]
+    password_stdin: bool,
+    /// Print stable JSON instead of text
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a new notebook
+    Init(InitArgs),
+    /// Check the database's integrity (page authentication and structure)
+    Check,
+    /// Change the master password (rewraps the data key; the database is not rewritten)
+    Passwd(PasswdArgs),
+    /// Customers: add, show, list, edit, erase
+    #[command(subcommand)]
+    Customer(customer::CustomerCommand),
+    /// Tags in use
+    #[command(subcommand)]
+    Tag(records::TagCommand),
+    /// Notes on a customer
+    #[command(subcommand)]
+    Note(records::NoteCommand),
+    /// Interactions: calls, meetings, visits…
+    #[command(subcommand)]
+    Interaction(records::InteractionCommand),
+    /// Tasks and follow-ups
+    #[command(subcommand)]
+    Task(records::TaskCommand),
+    /// Complaints and their status
+    #[command(subcommand)]
+    Complaint(records::ComplaintCommand),
+    /// Customer portal credentials
+    #[command(subcommand)]
+    Secret(records::SecretCommand),
+    /// Files kept with a customer
+    #[command(subcommand, name = "attach")]
+    Attach(records::AttachCommand),
+    /// Customer and note templates
+    #[command(subcommand)]
+    Template(records::TemplateCommand),
+    /// A customer's change history, and restoring an old value
+    History(records::HistoryArgs),
+    /// The access log (unlocks, reveals, exports, erasures)
+    Log(records::LogArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct KdfArgs {
+    /// Argon2id memory in MiB (at least 64); default: calibrated to about 0.5 s on this machine
+    #[arg(long, value_name = "MIB", requires_all = ["kdf_iterations", "kdf_parallelism"])]
+    kdf_memory_mib: Option<u32>,
+    /// Argon2id iterations (at least 3)
+    #[arg(long, value_name = "N", requires = "kdf_memory_mib")]
+    kdf_iterations: Option<u32>,
+    /// Argon2id lanes (at least 4)
+    #[arg(long, value_name = "N", requires = "kdf_memory_mib")]
+    kdf_parallelism: Option<u32>,
+}
+
+impl KdfArgs {
+    fn params(&self) -> Result<KdfParams> {
+        Ok(match (self.kdf_memory_mib, self.kdf_iterations, self.kdf_parallelism) {
+            (Some(m), Some(t), Some(p)) => KdfParams::checked(m.saturating_mul(1024), t, p).map_err(kehu::Error::from)?,
+            _ => KdfParams::calibrate(std::time::Duration::from_millis(500)),
+        })
+    }
+}
+
+#[derive(Debug, clap::Args)]
+struct InitArgs {
+    #[command(flatten)]
+    kdf: KdfArgs,
+}
+
+#[derive(Debug, clap::Args)]
+struct PasswdArgs {
+    /// Read the new password from the first line of this file (else prompted twice)
+    #[arg(long, value_name = "F")]
+    new_password_file: Option<PathBuf>,
+    #[command(flatten)]
+    kdf: KdfArgs,
+}
+
+/// What every command gets: where the notebook is, how to get the password, how to print.
+pub(crate) struct Ctx {
+    pub dir: PathBuf,
+    pub password: PasswordSource,
+    pub out: Out,
+}
+
+impl Ctx {
+    pub fn open(&self) -> Result<Notebook> {
+        let password = self.password.read("主密码 / Master password: ")?;
+        Notebook::open(&self.dir, password.as_bytes()).map_err(Into::into)
+    }
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let dir = match args.notebook {
+        Some(dir) => dir,
+        None => kehu::default_notebook_dir().context("cannot find a data folder; pass --notebook DIR")?,
+    };
+    let password = PasswordSource::new(args.password_file, args.password_stdin);
+    let ctx = Ctx { dir, password, out: Out::new(args.json) };
+    match args.command {
+        Command::Init(a) => init(&ctx, &a),
+        Command::Check => check(&ctx),
+        Command::Passwd(a) => passwd(&ctx, &a),
+        Command::Customer(c) => customer::run(&ctx, c),
+        Command::Tag(c) => records::tag(&ctx, c),
+        Command::Note(c) => records::note(&ctx, c),
+        Command::Interaction(c) => records::interaction(&ctx, c),
+        Command::Task(c) => records::task(&ctx, c),
+        Command::Complaint(c) => records::complaint(&ctx, c),
+        Command::Secret(c) => records::secret(&ctx, c),
+        Command::Attach(c) => records::attach(&ctx, c),
+        Command::Template(c) => records::template(&ctx, c),
+        Command::History(a) => records::history(&ctx, &a),
+        Command::Log(a) => records::log(&ctx, &a),
+    }
+}
+
+fn init(ctx: &Ctx, args: &InitArgs) -> Result<()> {
+    let params = args.kdf.params()?;
+    let password = ctx.password.read_new("新主密码 / New master password: ")?;
+    let notebook = Notebook::create(&ctx.dir, password.as_bytes(), params)?;
+    ctx.out.done(&format!("已创建笔记本 / notebook created: {}", notebook.dir().display()), None);
+    Ok(())
+}
+
+fn check(ctx: &Ctx) -> Result<()> {
+    let notebook = ctx.open()?;
+    let problems = notebook.check()?;
+    if ctx.out.json {
+        ctx.out.json(&serde_json::json!({ "ok": problems.is_empty(), "problems": problems }));
+    } else if problems.is_empty() {
+        println!("ok: 数据库完整 / the database is sound");
+    } else {
+        for p in &problems {
+            println!("{p}");
+        }
+    }
+    if !problems.is_empty() {
+        bail!(kehu::Error::Store(kehu::store::StoreError::Corrupt(format!("{} problem(s) found", problems.len()))));
+    }
+    Ok(())
+}
+
+fn passwd(ctx: &Ctx, args: &PasswdArgs) -> Result<()> {
+    let mut notebook = ctx.open()?;
+    let params = args.kdf.params()?;
+    let new = match &args.new_password_file {
+        Some(path) => password::from_file(path)?,
+        None => password::prompt_twice("新主密码 / New master password: ")?,
+    };
+    notebook.change_password(new.as_bytes(), params)?;
+    ctx.out.done("主密码已更改 / master password changed", None);
+    Ok(())
+}
+
+/// The first line of the error chain that says what went wrong, with its causes.
+pub fn one_line(e: &anyhow::Error) -> String {
+    let mut line = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !line.contains(&cause) {
+            line.push_str(": ");
+            line.push_str(&cause);
+        }
+    }
+    line.replace('\n', " ")
+}
+
+/// Exit statuses, documented in the README: 1 other, 2 usage, 3 wrong password, 4 in use,
+/// 5 not found, 6 invalid input, 7 no notebook, 8 damaged or too new, 9 already exists.
+pub fn exit_status(e: &anyhow::Error) -> u8 {
+    let code = e.chain().find_map(|c| {
+        c.downcast_ref::<kehu::Error>()
+            .map(kehu::Error::code)
+            .or_else(|| c.downcast_ref::<kehu::store::StoreError>().map(kehu::store::StoreError::code))
+            .or_else(|| c.downcast_ref::<kehu::vault::VaultError>().map(kehu::vault::VaultError::code))
+    });
+    let Some(code) = code else { return 1 };
+    match code {
+        ErrorCode::WrongPassword => 3,
+        ErrorCode::InUse => 4,
+        ErrorCode::NotFound => 5,
+        ErrorCode::Invalid => 6,
+        ErrorCode::NoNotebook => 7,
+        ErrorCode::Corrupt | ErrorCode::SchemaTooNew => 8,
+        ErrorCode::AlreadyExists => 9,
+        ErrorCode::Io | ErrorCode::Internal => 1,
+    }
+}

@@ -1,0 +1,474 @@
+//! `kehu tag|note|interaction|task|complaint|secret|attach|template|history|log`: the records
+//! that hang off a customer, each a short adapter over one or two core calls.
+
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use chrono::{DateTime, Utc};
+use clap::Subcommand;
+use kehu::store::{ComplaintStatus, InteractionKind, NewInteraction, NewNote, TaskFilter, TemplateField, TemplateKind};
+use zeroize::Zeroizing;
+
+use super::Ctx;
+use super::output::local;
+
+fn time_arg(s: &str) -> Result<DateTime<Utc>, String> {
+    kehu::clock::parse_user_time(s).ok_or_else(|| format!("'{s}' is not a time (use YYYY-MM-DD or YYYY-MM-DD HH:MM)"))
+}
+
+/// Reads a text argument given as a file, `-` meaning standard input unless it carries the password.
+fn read_text(ctx: &Ctx, path: &Path) -> Result<String> {
+    if path == Path::new("-") {
+        if ctx.password.uses_stdin() {
+            bail!(kehu::Error::Invalid("standard input already carries the password; use a file".into()));
+        }
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).context("reading standard input")?;
+        return Ok(text);
+    }
+    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum TagCommand {
+    /// Every tag in use, with its number of customers
+    List,
+}
+
+pub(crate) fn tag(ctx: &Ctx, command: TagCommand) -> Result<()> {
+    let TagCommand::List = command;
+    let tags = ctx.open()?.tags()?;
+    if ctx.out.json {
+        let rows: Vec<_> = tags.iter().map(|(name, count)| serde_json::json!({ "name": name, "count": count })).collect();
+        ctx.out.json(&rows);
+    } else {
+        tags.iter().for_each(|(name, count)| println!("{name}\t{count}"));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum NoteCommand {
+    /// Add a note to a customer (markdown); prints the new id on the last line
+    Add {
+        customer: i64,
+        /// The note's text
+        #[arg(long, conflicts_with = "file")]
+        text: Option<String>,
+        /// Read the note from a file (`-` for standard input)
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// A note template (沟通记录, 需求分析, 跟进计划, 拜访记录, …); alone, its text is the note
+        #[arg(long)]
+        template: Option<String>,
+        /// When it happened (default: now)
+        #[arg(long, value_parser = time_arg)]
+        at: Option<DateTime<Utc>>,
+    },
+    /// A customer's notes, newest first
+    List { customer: i64 },
+}
+
+pub(crate) fn note(ctx: &Ctx, command: NoteCommand) -> Result<()> {
+    match command {
+        NoteCommand::Add { customer, text, file, template, at } => {
+            let body = match (&text, &file) {
+                (Some(text), _) => Some(text.clone()),
+                (None, Some(path)) => Some(read_text(ctx, path)?),
+                (None, None) if template.is_some() => None,
+                (None, None) => bail!(kehu::Error::Invalid("give the note with --text, --file or --template".into())),
+            };
+            let id = ctx.open()?.add_note(&NewNote { customer_id: customer, body, template, at })?;
+            ctx.out.done(ctx.out.t("已添加记录", "note added"), Some(id));
+        }
+        NoteCommand::List { customer } => {
+            let notes = ctx.open()?.notes(customer)?;
+            if ctx.out.json {
+                ctx.out.json(&notes);
+            } else {
+                for n in &notes {
+                    println!("#{} {} {}\n{}\n", n.id, local(&n.at), n.template.as_deref().unwrap_or(""), n.body.trim_end());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum InteractionCommand {
+    /// Record a call, email, meeting, visit or WeChat exchange; prints the new id last
+    Add {
+        customer: i64,
+        /// call | email | meeting | visit | wechat | other (or 电话 / 邮件 / 会议 / 拜访 / 微信 / 其他)
+        #[arg(long)]
+        kind: InteractionKind,
+        #[arg(long)]
+        summary: String,
+        #[arg(long)]
+        outcome: Option<String>,
+        /// When it happened (default: now)
+        #[arg(long, value_parser = time_arg)]
+        at: Option<DateTime<Utc>>,
+    },
+    /// A customer's interactions, newest first
+    List { customer: i64 },
+}
+
+pub(crate) fn interaction(ctx: &Ctx, command: InteractionCommand) -> Result<()> {
+    match command {
+        InteractionCommand::Add { customer, kind, summary, outcome, at } => {
+            let new = NewInteraction { customer_id: customer, kind, summary, outcome, at };
+            let id = ctx.open()?.add_interaction(&new)?;
+            ctx.out.done(ctx.out.t("已记录互动", "interaction added"), Some(id));
+        }
+        InteractionCommand::List { customer } => {
+            let rows = ctx.open()?.interactions(customer)?;
+            if ctx.out.json {
+                ctx.out.json(&rows);
+            } else {
+                for i in &rows {
+                    let outcome = i.outcome.as_deref().unwrap_or("");
+                    println!("#{}\t{}\t{}\t{}\t{outcome}", i.id, local(&i.at), i.kind.label(ctx.out.lang), i.summary);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum TaskCommand {
+    /// Add a task; prints the new id on the last line
+    Add {
+        #[arg(long)]
+        title: String,
+        /// The customer it concerns
+        #[arg(long)]
+        customer: Option<i64>,
+        /// Due date or time
+        #[arg(long, value_parser = time_arg)]
+        due: Option<DateTime<Utc>>,
+    },
+    /// Open tasks by due time
+    List {
+        #[arg(long)]
+        customer: Option<i64>,
+        /// Include tasks already done
+        #[arg(long)]
+        all: bool,
+    },
+    /// Mark a task done
+    Done { id: i64 },
+}
+
+pub(crate) fn task(ctx: &Ctx, command: TaskCommand) -> Result<()> {
+    match command {
+        TaskCommand::Add { title, customer, due } => {
+            let id = ctx.open()?.add_task(customer, &title, due)?;
+            ctx.out.done(ctx.out.t("已添加任务", "task added"), Some(id));
+        }
+        TaskCommand::List { customer, all } => {
+            let tasks = ctx.open()?.tasks(&TaskFilter { customer_id: customer, include_done: all })?;
+            if ctx.out.json {
+                ctx.out.json(&tasks);
+            } else {
+                for t in &tasks {
+                    let mark = if t.done_at.is_some() { "x" } else { " " };
+                    let due = t.due.as_ref().map(local).unwrap_or_default();
+                    println!("[{mark}] #{}\t{due}\t{}\t{}", t.id, t.title, t.customer_name.as_deref().unwrap_or(""));
+                }
+            }
+        }
+        TaskCommand::Done { id } => {
+            ctx.open()?.complete_task(id)?;
+            ctx.out.done(ctx.out.t("任务已完成", "task done"), None);
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ComplaintCommand {
+    /// Open a complaint; prints the new id on the last line
+    Add {
+        customer: i64,
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        detail: Option<String>,
+    },
+    /// Move a complaint to open | handling | resolved (待处理 / 处理中 / 已解决)
+    Status { id: i64, status: ComplaintStatus },
+    /// Complaints, open ones first
+    List {
+        #[arg(long)]
+        customer: Option<i64>,
+    },
+}
+
+pub(crate) fn complaint(ctx: &Ctx, command: ComplaintCommand) -> Result<()> {
+    match command {
+        ComplaintCommand::Add { customer, title, detail } => {
+            let id = ctx.open()?.add_complaint(customer, &title, detail.as_deref())?;
+            ctx.out.done(ctx.out.t("已登记投诉", "complaint opened"), Some(id));
+        }
+        ComplaintCommand::Status { id, status } => {
+            ctx.open()?.set_complaint_status(id, status)?;
+            ctx.out.done(ctx.out.t("投诉状态已更新", "complaint updated"), None);
+        }
+        ComplaintCommand::List { customer } => {
+            let rows = ctx.open()?.complaints(customer)?;
+            if ctx.out.json {
+                ctx.out.json(&rows);
+            } else {
+                for c in &rows {
+                    println!("#{}\t{}\t{}\t{}", c.id, c.status.label(ctx.out.lang), local(&c.opened_at), c.title);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SecretCommand {
+    /// Store a portal credential; the password is read from a file, stdin or a prompt
+    Add {
+        customer: i64,
+        #[arg(long)]
+        label: String,
+        #[arg(long)]
+        username: Option<String>,
+        #[arg(long)]
+        url: Option<String>,
+        /// Read the credential's password from the first line of this file (`-`: stdin)
+        #[arg(long, value_name = "F")]
+        secret_file: Option<PathBuf>,
+    },
+    /// A customer's credentials, without passwords
+    List { customer: i64 },
+    /// Reveal one credential, password included (logged)
+    Show { id: i64 },
+}
+
+pub(crate) fn secret(ctx: &Ctx, command: SecretCommand) -> Result<()> {
+    match command {
+        SecretCommand::Add { customer, label, username, url, secret_file } => {
+            let password = match &secret_file {
+                Some(path) => Zeroizing::new(read_text(ctx, path)?.lines().next().unwrap_or_default().to_owned()),
+                None if std::io::stdin().is_terminal() => {
+                    Zeroizing::new(rpassword::prompt_password("凭据密码 / Credential password: ")?)
+                }
+                None => bail!(kehu::Error::Invalid("give the credential's password with --secret-file F".into())),
+            };
+            let mut notebook = ctx.open()?;
+            let id = notebook.add_secret(customer, &label, username.as_deref(), url.as_deref(), &password)?;
+            ctx.out.done(ctx.out.t("已保存凭据", "credential saved"), Some(id));
+        }
+        SecretCommand::List { customer } => {
+            let rows = ctx.open()?.secrets(customer)?;
+            if ctx.out.json {
+                ctx.out.json(&rows);
+            } else {
+                for s in &rows {
+                    println!("#{}\t{}\t{}\t{}", s.id, s.label, s.username.as_deref().unwrap_or(""), s.url.as_deref().unwrap_or(""));
+                }
+            }
+        }
+        SecretCommand::Show { id } => {
+            let secret = ctx.open()?.reveal_secret(id)?;
+            if ctx.out.json {
+                ctx.out.json(&secret);
+            } else {
+                let s = &secret.summary;
+                println!("{}\n{}\n{}\n{}", s.label, s.username.as_deref().unwrap_or(""), s.url.as_deref().unwrap_or(""), secret.password.as_str());
+            }
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AttachCommand {
+    /// Keep a file with a customer (stored encrypted in the notebook); prints the new id last
+    Add {
+        customer: i64,
+        file: PathBuf,
+        /// The name to keep (default: the file's name)
+        #[arg(long)]
+        name: Option<String>,
+        /// The media type (default: guessed from the name)
+        #[arg(long)]
+        mime: Option<String>,
+    },
+    /// A customer's attachments
+    List { customer: i64 },
+    /// Write an attachment out to a file (logged as an export)
+    Get {
+        id: i64,
+        #[arg(long, short)]
+        output: PathBuf,
+    },
+}
+
+pub(crate) fn attach(ctx: &Ctx, command: AttachCommand) -> Result<()> {
+    match command {
+        AttachCommand::Add { customer, file, name, mime } => {
+            let data = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let name = name.unwrap_or_else(|| file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+            let mime = mime.unwrap_or_else(|| mime_guess::from_path(&name).first_or_octet_stream().to_string());
+            let id = ctx.open()?.add_attachment(customer, &name, &mime, &data)?;
+            ctx.out.done(ctx.out.t("已添加附件", "attachment added"), Some(id));
+        }
+        AttachCommand::List { customer } => {
+            let rows = ctx.open()?.attachments(customer)?;
+            if ctx.out.json {
+                ctx.out.json(&rows);
+            } else {
+                rows.iter().for_each(|a| println!("#{}\t{}\t{}\t{}", a.id, a.name, a.mime, a.size));
+            }
+        }
+        AttachCommand::Get { id, output } => {
+            let (_, data) = ctx.open()?.attachment_data(id)?;
+            std::fs::write(&output, data).with_context(|| format!("writing {}", output.display()))?;
+            ctx.out.done(&format!("{} {}", ctx.out.t("已写出", "written to"), output.display()), None);
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum TemplateCommand {
+    /// Templates, those of your language first
+    List {
+        #[arg(long)]
+        kind: Option<TemplateKind>,
+    },
+    /// One template with its fields or text
+    Show {
+        name: String,
+        #[arg(long, default_value = "note")]
+        kind: TemplateKind,
+    },
+    /// Add or replace a template
+    Save {
+        name: String,
+        #[arg(long)]
+        kind: TemplateKind,
+        #[arg(long, default_value = "")]
+        description: String,
+        /// A note template's text, from a file (`-`: stdin)
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// A customer template's custom field (repeatable)
+        #[arg(long = "field", value_name = "NAME")]
+        fields: Vec<String>,
+    },
+    /// Remove a template
+    Remove {
+        name: String,
+        #[arg(long)]
+        kind: TemplateKind,
+    },
+}
+
+pub(crate) fn template(ctx: &Ctx, command: TemplateCommand) -> Result<()> {
+    match command {
+        TemplateCommand::List { kind } => {
+            let rows = ctx.open()?.templates(kind, ctx.out.lang)?;
+            if ctx.out.json {
+                ctx.out.json(&rows);
+            } else {
+                rows.iter().for_each(|t| println!("{}\t{}\t{}\t{}", t.kind, t.language, t.name, t.description));
+            }
+        }
+        TemplateCommand::Show { name, kind } => {
+            let t = ctx.open()?.template(kind, &name)?;
+            if ctx.out.json {
+                ctx.out.json(&t);
+            } else {
+                println!("{} ({}, {})\n{}", t.name, t.kind, t.language, t.description);
+                t.fields.iter().for_each(|f| println!("- {} {}", f.name, f.hint));
+                print!("{}", t.body);
+            }
+        }
+        TemplateCommand::Save { name, kind, description, file, fields } => {
+            let body = file.map(|f| read_text(ctx, &f)).transpose()?.unwrap_or_default();
+            let fields: Vec<_> = fields.into_iter().map(|name| TemplateField { name, hint: String::new() }).collect();
+            let id = ctx.open()?.save_template(kind, &name, ctx.out.lang, &description, &fields, &body)?;
+            ctx.out.done(ctx.out.t("模板已保存", "template saved"), Some(id));
+        }
+        TemplateCommand::Remove { name, kind } => {
+            ctx.open()?.delete_template(kind, &name)?;
+            ctx.out.done(ctx.out.t("模板已删除", "template removed"), None);
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct HistoryArgs {
+    customer: i64,
+    /// Put back the value this history entry replaced
+    #[arg(long, value_name = "ENTRY")]
+    restore: Option<i64>,
+}
+
+pub(crate) fn history(ctx: &Ctx, args: &HistoryArgs) -> Result<()> {
+    let mut notebook = ctx.open()?;
+    if let Some(entry) = args.restore {
+        let belongs = notebook.history(args.customer)?.iter().any(|h| h.id == entry);
+        if !belongs {
+            bail!(kehu::store::StoreError::NotFound { kind: "history entry", id: format!("{entry} of customer {}", args.customer) });
+        }
+        notebook.restore_history(entry)?;
+        ctx.out.done(ctx.out.t("已恢复旧值", "old value restored"), None);
+        return Ok(());
+    }
+    let rows = notebook.history(args.customer)?;
+    if ctx.out.json {
+        ctx.out.json(&rows);
+    } else {
+        for h in &rows {
+            let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "∅".into());
+            println!("#{}\t{}\t{}\t{} → {}", h.id, local(&h.at), h.field, show(&h.old), show(&h.new));
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct LogArgs {
+    /// How many entries, newest first
+    #[arg(long, default_value_t = 50)]
+    limit: usize,
+    /// Check the hash chain instead of listing
+    #[arg(long)]
+    verify: bool,
+}
+
+pub(crate) fn log(ctx: &Ctx, args: &LogArgs) -> Result<()> {
+    let notebook = ctx.open()?;
+    if args.verify {
+        let broken = notebook.verify_access_log()?;
+        if ctx.out.json {
+            ctx.out.json(&serde_json::json!({ "ok": broken.is_none(), "first_bad_entry": broken }));
+        }
+        if let Some(id) = broken {
+            bail!(kehu::store::StoreError::Corrupt(format!("the access log was altered at entry {id}")));
+        }
+        if !ctx.out.json {
+            println!("ok: {}", ctx.out.t("访问日志完整", "the access log is intact"));
+        }
+        return Ok(());
+    }
+    let rows = notebook.access_log(args.limit)?;
+    if ctx.out.json {
+        ctx.out.json(&rows);
+    } else {
+        rows.iter().for_each(|e| println!("#{}\t{}\t{}\t{}", e.id, local(&e.at), e.event.label(ctx.out.lang), e.detail));
+    }
+    Ok(())
+}
