@@ -46,7 +46,7 @@ enum Command {
     Passwd(PasswdArgs),
     /// Customers: add, show, list, edit, erase
     #[command(subcommand)]
-    Customer(customer::CustomerCommand),
+    Customer(Box<customer::CustomerCommand>),
     /// Tags in use
     #[command(subcommand)]
     Tag(records::TagCommand),
@@ -93,7 +93,9 @@ struct KdfArgs {
 impl KdfArgs {
     fn params(&self) -> Result<KdfParams> {
         Ok(match (self.kdf_memory_mib, self.kdf_iterations, self.kdf_parallelism) {
-            (Some(m), Some(t), Some(p)) => KdfParams::checked(m.saturating_mul(1024), t, p).map_err(kehu::Error::from)?,
+            (Some(m), Some(t), Some(p)) => {
+                KdfParams::checked(m.saturating_mul(1024), t, p).map_err(kehu::Error::from)?
+            }
             _ => KdfParams::calibrate(std::time::Duration::from_millis(500)),
         })
     }
@@ -139,8 +141,8 @@ pub fn run(args: Args) -> Result<()> {
         Command::Init(a) => init(&ctx, &a),
         Command::Check => check(&ctx),
         Command::Passwd(a) => passwd(&ctx, &a),
-        Command::Customer(c) => customer::run(&ctx, c),
-        Command::Tag(c) => records::tag(&ctx, c),
+        Command::Customer(c) => customer::run(&ctx, *c),
+        Command::Tag(c) => records::tag(&ctx, &c),
         Command::Note(c) => records::note(&ctx, c),
         Command::Interaction(c) => records::interaction(&ctx, c),
         Command::Task(c) => records::task(&ctx, c),

@@ -38,10 +38,8 @@ pub fn parse_user_time(input: &str) -> Option<DateTime<Utc>> {
 /// Reads a calendar date: `2026-11-24`, `2026/11/24`, `20261124`, `2026年11月24日`.
 pub fn parse_user_date(input: &str) -> Option<NaiveDate> {
     let s = input.trim();
-    let normalized = s.replace('/', "-").replace('年', "-").replace('月', "-").replace('日', "");
-    NaiveDate::parse_from_str(&normalized, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(s, "%Y%m%d"))
-        .ok()
+    let normalized = s.replace(['/', '年', '月'], "-").replace('日', "");
+    NaiveDate::parse_from_str(&normalized, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(s, "%Y%m%d")).ok()
 }
 
 fn local_to_utc(naive: NaiveDateTime) -> Option<DateTime<Utc>> {

@@ -19,9 +19,7 @@ mod vocab;
 pub use access_log::AccessLogEntry;
 pub use attachment::{Attachment, MAX_ATTACHMENT_BYTES};
 pub use complaint::Complaint;
-pub use customer::{
-    Change, ContactMethod, Customer, CustomerFilter, CustomerSummary, Field, NewContact, NewCustomer,
-};
+pub use customer::{Change, ContactMethod, Customer, CustomerFilter, CustomerSummary, Field, NewContact, NewCustomer};
 pub use history::HistoryEntry;
 pub use interaction::{Interaction, NewInteraction};
 pub use migrations::SCHEMA_VERSION;
@@ -30,7 +28,9 @@ pub use profile::CustomerProfile;
 pub use secret::{Secret, SecretSummary};
 pub use task::{Task, TaskFilter};
 pub use template::{Template, TemplateField};
-pub use vocab::{AccessEvent, Colour, CompanySize, ComplaintStatus, ContactKind, Grade, InteractionKind, Lang, Stage, TemplateKind};
+pub use vocab::{
+    AccessEvent, Colour, CompanySize, ComplaintStatus, ContactKind, Grade, InteractionKind, Lang, Stage, TemplateKind,
+};
 
 use std::path::Path;
 
@@ -45,7 +45,9 @@ pub enum StoreError {
     NotFound { kind: &'static str, id: String },
     #[error("invalid {field}: {reason}")]
     Invalid { field: String, reason: String },
-    #[error("the database does not open with this notebook's key (the header and the database do not belong together, or the database is damaged)")]
+    #[error(
+        "the database does not open with this notebook's key (the header and the database do not belong together, or the database is damaged)"
+    )]
     WrongKey,
     #[error("the database is damaged: {0}")]
     Corrupt(String),
@@ -62,7 +64,7 @@ impl StoreError {
         StoreError::Invalid { field: field.into(), reason: reason.into() }
     }
 
-    pub(crate) fn not_found(kind: &'static str, id: impl ToString) -> Self {
+    pub(crate) fn not_found(kind: &'static str, id: impl std::fmt::Display) -> Self {
         StoreError::NotFound { kind, id: id.to_string() }
     }
 }
@@ -147,7 +149,9 @@ impl Store {
             }
         }
         let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
-        let rows = stmt.query_map([], |row| Ok(format!("foreign_key_check: {} row {}", row.get::<_, String>(0)?, row.get::<_, i64>(1)?)))?;
+        let rows = stmt.query_map([], |row| {
+            Ok(format!("foreign_key_check: {} row {}", row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+        })?;
         for row in rows {
             problems.push(row?);
         }

@@ -191,15 +191,15 @@ fn parsed<T: std::str::FromStr<Err = String>>(field: &str, value: &Option<String
 
 pub(crate) fn run(ctx: &Ctx, command: CustomerCommand) -> Result<()> {
     match command {
-        CustomerCommand::Add(a) => add(ctx, a),
+        CustomerCommand::Add(a) => add(ctx, &a),
         CustomerCommand::Show { id } => show(ctx, id),
         CustomerCommand::List(a) => list(ctx, a),
-        CustomerCommand::Edit(a) => edit(ctx, a),
+        CustomerCommand::Edit(a) => edit(ctx, &a),
         CustomerCommand::Erase { id, yes } => erase(ctx, id, yes),
     }
 }
 
-fn add(ctx: &Ctx, a: AddArgs) -> Result<()> {
+fn add(ctx: &Ctx, a: &AddArgs) -> Result<()> {
     let p = &a.profile;
     let new = NewCustomer {
         name: a.name.clone(),
@@ -234,7 +234,8 @@ fn show(ctx: &Ctx, id: i64) -> Result<()> {
     let (c, lang, t) = (&profile.customer, ctx.out.lang, |zh, en| ctx.out.t(zh, en));
     println!("#{} {}{}", c.id, c.name, c.company.as_deref().map(|co| format!(" · {co}")).unwrap_or_default());
     println!("  {}: {}   {}: {}", t("等级", "Grade"), c.grade.label(lang), t("阶段", "Stage"), c.stage.label(lang));
-    for field in Field::ALL.iter().filter(|f| !matches!(f, Field::Name | Field::Company | Field::Grade | Field::Stage)) {
+    for field in Field::ALL.iter().filter(|f| !matches!(f, Field::Name | Field::Company | Field::Grade | Field::Stage))
+    {
         if let Some(value) = c.field(*field) {
             println!("  {}: {value}", field.key());
         }
@@ -254,7 +255,14 @@ fn show(ctx: &Ctx, id: i64) -> Result<()> {
     }
     for i in &profile.interactions {
         let outcome = i.outcome.as_deref().map(|o| format!(" → {o}")).unwrap_or_default();
-        println!("{} #{} {} {}: {}{outcome}", t("互动", "Interaction"), i.id, local(&i.at), i.kind.label(lang), i.summary);
+        println!(
+            "{} #{} {} {}: {}{outcome}",
+            t("互动", "Interaction"),
+            i.id,
+            local(&i.at),
+            i.kind.label(lang),
+            i.summary
+        );
     }
     for task in &profile.tasks {
         let due = task.due.as_ref().map(local).unwrap_or_default();
@@ -294,12 +302,19 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
     for c in &customers {
         let company = c.company.as_deref().unwrap_or("");
         let tags = if c.tags.is_empty() { String::new() } else { format!(" #{}", c.tags.join(" #")) };
-        writeln!(stdout, "{}\t{}\t{company}\t{}\t{}{tags}", c.id, c.name, c.grade.label(ctx.out.lang), c.stage.label(ctx.out.lang))?;
+        writeln!(
+            stdout,
+            "{}\t{}\t{company}\t{}\t{}{tags}",
+            c.id,
+            c.name,
+            c.grade.label(ctx.out.lang),
+            c.stage.label(ctx.out.lang)
+        )?;
     }
     Ok(())
 }
 
-fn edit(ctx: &Ctx, a: EditArgs) -> Result<()> {
+fn edit(ctx: &Ctx, a: &EditArgs) -> Result<()> {
     let mut changes = Vec::new();
     if let Some(name) = &a.name {
         changes.push(Change::Set(Field::Name, Some(name.clone())));
@@ -316,7 +331,9 @@ fn edit(ctx: &Ctx, a: EditArgs) -> Result<()> {
     changes.extend(a.fields.iter().map(|(k, v)| Change::SetCustom(k.clone(), Some(v.clone()))));
     changes.extend(a.unset_fields.iter().map(|k| Change::SetCustom(k.clone(), None)));
     if changes.is_empty() && !a.reviewed {
-        bail!(kehu::Error::Invalid("nothing to change: give at least one option (see kehu customer edit --help)".into()));
+        bail!(kehu::Error::Invalid(
+            "nothing to change: give at least one option (see kehu customer edit --help)".into()
+        ));
     }
     let mut notebook = ctx.open()?;
     let changed = notebook.edit_customer(a.id, &changes)?;

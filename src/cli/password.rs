@@ -50,7 +50,9 @@ impl PasswordSource {
 }
 
 fn no_password() -> kehu::Error {
-    kehu::Error::Invalid("no password given: use --password-file F or --password-stdin (standard input is not a terminal)".into())
+    kehu::Error::Invalid(
+        "no password given: use --password-file F or --password-stdin (standard input is not a terminal)".into(),
+    )
 }
 
 pub(crate) fn prompt_twice(prompt: &str) -> Result<Zeroizing<String>> {

@@ -36,11 +36,12 @@ pub(crate) enum TagCommand {
     List,
 }
 
-pub(crate) fn tag(ctx: &Ctx, command: TagCommand) -> Result<()> {
+pub(crate) fn tag(ctx: &Ctx, command: &TagCommand) -> Result<()> {
     let TagCommand::List = command;
     let tags = ctx.open()?.tags()?;
     if ctx.out.json {
-        let rows: Vec<_> = tags.iter().map(|(name, count)| serde_json::json!({ "name": name, "count": count })).collect();
+        let rows: Vec<_> =
+            tags.iter().map(|(name, count)| serde_json::json!({ "name": name, "count": count })).collect();
         ctx.out.json(&rows);
     } else {
         tags.iter().for_each(|(name, count)| println!("{name}\t{count}"));
@@ -88,7 +89,13 @@ pub(crate) fn note(ctx: &Ctx, command: NoteCommand) -> Result<()> {
                 ctx.out.json(&notes);
             } else {
                 for n in &notes {
-                    println!("#{} {} {}\n{}\n", n.id, local(&n.at), n.template.as_deref().unwrap_or(""), n.body.trim_end());
+                    println!(
+                        "#{} {} {}\n{}\n",
+                        n.id,
+                        local(&n.at),
+                        n.template.as_deref().unwrap_or(""),
+                        n.body.trim_end()
+                    );
                 }
             }
         }
@@ -273,7 +280,13 @@ pub(crate) fn secret(ctx: &Ctx, command: SecretCommand) -> Result<()> {
                 ctx.out.json(&rows);
             } else {
                 for s in &rows {
-                    println!("#{}\t{}\t{}\t{}", s.id, s.label, s.username.as_deref().unwrap_or(""), s.url.as_deref().unwrap_or(""));
+                    println!(
+                        "#{}\t{}\t{}\t{}",
+                        s.id,
+                        s.label,
+                        s.username.as_deref().unwrap_or(""),
+                        s.url.as_deref().unwrap_or("")
+                    );
                 }
             }
         }
@@ -283,7 +296,13 @@ pub(crate) fn secret(ctx: &Ctx, command: SecretCommand) -> Result<()> {
                 ctx.out.json(&secret);
             } else {
                 let s = &secret.summary;
-                println!("{}\n{}\n{}\n{}", s.label, s.username.as_deref().unwrap_or(""), s.url.as_deref().unwrap_or(""), secret.password.as_str());
+                println!(
+                    "{}\n{}\n{}\n{}",
+                    s.label,
+                    s.username.as_deref().unwrap_or(""),
+                    s.url.as_deref().unwrap_or(""),
+                    secret.password.as_str()
+                );
             }
         }
     }
@@ -317,7 +336,8 @@ pub(crate) fn attach(ctx: &Ctx, command: AttachCommand) -> Result<()> {
     match command {
         AttachCommand::Add { customer, file, name, mime } => {
             let data = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let name = name.unwrap_or_else(|| file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+            let name =
+                name.unwrap_or_else(|| file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
             let mime = mime.unwrap_or_else(|| mime_guess::from_path(&name).first_or_octet_stream().to_string());
             let id = ctx.open()?.add_attachment(customer, &name, &mime, &data)?;
             ctx.out.done(ctx.out.t("已添加附件", "attachment added"), Some(id));
@@ -421,7 +441,10 @@ pub(crate) fn history(ctx: &Ctx, args: &HistoryArgs) -> Result<()> {
     if let Some(entry) = args.restore {
         let belongs = notebook.history(args.customer)?.iter().any(|h| h.id == entry);
         if !belongs {
-            bail!(kehu::store::StoreError::NotFound { kind: "history entry", id: format!("{entry} of customer {}", args.customer) });
+            bail!(kehu::store::StoreError::NotFound {
+                kind: "history entry",
+                id: format!("{entry} of customer {}", args.customer)
+            });
         }
         notebook.restore_history(entry)?;
         ctx.out.done(ctx.out.t("已恢复旧值", "old value restored"), None);
@@ -468,7 +491,8 @@ pub(crate) fn log(ctx: &Ctx, args: &LogArgs) -> Result<()> {
     if ctx.out.json {
         ctx.out.json(&rows);
     } else {
-        rows.iter().for_each(|e| println!("#{}\t{}\t{}\t{}", e.id, local(&e.at), e.event.label(ctx.out.lang), e.detail));
+        rows.iter()
+            .for_each(|e| println!("#{}\t{}\t{}\t{}", e.id, local(&e.at), e.event.label(ctx.out.lang), e.detail));
     }
     Ok(())
 }

@@ -9,9 +9,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use super::history::record;
-use super::{
-    Colour, CompanySize, ContactKind, Grade, Result, Stage, Store, StoreError, clean, opt_time_at, time_at,
-};
+use super::{Colour, CompanySize, ContactKind, Grade, Result, Stage, Store, StoreError, clean, opt_time_at, time_at};
 use crate::clock;
 
 /// A customer's profile fields, in the order they are shown.
@@ -76,7 +74,8 @@ impl Field {
                 _ => Ok(None),
             };
         };
-        let keyed = |parsed: std::result::Result<&'static str, String>| parsed.map(|k| Some(k.to_owned())).map_err(invalid);
+        let keyed =
+            |parsed: std::result::Result<&'static str, String>| parsed.map(|k| Some(k.to_owned())).map_err(invalid);
         match self {
             Field::Grade => keyed(Grade::from_str(&value).map(Grade::key)),
             Field::Stage => keyed(Stage::from_str(&value).map(Stage::key)),
@@ -418,7 +417,7 @@ impl Store {
             sql.push_str(&format!(" LIMIT {limit}"));
         }
         let mut stmt = self.conn().prepare(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter().map(|a| a.as_ref())), |row| {
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter().map(AsRef::as_ref)), |row| {
             let tags: String = row.get(9)?;
             Ok(CustomerSummary {
                 id: row.get(0)?,
@@ -678,7 +677,12 @@ fn add_tag(conn: &Connection, customer_id: i64, tag: &str, now: &DateTime<Utc>) 
     Ok(())
 }
 
-fn add_contact(conn: &Connection, customer_id: i64, contact: &NewContact, now: &DateTime<Utc>) -> Result<ContactMethod> {
+fn add_contact(
+    conn: &Connection,
+    customer_id: i64,
+    contact: &NewContact,
+    now: &DateTime<Utc>,
+) -> Result<ContactMethod> {
     let (value, normalized) = normalize_contact(contact.kind, &contact.value)?;
     let label = clean(contact.label.as_deref());
     conn.prepare_cached(

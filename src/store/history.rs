@@ -78,7 +78,15 @@ impl Store {
             .query_row(
                 "SELECT customer_id, record_kind, field, old, new FROM history WHERE id = ?1",
                 [entry_id],
-                |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get(3)?, row.get(4)?)),
+                |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, String>(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                    ))
+                },
             )
             .map_err(|e| match e {
                 rusqlite::Error::QueryReturnedNoRows => StoreError::not_found("history entry", entry_id),
@@ -115,4 +123,3 @@ fn restoring_change(field: &str, old: Option<String>, new: Option<String>) -> Op
     let field: Field = field.parse().ok()?;
     Some(Change::Set(field, old))
 }
-

@@ -29,7 +29,8 @@ pub struct Interaction {
 
 impl Store {
     pub fn add_interaction(&mut self, new: &NewInteraction) -> Result<i64> {
-        let summary = clean(Some(&new.summary)).ok_or_else(|| StoreError::invalid("summary", "the summary is empty"))?;
+        let summary =
+            clean(Some(&new.summary)).ok_or_else(|| StoreError::invalid("summary", "the summary is empty"))?;
         let now = clock::now();
         self.write(|tx| {
             require_customer(tx, new.customer_id)?;

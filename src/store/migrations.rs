@@ -2,7 +2,7 @@
 //! SQLite's `user_version`. A database from a newer kehu is refused, never downgraded.
 
 use rusqlite::Connection;
-use rusqlite_migration::{M, Migrations, MigrationDefinitionError};
+use rusqlite_migration::{M, MigrationDefinitionError, Migrations};
 
 use super::{Result, StoreError};
 
@@ -47,6 +47,7 @@ mod tests {
     #[test]
     fn migrations_are_valid_and_counted() {
         assert!(migrations().validate().is_ok());
+        #[allow(clippy::disallowed_methods)] // a bare schema, no key: this test checks SQL only
         let mut conn = Connection::open_in_memory().unwrap();
         to_latest(&mut conn).unwrap();
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();

@@ -91,7 +91,8 @@ impl Store {
             .map(Zeroizing::new)
             .ok_or_else(|| StoreError::Corrupt(format!("credential {id} does not decrypt")))?;
         let password = Zeroizing::new(
-            String::from_utf8(opened.to_vec()).map_err(|_| StoreError::Corrupt(format!("credential {id} is not text")))?,
+            String::from_utf8(opened.to_vec())
+                .map_err(|_| StoreError::Corrupt(format!("credential {id} is not text")))?,
         );
         self.log_access(AccessEvent::SecretReveal, &format!("credential {id} of customer {}", summary.customer_id))?;
         Ok(Secret { summary, password })

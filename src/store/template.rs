@@ -59,7 +59,14 @@ pub(crate) fn seed_defaults(conn: &Connection) -> Result<()> {
                 conn.execute(
                     "INSERT INTO template (kind, name, language, description, fields, body, builtin)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1) ON CONFLICT (kind, name) DO NOTHING",
-                    params![kind, t.name, set.language, t.description, serde_json::to_string(&t.fields).unwrap(), t.body],
+                    params![
+                        kind,
+                        t.name,
+                        set.language,
+                        t.description,
+                        serde_json::to_string(&t.fields).unwrap(),
+                        t.body
+                    ],
                 )?;
             }
         }
@@ -98,7 +105,12 @@ impl Store {
             .prepare_cached(&format!("SELECT {COLUMNS} FROM template WHERE kind = ?1 AND name = ?2"))?
             .query_row(params![kind, name.trim()], from_row)
             .optional()?
-            .ok_or_else(|| StoreError::not_found(if kind == TemplateKind::Note { "note template" } else { "customer template" }, format!("'{}'", name.trim())))
+            .ok_or_else(|| {
+                StoreError::not_found(
+                    if kind == TemplateKind::Note { "note template" } else { "customer template" },
+                    format!("'{}'", name.trim()),
+                )
+            })
     }
 
     /// Adds a template, or replaces the one of the same kind and name (a built-in one too: the
@@ -127,7 +139,9 @@ impl Store {
                    description = excluded.description, fields = excluded.fields, body = excluded.body",
                 params![kind, name, language.code(), description.trim(), serde_json::to_string(fields).unwrap(), body],
             )?;
-            Ok(tx.query_row("SELECT id FROM template WHERE kind = ?1 AND name = ?2", params![kind, name], |r| r.get(0))?)
+            Ok(tx.query_row("SELECT id FROM template WHERE kind = ?1 AND name = ?2", params![kind, name], |r| {
+                r.get(0)
+            })?)
         })
     }
 

@@ -113,13 +113,8 @@ impl Header {
         let mut text = serde_json::to_vec_pretty(self).expect("header serialises");
         text.push(b'\n');
         let io = |what: &str| VaultError::io(format!("{what} {}", path.display()));
-        let mut file = File::options()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)
-            .map_err(io("writing"))?;
+        let mut file =
+            File::options().write(true).create(true).truncate(true).mode(0o600).open(&tmp).map_err(io("writing"))?;
         file.write_all(&text).map_err(io("writing"))?;
         file.sync_all().map_err(io("syncing"))?;
         drop(file);

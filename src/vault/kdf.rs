@@ -26,20 +26,13 @@ pub struct KdfParams {
 
 impl KdfParams {
     /// The floor every notebook made by the CLI or the app must meet.
-    pub const MINIMUM: KdfParams = KdfParams {
-        memory_kib: MIN_MEMORY_KIB,
-        iterations: MIN_ITERATIONS,
-        parallelism: MIN_PARALLELISM,
-    };
+    pub const MINIMUM: KdfParams =
+        KdfParams { memory_kib: MIN_MEMORY_KIB, iterations: MIN_ITERATIONS, parallelism: MIN_PARALLELISM };
 
     /// Parameters far below the floor, so that tests can create many notebooks quickly.
     /// Never used by the CLI or the app: [`KdfParams::checked`] refuses them.
     #[doc(hidden)]
-    pub const INSECURE_FOR_TESTS: KdfParams = KdfParams {
-        memory_kib: 64,
-        iterations: 1,
-        parallelism: 1,
-    };
+    pub const INSECURE_FOR_TESTS: KdfParams = KdfParams { memory_kib: 64, iterations: 1, parallelism: 1 };
 
     /// Explicit parameters, refused below the RFC 9106 floor.
     pub fn checked(memory_kib: u32, iterations: u32, parallelism: u32) -> Result<Self, VaultError> {
