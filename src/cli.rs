@@ -135,6 +135,10 @@ pub fn run(args: Args) -> Result<()> {
         Some(dir) => dir,
         None => kehu::default_notebook_dir().context("cannot find a data folder; pass --notebook DIR")?,
     };
+    if args.password_file.is_some() && args.password_stdin {
+        // clap cannot check conflicts between global options given on either side of a subcommand.
+        bail!(kehu::Error::Invalid("--password-file and --password-stdin cannot be used together".into()));
+    }
     let password = PasswordSource::new(args.password_file, args.password_stdin);
     let ctx = Ctx { dir, password, out: Out::new(args.json) };
     match args.command {
@@ -164,8 +168,8 @@ fn init(ctx: &Ctx, args: &InitArgs) -> Result<()> {
 }
 
 fn check(ctx: &Ctx) -> Result<()> {
-    let notebook = ctx.open()?;
-    let problems = notebook.check()?;
+    let password = ctx.password.read("主密码 / Master password: ")?;
+    let problems = Notebook::open_and_check(&ctx.dir, password.as_bytes())?;
     if ctx.out.json {
         ctx.out.json(&serde_json::json!({ "ok": problems.is_empty(), "problems": problems }));
     } else if problems.is_empty() {

@@ -67,6 +67,20 @@ impl Notebook {
         Ok(Notebook { dir: dir.to_path_buf(), store, data_key, _lock: lock })
     }
 
+    /// Unlocks the notebook in `dir` and checks it before anything is written to it: the
+    /// problems found (empty when sound). The unlock is logged only into a sound database.
+    pub fn open_and_check(dir: &Path, password: &[u8]) -> Result<Vec<String>> {
+        let header = Header::read(dir)?;
+        let _lock = lock(dir)?;
+        let data_key = header.unlock(password)?;
+        let keys = data_key.subkeys();
+        let problems = Store::check_file(&dir.join(DB_FILE), &keys)?;
+        if problems.is_empty() {
+            Store::open(&dir.join(DB_FILE), &keys)?.log_access(AccessEvent::Unlock, "check")?;
+        }
+        Ok(problems)
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }
@@ -123,5 +137,17 @@ fn lock(dir: &Path) -> Result<File> {
         Ok(()) => Ok(file),
         Err(fs::TryLockError::WouldBlock) => Err(Error::InUse(dir.to_path_buf())),
         Err(fs::TryLockError::Error(e)) => Err(Error::io(format!("locking {}", path.display()))(e)),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+
+    /// A notebook with cheap KDF parameters in a temporary folder, for unit tests.
+    pub(crate) fn notebook() -> (tempfile::TempDir, Notebook) {
+        let dir = tempfile::tempdir().unwrap();
+        let notebook = Notebook::create(&dir.path().join("nb"), b"test", KdfParams::INSECURE_FOR_TESTS).unwrap();
+        (dir, notebook)
     }
 }

@@ -91,21 +91,7 @@ impl Store {
     /// Opens (creating if needed) the database at `path` with the notebook's keys, verifies the
     /// key, and migrates the schema to the latest version.
     pub fn open(path: &Path, keys: &SubKeys) -> Result<Store> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX
-            | OpenFlags::SQLITE_OPEN_URI;
-        #[allow(clippy::disallowed_methods)] // the one place that opens SQLite
-        let mut conn = Connection::open_with_flags(path, flags)?;
-        // SQLCipher logs a failed key to stderr; the CLI prints one clear line instead.
-        let _ = conn.pragma_update(None, "cipher_log_level", "NONE");
-        let key = keys.database.sqlcipher_literal();
-        conn.execute_batch(&format!("PRAGMA key = \"{}\";", key.as_str()))?;
-        drop(key);
-        // Before the first read: with an exclusive lock SQLite keeps the WAL index in process
-        // memory, so no plaintext-structured `-shm` file is ever written beside the database.
-        conn.execute_batch("PRAGMA locking_mode = EXCLUSIVE;")?;
-        verify_key(&conn)?;
+        let mut conn = connect(path, keys)?;
         conn.execute_batch(&format!(
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = FULL;
@@ -118,6 +104,23 @@ impl Store {
         Ok(Store { conn, keys: keys.clone() })
     }
 
+    /// Checks the database file before anything reads its schema: first every page's
+    /// authentication code, then (if those hold) SQLite's structural checks. An empty list
+    /// means the database is sound.
+    pub fn check_file(path: &Path, keys: &SubKeys) -> Result<Vec<String>> {
+        let conn = match connect(path, keys) {
+            Err(StoreError::WrongKey) => {
+                return Ok(vec!["cipher_integrity_check: page 1 does not authenticate (damaged header page)".into()]);
+            }
+            other => other?,
+        };
+        let problems = pragma_problems(&conn, "cipher_integrity_check")?;
+        if !problems.is_empty() {
+            return Ok(problems);
+        }
+        drop(conn);
+        Store::open(path, keys)?.check()
+    }
     /// Runs `f` in one IMMEDIATE transaction: all of it is committed, or none of it.
     pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -137,17 +140,8 @@ impl Store {
     /// SQLCipher's page authentication check plus SQLite's structural checks; an empty list
     /// means the database is sound.
     pub fn check(&self) -> Result<Vec<String>> {
-        let mut problems = Vec::new();
-        for pragma in ["cipher_integrity_check", "integrity_check"] {
-            let mut stmt = self.conn.prepare(&format!("PRAGMA {pragma}"))?;
-            let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
-            for row in rows {
-                let line = row?;
-                if line != "ok" {
-                    problems.push(format!("{pragma}: {line}"));
-                }
-            }
-        }
+        let mut problems = pragma_problems(&self.conn, "cipher_integrity_check")?;
+        problems.extend(pragma_problems(&self.conn, "integrity_check")?);
         let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
         let rows = stmt.query_map([], |row| {
             Ok(format!("foreign_key_check: {} row {}", row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
@@ -158,12 +152,61 @@ impl Store {
         Ok(problems)
     }
 
+    /// The schema as SQL, tables and indexes sorted by name: what the snapshot test compares.
+    pub fn schema(&self) -> Result<String> {
+        let mut stmt = self.conn.prepare(
+            "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type DESC, name",
+        )?;
+        let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
+        let mut schema = String::new();
+        for sql in rows {
+            schema.push_str(&sql?);
+            schema.push_str(";\n");
+        }
+        Ok(schema)
+    }
+
     /// Moves every committed page from the WAL into the database file and empties the WAL, so
     /// that freed (securely zeroed) pages leave no old copy behind.
     pub fn checkpoint(&self) -> Result<()> {
         self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
+}
+
+/// Opens the file and keys it, without reading the schema.
+fn connect(path: &Path, keys: &SubKeys) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    #[allow(clippy::disallowed_methods)] // the one place that opens SQLite
+    let conn = Connection::open_with_flags(path, flags)?;
+    // SQLCipher logs a failed key to stderr; the CLI prints one clear line instead.
+    let log_level = if std::env::var_os("KEHU_SQLCIPHER_LOG").is_some() { "DEBUG" } else { "NONE" };
+    let _ = conn.pragma_update(None, "cipher_log_level", log_level);
+    let key = keys.database.sqlcipher_literal();
+    conn.execute_batch(&format!("PRAGMA key = \"{}\";", key.as_str()))?;
+    drop(key);
+    // Before the first read: with an exclusive lock SQLite keeps the WAL index in process
+    // memory, so no plaintext-structured `-shm` file is ever written beside the database.
+    conn.execute_batch("PRAGMA locking_mode = EXCLUSIVE;")?;
+    verify_key(&conn)?;
+    Ok(conn)
+}
+
+/// Runs a checking pragma and returns every line that is not "ok".
+fn pragma_problems(conn: &Connection, pragma: &str) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare(&format!("PRAGMA {pragma}"))?;
+    let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
+    let mut problems = Vec::new();
+    for line in rows {
+        let line = line?;
+        if line != "ok" {
+            problems.push(format!("{pragma}: {line}"));
+        }
+    }
+    Ok(problems)
 }
 
 /// A wrong key does not fail at `PRAGMA key`, only at the first read.

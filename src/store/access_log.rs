@@ -73,3 +73,26 @@ impl Store {
         Ok(None)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::notebook::testing;
+    use crate::store::AccessEvent;
+
+    #[test]
+    fn chain_detects_alteration_and_removal() {
+        let (_dir, mut nb) = testing::notebook();
+        nb.log_access(AccessEvent::Export, "customer 1").unwrap();
+        nb.log_access(AccessEvent::Backup, "").unwrap();
+        assert_eq!(nb.verify_access_log().unwrap(), None);
+        let entries = nb.access_log(10).unwrap();
+        assert_eq!(entries.len(), 3);
+        assert_eq!(entries[0].event, AccessEvent::Backup);
+
+        nb.conn().execute("UPDATE access_log SET detail = 'customer 2' WHERE event = 'export'", []).unwrap();
+        let altered = entries[1].id;
+        assert_eq!(nb.verify_access_log().unwrap(), Some(altered));
+        nb.conn().execute("DELETE FROM access_log WHERE id = ?1", [altered]).unwrap();
+        assert_eq!(nb.verify_access_log().unwrap(), Some(entries[0].id));
+    }
+}

@@ -1,0 +1,9 @@
+//! kehu's integration tests, one binary: through the public API and through the `kehu` binary.
+
+mod api;
+mod cli;
+mod fixtures;
+mod history;
+mod reliability;
+mod security;
+mod util;

@@ -1,0 +1,138 @@
+CREATE TABLE access_log (
+    id     INTEGER PRIMARY KEY AUTOINCREMENT,
+    at     TEXT NOT NULL,
+    event  TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '',
+    hash   BLOB NOT NULL
+) STRICT;
+CREATE TABLE attachment (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    customer_id INTEGER NOT NULL REFERENCES customer (id) ON DELETE CASCADE,
+    name        TEXT NOT NULL CHECK (length(name) > 0),
+    mime        TEXT NOT NULL,
+    size        INTEGER NOT NULL,
+    sha256      TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+) STRICT;
+CREATE TABLE attachment_data (
+    attachment_id INTEGER PRIMARY KEY REFERENCES attachment (id) ON DELETE CASCADE,
+    data          BLOB NOT NULL
+) STRICT;
+CREATE TABLE complaint (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    customer_id INTEGER NOT NULL REFERENCES customer (id) ON DELETE CASCADE,
+    title       TEXT NOT NULL CHECK (length(trim(title)) > 0),
+    detail      TEXT,
+    status      TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'handling', 'resolved')),
+    opened_at   TEXT NOT NULL,
+    closed_at   TEXT
+) STRICT;
+CREATE TABLE contact_method (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    customer_id INTEGER NOT NULL REFERENCES customer (id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL CHECK (kind IN ('phone', 'email', 'wechat', 'address')),
+    label       TEXT,
+    value       TEXT NOT NULL,
+    normalized  TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+) STRICT;
+CREATE TABLE customer (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,  -- AUTOINCREMENT: an erased id is never reused
+    name         TEXT NOT NULL CHECK (length(trim(name)) > 0),
+    company      TEXT,
+    title        TEXT,
+    industry     TEXT,
+    company_size TEXT CHECK (company_size IN ('micro', 'small', 'medium', 'large')),
+    region       TEXT,
+    source       TEXT,
+    grade        TEXT NOT NULL DEFAULT 'normal' CHECK (grade IN ('vip', 'normal', 'potential')),
+    stage        TEXT NOT NULL DEFAULT 'potential' CHECK (stage IN ('potential', 'active', 'loyal', 'churned')),
+    colour       TEXT CHECK (colour IN ('red', 'orange', 'yellow', 'green', 'blue', 'purple', 'grey')),
+    birthday     TEXT,
+    template     TEXT,
+    custom       TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(custom)),
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL,
+    reviewed_at  TEXT
+) STRICT;
+CREATE TABLE customer_tag (
+    customer_id INTEGER NOT NULL REFERENCES customer (id) ON DELETE CASCADE,
+    tag_id      INTEGER NOT NULL REFERENCES tag (id) ON DELETE CASCADE,
+    PRIMARY KEY (customer_id, tag_id)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE history (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    customer_id INTEGER NOT NULL REFERENCES customer (id) ON DELETE CASCADE,
+    record_kind TEXT NOT NULL,
+    record_id   INTEGER NOT NULL,
+    field       TEXT NOT NULL,
+    old         TEXT,
+    new         TEXT,
+    at          TEXT NOT NULL
+) STRICT;
+CREATE TABLE interaction (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    customer_id INTEGER NOT NULL REFERENCES customer (id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL CHECK (kind IN ('call', 'email', 'meeting', 'visit', 'wechat', 'other')),
+    at          TEXT NOT NULL,
+    summary     TEXT NOT NULL,
+    outcome     TEXT,
+    created_at  TEXT NOT NULL
+) STRICT;
+CREATE TABLE note (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    customer_id INTEGER NOT NULL REFERENCES customer (id) ON DELETE CASCADE,
+    template    TEXT,
+    body        TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+) STRICT;
+CREATE TABLE secret (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    customer_id INTEGER NOT NULL REFERENCES customer (id) ON DELETE CASCADE,
+    label       TEXT NOT NULL CHECK (length(trim(label)) > 0),
+    username    TEXT,
+    url         TEXT,
+    password    BLOB NOT NULL,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+) STRICT;
+CREATE TABLE tag (
+    id   INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+) STRICT;
+CREATE TABLE task (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    customer_id INTEGER REFERENCES customer (id) ON DELETE CASCADE,
+    title       TEXT NOT NULL CHECK (length(trim(title)) > 0),
+    due         TEXT,
+    done_at     TEXT,
+    created_at  TEXT NOT NULL
+) STRICT;
+CREATE TABLE template (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind        TEXT NOT NULL CHECK (kind IN ('customer', 'note')),
+    name        TEXT NOT NULL CHECK (length(trim(name)) > 0),
+    language    TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    fields      TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(fields)),
+    body        TEXT NOT NULL DEFAULT '',
+    builtin     INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (kind, name)
+) STRICT;
+CREATE INDEX attachment_customer ON attachment (customer_id);
+CREATE INDEX complaint_customer ON complaint (customer_id);
+CREATE INDEX complaint_status ON complaint (status);
+CREATE INDEX contact_method_customer ON contact_method (customer_id);
+CREATE INDEX contact_method_normalized ON contact_method (kind, normalized);
+CREATE INDEX customer_grade ON customer (grade);
+CREATE INDEX customer_stage ON customer (stage);
+CREATE INDEX customer_tag_tag ON customer_tag (tag_id);
+CREATE INDEX customer_updated ON customer (updated_at);
+CREATE INDEX history_customer ON history (customer_id, id);
+CREATE INDEX interaction_customer_at ON interaction (customer_id, at);
+CREATE INDEX note_customer_at ON note (customer_id, at);
+CREATE INDEX secret_customer ON secret (customer_id);
+CREATE INDEX task_customer ON task (customer_id);
+CREATE INDEX task_open_due ON task (done_at, due);
