@@ -74,7 +74,7 @@ impl KdfParams {
     }
 
     /// Derives the 256-bit key-encryption key from a password and the header's salt.
-    pub(crate) fn derive(&self, password: &[u8], salt: &[u8]) -> Result<Zeroizing<[u8; 32]>, VaultError> {
+    pub fn derive(&self, password: &[u8], salt: &[u8]) -> Result<Zeroizing<[u8; 32]>, VaultError> {
         let mut kek = Zeroizing::new([0u8; 32]);
         self.argon2()?
             .hash_password_into(password, salt, kek.as_mut())

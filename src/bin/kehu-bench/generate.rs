@@ -1,0 +1,94 @@
+//! Realistic demo data for the benchmark: Chinese and English names, companies with their legal
+//! suffixes, phones, emails, tags and multi-sentence notes, from the word lists in
+//! `assets/demo/words.json`, reproducible from a seed.
+
+use std::collections::BTreeMap;
+
+use kehu::store::{ContactKind, Grade, NewContact, NewCustomer, Stage};
+use rand::rngs::SmallRng;
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Words {
+    surnames: Vec<String>,
+    given: Vec<String>,
+    english_first: Vec<String>,
+    english_last: Vec<String>,
+    cities: Vec<String>,
+    company_words: Vec<String>,
+    industries: Vec<String>,
+    company_suffixes: Vec<String>,
+    english_companies: Vec<String>,
+    titles: Vec<String>,
+    sources: Vec<String>,
+    tags: Vec<String>,
+    note_sentences: Vec<String>,
+}
+
+pub struct Generator {
+    words: Words,
+    rng: SmallRng,
+}
+
+impl Generator {
+    pub fn new(seed: u64) -> Self {
+        let words = serde_json::from_str(include_str!("../../../assets/demo/words.json")).expect("valid word lists");
+        Generator { words, rng: SmallRng::seed_from_u64(seed) }
+    }
+
+    fn pick<'a>(&mut self, list: &'a [String]) -> &'a str {
+        list.choose(&mut self.rng).expect("non-empty list")
+    }
+
+    pub fn customer(&mut self, i: usize) -> NewCustomer {
+        let english = self.rng.random_bool(0.15);
+        let w = &self.words;
+        let (name, company) = if english {
+            let name = format!(
+                "{} {}",
+                w.english_first.choose(&mut self.rng).unwrap(),
+                w.english_last.choose(&mut self.rng).unwrap()
+            );
+            (name, w.english_companies.choose(&mut self.rng).unwrap().clone())
+        } else {
+            let name =
+                format!("{}{}", w.surnames.choose(&mut self.rng).unwrap(), w.given.choose(&mut self.rng).unwrap());
+            let company = format!(
+                "{}{}{}{}",
+                w.cities.choose(&mut self.rng).unwrap(),
+                w.company_words.choose(&mut self.rng).unwrap(),
+                w.industries.choose(&mut self.rng).unwrap(),
+                w.company_suffixes.choose(&mut self.rng).unwrap()
+            );
+            (name, company)
+        };
+        let phone = format!("1{}{:09}", self.rng.random_range(3..=9), self.rng.random_range(0..1_000_000_000u32));
+        let email = format!("user{i}@example{}.cn", i % 97);
+        let tag_count = self.rng.random_range(0..3);
+        let tags = (0..tag_count).map(|_| self.pick(&self.words.tags.clone()).to_owned()).collect();
+        let grade = *[Grade::Vip, Grade::Normal, Grade::Normal, Grade::Potential].choose(&mut self.rng).unwrap();
+        let stage = *Stage::ALL.choose(&mut self.rng).unwrap();
+        NewCustomer {
+            name,
+            company: Some(company),
+            title: Some(self.pick(&self.words.titles.clone()).to_owned()),
+            industry: Some(self.pick(&self.words.industries.clone()).to_owned()),
+            region: Some(self.pick(&self.words.cities.clone()).to_owned()),
+            source: Some(self.pick(&self.words.sources.clone()).to_owned()),
+            grade: Some(grade),
+            stage: Some(stage),
+            custom: BTreeMap::from([("客户编号".to_owned(), format!("KH{i:07}"))]),
+            tags,
+            contacts: vec![NewContact::new(ContactKind::Phone, phone), NewContact::new(ContactKind::Email, email)],
+            ..NewCustomer::default()
+        }
+    }
+
+    /// A note of two to five sentences.
+    pub fn note(&mut self) -> String {
+        let n = self.rng.random_range(2..=5);
+        (0..n).map(|_| self.pick(&self.words.note_sentences.clone()).to_owned()).collect::<Vec<_>>().join("")
+    }
+}
