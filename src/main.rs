@@ -12,6 +12,16 @@ fn main() -> ExitCode {
         eprintln!("kehu: cannot disable core dumps: {e}");
         return ExitCode::from(1);
     }
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .without_time()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KEHU_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
     let args = match cli::Args::try_parse() {
         Ok(args) => args,
         Err(e) if !e.use_stderr() => e.exit(), // --help, --version

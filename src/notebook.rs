@@ -63,7 +63,13 @@ impl Notebook {
         let lock = lock(dir)?;
         let data_key = header.unlock(password)?;
         let mut store = Store::open(&dir.join(DB_FILE), &data_key.subkeys())?;
-        store.log_access(AccessEvent::Unlock, "")?;
+        if let Err(e) = store.log_access(AccessEvent::Unlock, "") {
+            // A full disk must not lock the user out of reading their own customers.
+            if e.code() != crate::ErrorCode::Io {
+                return Err(e.into());
+            }
+            tracing::warn!("the unlock could not be logged: {e}");
+        }
         Ok(Notebook { dir: dir.to_path_buf(), store, data_key, _lock: lock })
     }
 

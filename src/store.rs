@@ -55,8 +55,19 @@ pub enum StoreError {
     SchemaTooNew { found: i64, supported: i64 },
     #[error("{0} already exists")]
     Conflict(String),
-    #[error("database error: {0}")]
+    #[error("{}", describe_sqlite(.0))]
     Sqlite(#[from] rusqlite::Error),
+}
+
+/// Says what a failed write means for the user, rather than SQLite's code.
+fn describe_sqlite(e: &rusqlite::Error) -> String {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DiskFull) => "the disk is full: the change was not saved".into(),
+        Some(rusqlite::ErrorCode::SystemIoFailure) => {
+            "cannot write the notebook (disk full or I/O error): the change was not saved".into()
+        }
+        _ => format!("database error: {e}"),
+    }
 }
 
 impl StoreError {

@@ -70,3 +70,54 @@ fn damaged_header_and_database_give_clear_errors() {
     }
     t.kehu().args(["check"]).assert().failure();
 }
+
+/// Runs kehu as if the disk filled up at `limit_kib`: the shell ignores SIGXFSZ and caps the
+/// size of any file the process writes, so writes past it fail like ENOSPC instead of killing it.
+fn kehu_with_file_size_limit(t: &TempNotebook, limit_kib: u64, args: &[&str]) -> std::process::Output {
+    let kehu = assert_cmd::cargo::cargo_bin("kehu");
+    // dash's `ulimit -f` counts 512-byte blocks.
+    let script = format!("trap '' XFSZ; ulimit -f {}; exec \"$0\" \"$@\"", limit_kib * 2);
+    Command::new("sh")
+        .args(["-c", &script])
+        .arg(&kehu)
+        .args(["--notebook", t.dir().to_str().unwrap(), "--password-file", t.password_file().to_str().unwrap()])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_full_disk_fails_the_write_clearly_and_loses_nothing() {
+    let t = TempNotebook::new();
+    {
+        let mut nb = t.open();
+        let batch: Vec<_> = (0..200).map(|i| kehu::store::NewCustomer::named(format!("已提交{i}"))).collect();
+        nb.add_customers(&batch).unwrap();
+    }
+    let db_kib = std::fs::metadata(t.dir().join(kehu::DB_FILE)).unwrap().len() / 1024;
+    let big = t.path("big.bin");
+    std::fs::write(&big, vec![7u8; 3 * 1024 * 1024]).unwrap();
+
+    let out = kehu_with_file_size_limit(&t, db_kib + 512, &["attach", "add", "1", big.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "the write should have failed: {stderr}");
+    crate::util::assert_one_clear_line(&stderr);
+    assert!(stderr.contains("disk is full") || stderr.contains("disk full or I/O error"), "{stderr}");
+    assert!(stderr.contains("not saved"), "{stderr}");
+
+    let mut nb = t.open();
+    assert!(nb.check().unwrap().is_empty());
+    assert_eq!(nb.list_customers(&CustomerFilter::default()).unwrap().len(), 200);
+    assert!(nb.attachments(1).unwrap().is_empty(), "the failed write left nothing behind");
+    nb.add_attachment(1, "big.bin", "application/octet-stream", &std::fs::read(&big).unwrap()).unwrap();
+}
+
+#[test]
+fn a_full_disk_still_lets_the_user_read() {
+    let t = TempNotebook::new();
+    t.open().add_customer(&kehu::store::NewCustomer::named("读得到")).unwrap();
+    // No room for a single new byte in any file: even the unlock cannot be logged.
+    let out = kehu_with_file_size_limit(&t, 1, &["--json", "customer", "list"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("读得到"));
+}
