@@ -41,18 +41,19 @@ impl Notebook {
         }
         if dir.join(DB_FILE).exists() {
             return Err(Error::Invalid(format!(
-                "{} holds a database without a header; refusing to create a notebook over it",
+                "{} holds {DB_FILE} but no {HEADER_FILE} (an interrupted init, or a lost header without which \
+                 it cannot be opened); move it away to create a new notebook there",
                 dir.display()
             )));
         }
         create_private_dir(dir)?;
         let lock = lock(dir)?;
         let (header, data_key) = Header::create(password, kdf)?;
-        // The header goes first: a crash after it leaves a notebook whose database is created
-        // (with its default templates) on the next open.
-        header.write_atomic(dir)?;
         let mut store = Store::open(&dir.join(DB_FILE), &data_key.subkeys())?;
         store.log_access(AccessEvent::Create, "")?;
+        // The header comes last: until it is in place the folder is not a notebook, so a crash
+        // during creation never leaves a header whose database is missing.
+        header.write_atomic(dir)?;
         Ok(Notebook { dir: dir.to_path_buf(), store, data_key, _lock: lock })
     }
 
@@ -60,6 +61,7 @@ impl Notebook {
     /// writing, so it changes nothing on disk.
     pub fn open(dir: &Path, password: &[u8]) -> Result<Notebook> {
         let header = Header::read(dir)?;
+        require_database(dir)?;
         let lock = lock(dir)?;
         let data_key = header.unlock(password)?;
         let mut store = Store::open(&dir.join(DB_FILE), &data_key.subkeys())?;
@@ -77,6 +79,7 @@ impl Notebook {
     /// problems found (empty when sound). The unlock is logged only into a sound database.
     pub fn open_and_check(dir: &Path, password: &[u8]) -> Result<Vec<String>> {
         let header = Header::read(dir)?;
+        require_database(dir)?;
         let _lock = lock(dir)?;
         let data_key = header.unlock(password)?;
         let keys = data_key.subkeys();
@@ -117,6 +120,16 @@ impl Deref for Notebook {
 impl DerefMut for Notebook {
     fn deref_mut(&mut self) -> &mut Store {
         &mut self.store
+    }
+}
+
+/// A header without its database is a notebook that lost its data: never answer it with a
+/// new, empty database.
+fn require_database(dir: &Path) -> Result<()> {
+    if dir.join(DB_FILE).is_file() {
+        Ok(())
+    } else {
+        Err(crate::store::StoreError::Corrupt(format!("{} is missing from {}", DB_FILE, dir.display())).into())
     }
 }
 

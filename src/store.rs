@@ -197,7 +197,7 @@ fn connect(path: &Path, keys: &SubKeys) -> Result<Connection> {
     let log_level = if std::env::var_os("KEHU_SQLCIPHER_LOG").is_some() { "DEBUG" } else { "NONE" };
     let _ = conn.pragma_update(None, "cipher_log_level", log_level);
     let key = keys.database.sqlcipher_literal();
-    conn.execute_batch(&format!("PRAGMA key = \"{}\";", key.as_str()))?;
+    conn.execute_batch(&zeroize::Zeroizing::new(format!("PRAGMA key = \"{}\";", key.as_str())))?;
     drop(key);
     // Before the first read: with an exclusive lock SQLite keeps the WAL index in process
     // memory, so no plaintext-structured `-shm` file is ever written beside the database.

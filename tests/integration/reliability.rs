@@ -62,6 +62,13 @@ fn damaged_header_and_database_give_clear_errors() {
     std::fs::write(&header, &original).unwrap();
 
     let db = t.dir().join(kehu::DB_FILE);
+    std::fs::rename(&db, t.path("moved.db")).unwrap();
+    let err = Notebook::open(&t.dir(), PASSWORD.as_bytes()).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Corrupt);
+    assert!(err.to_string().contains("notebook.db is missing"), "{err}");
+    assert!(!db.exists(), "a missing database is never replaced by an empty one");
+    std::fs::rename(t.path("moved.db"), &db).unwrap();
+
     let bytes = std::fs::read(&db).unwrap();
     std::fs::write(&db, &bytes[..bytes.len() / 3]).unwrap();
     match Notebook::open(&t.dir(), PASSWORD.as_bytes()) {
