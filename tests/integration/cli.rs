@@ -347,3 +347,33 @@ fn passwd_rewraps_and_check_reports() {
         report["problems"].as_array().unwrap().iter().any(|p| p.as_str().unwrap().contains("cipher_integrity_check"))
     );
 }
+
+/// Runs kehu on a pseudo-terminal (util-linux `script`), typing `input`.
+fn on_a_terminal(args: &str, input: &str) -> std::process::Output {
+    let kehu = assert_cmd::cargo::cargo_bin("kehu");
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &format!("{} {args}", kehu.display()), "/dev/null"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn prompts_for_passwords_on_a_terminal() {
+    let t = TempNotebook::empty();
+    let dir = t.dir();
+    let init = format!("--notebook {} init --kdf-memory-mib 64 --kdf-iterations 3 --kdf-parallelism 4", dir.display());
+    let out = on_a_terminal(&init, "口令一\n口令二\n");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("the two passwords differ"));
+    assert!(!dir.join("kehu.header").exists());
+    let out = on_a_terminal(&init, "口令一\n口令一\n");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("notebook created"), "{out:?}");
+    let out = on_a_terminal(&format!("--notebook {} --json customer list", dir.display()), "口令一\n");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("Master password") && stdout.contains("[]"), "{stdout}");
+    Notebook::open(&dir, "口令一".as_bytes()).unwrap();
+}
