@@ -254,6 +254,27 @@ pub(crate) fn clean(value: Option<&str>) -> Option<String> {
     value.map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned)
 }
 
+/// Turns "no row" from a lookup by id into [`StoreError::NotFound`].
+pub(crate) trait FoundOr<T> {
+    fn found_or(self, kind: &'static str, id: impl std::fmt::Display) -> Result<T>;
+}
+
+impl<T> FoundOr<T> for rusqlite::Result<T> {
+    fn found_or(self, kind: &'static str, id: impl std::fmt::Display) -> Result<T> {
+        self.map_err(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => StoreError::not_found(kind, id),
+            e => e.into(),
+        })
+    }
+}
+
+/// Records that a customer's file changed now (the list's order and the review queue use it).
+pub(crate) fn touch_customer(conn: &Connection, customer_id: i64, now: &chrono::DateTime<chrono::Utc>) -> Result<()> {
+    conn.prepare_cached("UPDATE customer SET updated_at = ?1 WHERE id = ?2")?
+        .execute(rusqlite::params![crate::clock::to_db(now), customer_id])?;
+    Ok(())
+}
+
 /// Checks that a customer exists before a child record is attached to it.
 pub(crate) fn require_customer(conn: &Connection, customer_id: i64) -> Result<()> {
     let exists: bool =

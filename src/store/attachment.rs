@@ -6,7 +6,7 @@ use rusqlite::params;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::{AccessEvent, Result, Store, StoreError, clean, require_customer, time_at};
+use super::{AccessEvent, FoundOr, Result, Store, StoreError, clean, require_customer, time_at};
 use crate::clock;
 
 /// Larger files belong in a document system, not a customer notebook.
@@ -67,10 +67,7 @@ impl Store {
                 [id],
                 |row| Ok((attachment_from_row(row)?, row.get(7)?)),
             )
-            .map_err(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => StoreError::not_found("attachment", id),
-                e => e.into(),
-            })?;
+            .found_or("attachment", id)?;
         if hex::encode(Sha256::digest(&data)) != attachment.sha256 {
             return Err(StoreError::Corrupt(format!("attachment {id} does not match its checksum")));
         }

@@ -5,7 +5,7 @@ use rusqlite::params;
 use serde::Serialize;
 
 use super::history::record;
-use super::{ComplaintStatus, Result, Store, StoreError, clean, opt_time_at, require_customer, time_at};
+use super::{ComplaintStatus, FoundOr, Result, Store, StoreError, clean, opt_time_at, require_customer, time_at};
 use crate::clock;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -41,10 +41,7 @@ impl Store {
                 .query_row("SELECT customer_id, status FROM complaint WHERE id = ?1", [id], |row| {
                     Ok((row.get(0)?, row.get(1)?))
                 })
-                .map_err(|e| match e {
-                    rusqlite::Error::QueryReturnedNoRows => StoreError::not_found("complaint", id),
-                    e => e.into(),
-                })?;
+                .found_or("complaint", id)?;
             if old == status {
                 return Ok(());
             }

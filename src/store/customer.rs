@@ -9,7 +9,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use super::history::record;
-use super::{Colour, CompanySize, ContactKind, Grade, Result, Stage, Store, StoreError, clean, opt_time_at, time_at};
+use super::{
+    Colour, CompanySize, ContactKind, Grade, Result, Stage, Store, StoreError, clean, opt_time_at, time_at,
+    touch_customer,
+};
 use crate::clock;
 
 /// A customer's profile fields, in the order they are shown.
@@ -569,8 +572,7 @@ fn apply_changes(conn: &Connection, id: i64, changes: &[Change], now: &DateTime<
         changed += usize::from(apply_change(conn, &mut current, change, now)?);
     }
     if changed > 0 {
-        conn.prepare_cached("UPDATE customer SET updated_at = ?1 WHERE id = ?2")?
-            .execute(params![clock::to_db(now), id])?;
+        touch_customer(conn, id, now)?;
     }
     Ok(changed)
 }

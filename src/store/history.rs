@@ -6,7 +6,7 @@ use rusqlite::{Connection, params};
 use serde::Serialize;
 
 use super::customer::{Change, Field, NewContact};
-use super::{ContactKind, Result, Store, StoreError, time_at};
+use super::{ContactKind, FoundOr, Result, Store, StoreError, time_at};
 use crate::clock;
 
 /// One recorded change. `old` is absent for a value that was set for the first time, `new`
@@ -88,10 +88,7 @@ impl Store {
                     ))
                 },
             )
-            .map_err(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => StoreError::not_found("history entry", entry_id),
-                e => e.into(),
-            })?;
+            .found_or("history entry", entry_id)?;
         let (customer_id, _kind, field, old, new): (i64, String, String, Option<String>, Option<String>) = entry;
         let change = restoring_change(&field, old, new).ok_or_else(|| {
             StoreError::invalid("history entry", format!("entry {entry_id} ({field}) cannot be restored"))

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::params;
 use serde::Serialize;
 
-use super::{InteractionKind, Result, Store, StoreError, clean, require_customer, time_at};
+use super::{InteractionKind, Result, Store, StoreError, clean, require_customer, time_at, touch_customer};
 use crate::clock;
 
 #[derive(Debug, Clone)]
@@ -47,8 +47,7 @@ impl Store {
                 clock::to_db(&now)
             ])?;
             let id = tx.last_insert_rowid();
-            tx.prepare_cached("UPDATE customer SET updated_at = ?1 WHERE id = ?2")?
-                .execute(params![clock::to_db(&now), new.customer_id])?;
+            touch_customer(tx, new.customer_id, &now)?;
             Ok(id)
         })
     }

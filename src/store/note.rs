@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::params;
 use serde::Serialize;
 
-use super::{Result, Store, StoreError, TemplateKind, require_customer, time_at};
+use super::{Result, Store, StoreError, TemplateKind, require_customer, time_at, touch_customer};
 use crate::clock;
 
 /// A note to add. With a template and no body, the template's body is the starting text.
@@ -55,8 +55,7 @@ impl Store {
             )?
             .execute(params![new.customer_id, template.map(|t| t.name), body, at, clock::to_db(&now)])?;
             let id = tx.last_insert_rowid();
-            tx.prepare_cached("UPDATE customer SET updated_at = ?1 WHERE id = ?2")?
-                .execute(params![clock::to_db(&now), new.customer_id])?;
+            touch_customer(tx, new.customer_id, &now)?;
             Ok(id)
         })
     }

@@ -6,7 +6,7 @@ use rusqlite::params;
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use super::{AccessEvent, Result, Store, StoreError, clean, require_customer, time_at};
+use super::{AccessEvent, FoundOr, Result, Store, StoreError, clean, require_customer, time_at};
 use crate::clock;
 use crate::vault::{aead_open, aead_seal};
 
@@ -83,10 +83,7 @@ impl Store {
                 [id],
                 |row| Ok((summary_from_row(row)?, row.get(6)?)),
             )
-            .map_err(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => StoreError::not_found("credential", id),
-                e => e.into(),
-            })?;
+            .found_or("credential", id)?;
         let opened = aead_open(self.keys().sealed_fields.as_bytes(), &aad(summary.customer_id), &sealed)
             .map(Zeroizing::new)
             .ok_or_else(|| StoreError::Corrupt(format!("credential {id} does not decrypt")))?;

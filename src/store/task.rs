@@ -5,7 +5,7 @@ use rusqlite::params;
 use serde::Serialize;
 
 use super::history::record;
-use super::{Result, Store, StoreError, clean, opt_time_at, require_customer, time_at};
+use super::{FoundOr, Result, Store, StoreError, clean, opt_time_at, require_customer, time_at};
 use crate::clock;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -68,15 +68,12 @@ impl Store {
     pub fn complete_task(&mut self, id: i64) -> Result<()> {
         let now = clock::now();
         self.write(|tx| {
-            let found: Option<(Option<i64>, Option<String>)> = tx
+            let found: (Option<i64>, Option<String>) = tx
                 .query_row("SELECT customer_id, done_at FROM task WHERE id = ?1", [id], |row| {
                     Ok((row.get(0)?, row.get(1)?))
                 })
-                .map(Some)
-                .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })?;
-            let Some((customer_id, done_at)) = found else {
-                return Err(StoreError::not_found("task", id));
-            };
+                .found_or("task", id)?;
+            let (customer_id, done_at) = found;
             if done_at.is_some() {
                 return Err(StoreError::invalid("task", format!("task {id} is already done")));
             }
