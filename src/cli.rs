@@ -5,6 +5,7 @@ mod customer;
 mod output;
 mod password;
 mod records;
+mod search;
 
 use std::path::PathBuf;
 
@@ -75,6 +76,11 @@ enum Command {
     History(records::HistoryArgs),
     /// The access log (unlocks, reveals, exports, erasures)
     Log(records::LogArgs),
+    /// Search customers, notes, interactions, complaints and templates
+    Search(search::SearchArgs),
+    /// The search index: check it against the database, or rebuild it
+    #[command(subcommand)]
+    Index(search::IndexCommand),
 }
 
 #[derive(Debug, clap::Args)]
@@ -156,6 +162,8 @@ pub fn run(args: Args) -> Result<()> {
         Command::Template(c) => records::template(&ctx, c),
         Command::History(a) => records::history(&ctx, &a),
         Command::Log(a) => records::log(&ctx, &a),
+        Command::Search(a) => search::search(&ctx, a),
+        Command::Index(c) => search::index(&ctx, &c),
     }
 }
 

@@ -47,6 +47,8 @@ pub enum Error {
     Vault(#[from] VaultError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Search(#[from] crate::search::SearchError),
     #[error("notebook {0} is open in another kehu process; close it there first")]
     InUse(PathBuf),
     #[error("{0}")]
@@ -64,6 +66,12 @@ impl Error {
         match self {
             Error::Vault(e) => e.code(),
             Error::Store(e) => e.code(),
+            Error::Search(e) => match e {
+                crate::search::SearchError::Query(_) => ErrorCode::Invalid,
+                crate::search::SearchError::Store(e) => e.code(),
+                crate::search::SearchError::Io(_) => ErrorCode::Io,
+                _ => ErrorCode::Corrupt,
+            },
             Error::InUse(_) => ErrorCode::InUse,
             Error::Invalid(_) => ErrorCode::Invalid,
             Error::Io { .. } => ErrorCode::Io,

@@ -7,8 +7,9 @@
 pub mod clock;
 mod error;
 mod notebook;
+pub mod search;
 pub mod store;
 pub mod vault;
 
 pub use error::{Error, ErrorCode, Result};
-pub use notebook::{DB_FILE, LOCK_FILE, Notebook, default_notebook_dir};
+pub use notebook::{DB_FILE, INDEX_DIR, LOCK_FILE, Notebook, default_notebook_dir};

@@ -6,19 +6,24 @@ use std::fs::{self, File};
 use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 
+use crate::search::{IndexReport, SearchHit, SearchIndex, SearchQuery};
 use crate::store::{AccessEvent, Store};
 use crate::vault::{DataKey, HEADER_FILE, Header, KdfParams, VaultError};
 use crate::{Error, Result};
 
 pub const DB_FILE: &str = "notebook.db";
 pub const LOCK_FILE: &str = "kehu.lock";
+pub const INDEX_DIR: &str = "index";
 
 /// An unlocked notebook. Dropping it closes the database and wipes the keys.
 pub struct Notebook {
     dir: PathBuf,
-    // Field order matters: the store closes before the lock is released.
+    // Field order matters: the index and the store close before the lock is released.
+    search: SearchIndex,
     store: Store,
     data_key: DataKey,
+    /// Set only by `simulate_crash`: skip the index flush a normal drop does.
+    crashed: bool,
     _lock: File,
 }
 
@@ -51,10 +56,11 @@ impl Notebook {
         let (header, data_key) = Header::create(password, kdf)?;
         let mut store = Store::open(&dir.join(DB_FILE), &data_key.subkeys())?;
         store.log_access(AccessEvent::Create, "")?;
+        let search = SearchIndex::open(&dir.join(INDEX_DIR), data_key.subkeys().search.as_bytes(), &mut store)?;
         // The header comes last: until it is in place the folder is not a notebook, so a crash
         // during creation never leaves a header whose database is missing.
         header.write_atomic(dir)?;
-        Ok(Notebook { dir: dir.to_path_buf(), store, data_key, _lock: lock })
+        Ok(Notebook { dir: dir.to_path_buf(), search, store, data_key, crashed: false, _lock: lock })
     }
 
     /// Unlocks the notebook in `dir`. A wrong password is found before any file is opened for
@@ -72,7 +78,8 @@ impl Notebook {
             }
             tracing::warn!("the unlock could not be logged: {e}");
         }
-        Ok(Notebook { dir: dir.to_path_buf(), store, data_key, _lock: lock })
+        let search = SearchIndex::open(&dir.join(INDEX_DIR), data_key.subkeys().search.as_bytes(), &mut store)?;
+        Ok(Notebook { dir: dir.to_path_buf(), search, store, data_key, crashed: false, _lock: lock })
     }
 
     /// Unlocks the notebook in `dir` and checks it before anything is written to it: the
@@ -103,10 +110,58 @@ impl Notebook {
         Ok(())
     }
 
-    /// Locks: closes the database and wipes the keys (the same as dropping).
-    pub fn close(self) -> Result<()> {
+    /// Searches customers, notes, interactions, complaints and templates. Everything saved
+    /// before the call is found. Damage to the index is repaired by a rebuild, then searched again.
+    pub fn search(&mut self, query: &SearchQuery) -> Result<Vec<SearchHit>> {
+        match self.search.search(&mut self.store, query) {
+            Err(e) if e.needs_rebuild() => {
+                tracing::warn!("rebuilding the search index: {e}");
+                self.rebuild_index()?;
+                Ok(self.search.search(&mut self.store, query)?)
+            }
+            other => Ok(other?),
+        }
+    }
+
+    /// Compares the search index with the database.
+    pub fn check_index(&mut self) -> Result<IndexReport> {
+        Ok(self.search.check(&mut self.store)?)
+    }
+
+    /// Rebuilds the search index from the database.
+    pub fn rebuild_index(&mut self) -> Result<()> {
+        let key = self.data_key.subkeys().search;
+        Ok(self.search.rebuild(&self.dir.join(INDEX_DIR), key.as_bytes(), &mut self.store)?)
+    }
+
+    /// Makes every change so far durable in the search index (otherwise it is applied from the
+    /// database's queue at the next open).
+    pub fn flush_index(&mut self) -> Result<()> {
+        Ok(self.search.flush(&mut self.store)?)
+    }
+
+    /// Locks: flushes the index, checkpoints the database, wipes the keys.
+    pub fn close(mut self) -> Result<()> {
+        self.flush_index()?;
         self.store.checkpoint()?;
         Ok(())
+    }
+
+    /// Drops the notebook as a crash would: nothing is flushed to the index, which the next
+    /// open must repair from the database's queue. For tests of exactly that.
+    #[doc(hidden)]
+    pub fn simulate_crash(mut self) {
+        self.crashed = true;
+    }
+}
+
+impl Drop for Notebook {
+    fn drop(&mut self) {
+        if !self.crashed
+            && let Err(e) = self.search.flush(&mut self.store)
+        {
+            tracing::warn!("the search index was not flushed; the next open repairs it: {e}");
+        }
     }
 }
 

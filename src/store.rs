@@ -11,6 +11,7 @@ mod interaction;
 mod migrations;
 mod note;
 mod profile;
+mod search_source;
 mod secret;
 mod task;
 mod template;
@@ -25,11 +26,13 @@ pub use interaction::{Interaction, NewInteraction};
 pub use migrations::SCHEMA_VERSION;
 pub use note::{NewNote, Note};
 pub use profile::CustomerProfile;
+pub use search_source::SearchSource;
 pub use secret::{Secret, SecretSummary};
 pub use task::{Task, TaskFilter};
 pub use template::{Template, TemplateField};
 pub use vocab::{
-    AccessEvent, Colour, CompanySize, ComplaintStatus, ContactKind, Grade, InteractionKind, Lang, Stage, TemplateKind,
+    AccessEvent, Colour, CompanySize, ComplaintStatus, ContactKind, Grade, InteractionKind, Lang, SearchKind, Stage,
+    TemplateKind,
 };
 
 use std::path::Path;

@@ -13,7 +13,7 @@ use zeroize::Zeroizing;
 use super::Ctx;
 use super::output::local;
 
-fn time_arg(s: &str) -> Result<DateTime<Utc>, String> {
+pub(crate) fn time_arg(s: &str) -> Result<DateTime<Utc>, String> {
     kehu::clock::parse_user_time(s).ok_or_else(|| format!("'{s}' is not a time (use YYYY-MM-DD or YYYY-MM-DD HH:MM)"))
 }
 

@@ -7,7 +7,7 @@ use rusqlite_migration::{M, MigrationDefinitionError, Migrations};
 use super::{Result, StoreError};
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -16,6 +16,7 @@ fn migrations() -> Migrations<'static> {
         M::up_with_hook(include_str!("migrations/001_initial.sql"), |tx: &rusqlite::Transaction<'_>| {
             super::template::seed_defaults(tx).map_err(hook_error)
         }),
+        M::up(include_str!("migrations/002_search_queue.sql")),
     ])
 }
 

@@ -177,6 +177,34 @@ vocabulary!(
 );
 
 vocabulary!(
+    /// The kinds of record search finds.
+    SearchKind, "search kind" {
+        Customer = "customer", "客户", "Customer";
+        Note = "note", "记录", "Note";
+        Interaction = "interaction", "互动", "Interaction";
+        Complaint = "complaint", "投诉", "Complaint";
+        Template = "template", "模板", "Template";
+    }
+);
+
+impl SearchKind {
+    /// A small stable number for the index's fast field.
+    pub fn code(self) -> u64 {
+        match self {
+            SearchKind::Customer => 1,
+            SearchKind::Note => 2,
+            SearchKind::Interaction => 3,
+            SearchKind::Complaint => 4,
+            SearchKind::Template => 5,
+        }
+    }
+
+    pub fn from_code(code: u64) -> Option<SearchKind> {
+        SearchKind::ALL.iter().copied().find(|k| k.code() == code)
+    }
+}
+
+vocabulary!(
     /// What the access log records.
     AccessEvent, "access event" {
         Create = "create", "创建笔记本", "Notebook created";

@@ -1,0 +1,443 @@
+//! The index itself: an encrypted on-disk tantivy index plus an in-memory overlay for what
+//! changed since its last commit, fed from the database's durable queue.
+//!
+//! Near-real-time without a commit per note: `sync` applies new queue entries to the overlay (a
+//! RAM index, committed in well under a millisecond) and hides their stale on-disk versions;
+//! `flush` moves the overlay into the on-disk index in one durable commit and only then removes
+//! those entries from the queue. A crash anywhere leaves the queue entries in place, and the next
+//! open applies them again (every apply is an idempotent replace by key).
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tantivy::collector::TopDocs;
+use tantivy::query::Query;
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
+
+use super::query::{self, SearchQuery};
+use super::schema::{self, Fields};
+use super::{EncryptedDirectory, SearchError, analyzer};
+use crate::store::{SearchKind, SearchSource, Store};
+
+/// Overlay entries beyond which `sync` flushes to disk by itself.
+const FLUSH_AT: usize = 5_000;
+const DISK_WRITER_BYTES: usize = 96 * 1024 * 1024;
+const RAM_WRITER_BYTES: usize = 15 * 1024 * 1024;
+const SNIPPET_CHARS: usize = 120;
+const NO_INDEX: &str = "no index yet";
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchHit {
+    pub kind: SearchKind,
+    pub record_id: i64,
+    pub customer_id: Option<i64>,
+    pub customer_name: Option<String>,
+    /// What to show as the result's title: the customer's or template's name.
+    pub title: String,
+    /// A fragment of the record's text around the best match.
+    pub snippet: String,
+    /// Byte ranges of `snippet` that matched, to highlight.
+    pub highlights: Vec<(usize, usize)>,
+    pub score: f32,
+    pub at: DateTime<Utc>,
+}
+
+/// What `kehu index check` reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct IndexReport {
+    pub expected: usize,
+    pub indexed: usize,
+    /// Records in the database the index does not have (up to 20 shown).
+    pub missing: Vec<String>,
+    /// Documents the index has for records that no longer exist (up to 20 shown).
+    pub extra: Vec<String>,
+    pub missing_count: usize,
+    pub extra_count: usize,
+    /// Queue entries not yet in the on-disk index.
+    pub pending: usize,
+}
+
+impl IndexReport {
+    pub fn is_consistent(&self) -> bool {
+        self.missing_count == 0 && self.extra_count == 0
+    }
+}
+
+type Key = (SearchKind, i64);
+
+fn key_text((kind, id): Key) -> String {
+    format!("{}:{id}", kind.key())
+}
+
+struct Part {
+    writer: IndexWriter,
+    reader: IndexReader,
+}
+
+impl Part {
+    fn new(index: &Index, threads: usize, bytes: usize) -> Result<Part, SearchError> {
+        analyzer::register(index);
+        let writer = index.writer_with_num_threads(threads, bytes)?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(Part { writer, reader })
+    }
+
+    fn commit(&mut self) -> Result<(), SearchError> {
+        self.writer.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+}
+
+pub struct SearchIndex {
+    fields: Fields,
+    disk: Part,
+    overlay: Part,
+    /// Records changed since the last disk commit: their disk documents are stale.
+    pending: HashSet<Key>,
+    /// The last queue entry applied to the overlay.
+    cursor: i64,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex").field("pending", &self.pending.len()).finish_non_exhaustive()
+    }
+}
+
+impl SearchIndex {
+    /// Opens the encrypted index in `dir` and brings it up to date with the database: rebuilt
+    /// when missing or unreadable, repaired from the queue after a crash.
+    pub fn open(dir: &Path, key: &[u8; 32], store: &mut Store) -> Result<SearchIndex, SearchError> {
+        analyzer::warm_up();
+        match Self::open_existing(dir, key, store) {
+            Ok(index) => Ok(index),
+            Err(SearchError::Rebuild(reason)) if reason == NO_INDEX => Self::rebuild_at(dir, key, store),
+            Err(e) => {
+                tracing::warn!("rebuilding the search index: {e}");
+                Self::rebuild_at(dir, key, store)
+            }
+        }
+    }
+
+    fn open_existing(dir: &Path, key: &[u8; 32], store: &mut Store) -> Result<SearchIndex, SearchError> {
+        let directory = EncryptedDirectory::open(dir, key)?;
+        if !directory.root_has_meta() {
+            return Err(SearchError::Rebuild(NO_INDEX.into()));
+        }
+        let (schema, fields) = schema::build();
+        let index = Index::open(directory)?;
+        if index.schema() != schema {
+            return Err(SearchError::Rebuild("the index was built with another schema".into()));
+        }
+        let mut this = Self::assemble(&index, fields)?;
+        // Touch every segment's term dictionaries, so damage shows now rather than mid-search.
+        this.disk
+            .reader
+            .searcher()
+            .segment_readers()
+            .iter()
+            .try_for_each(|s| s.inverted_index(fields.name).map(|_| ()).map_err(SearchError::from))?;
+        this.catch_up(store)?;
+        Ok(this)
+    }
+
+    fn assemble(disk: &Index, fields: Fields) -> Result<SearchIndex, SearchError> {
+        let (schema, _) = schema::build();
+        let overlay = Index::create_in_ram(schema);
+        Ok(SearchIndex {
+            fields,
+            disk: Part::new(disk, 2, DISK_WRITER_BYTES)?,
+            overlay: Part::new(&overlay, 1, RAM_WRITER_BYTES)?,
+            pending: HashSet::new(),
+            cursor: 0,
+        })
+    }
+
+    /// Throws the index away and builds it again from the database.
+    pub fn rebuild(&mut self, dir: &Path, key: &[u8; 32], store: &mut Store) -> Result<(), SearchError> {
+        *self = Self::rebuild_at(dir, key, store)?;
+        Ok(())
+    }
+
+    fn rebuild_at(dir: &Path, key: &[u8; 32], store: &mut Store) -> Result<SearchIndex, SearchError> {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir)?;
+        }
+        let directory = EncryptedDirectory::open(dir, key)?;
+        let (schema, fields) = schema::build();
+        let index = Index::create(directory, schema, tantivy::IndexSettings::default())?;
+        let mut this = Self::assemble(&index, fields)?;
+        // Everything queued so far is covered by reading the whole database now.
+        let head = store.search_queue_head()?;
+        for kind in SearchKind::ALL {
+            let writer = &this.disk.writer;
+            store.for_each_search_source(*kind, |source| {
+                writer.add_document(document(&fields, &source)).map(|_| ()).map_err(|e| e.to_string())
+            })?;
+        }
+        this.disk.commit()?;
+        store.search_queue_done(head)?;
+        this.cursor = head;
+        Ok(this)
+    }
+
+    /// Applies what the queue holds, then makes it durable: the repair after a crash.
+    fn catch_up(&mut self, store: &mut Store) -> Result<(), SearchError> {
+        self.sync(store)?;
+        if !self.pending.is_empty() {
+            self.flush(store)?;
+        }
+        Ok(())
+    }
+
+    /// The records that queue entries after the cursor touch (a customer's change touches its
+    /// child records too), and the newest entry's id.
+    fn changes_since_cursor(&self, store: &Store) -> Result<Option<(Vec<Key>, i64)>, SearchError> {
+        let entries = store.search_queue_after(self.cursor)?;
+        let Some(&(last, _, _)) = entries.last() else { return Ok(None) };
+        let mut seen = HashSet::new();
+        let mut changed = Vec::new();
+        for (_, kind, id) in entries {
+            if seen.insert((kind, id)) {
+                changed.push((kind, id));
+            }
+            if kind == SearchKind::Customer {
+                for child in store.search_children(id)? {
+                    if seen.insert(child) {
+                        changed.push(child);
+                    }
+                }
+            }
+        }
+        Ok(Some((changed, last)))
+    }
+
+    /// Applies queue entries newer than the last seen to the overlay, so they are searchable.
+    pub fn sync(&mut self, store: &mut Store) -> Result<(), SearchError> {
+        let Some((changed, last)) = self.changes_since_cursor(store)? else { return Ok(()) };
+        for key in changed {
+            self.overlay.writer.delete_term(Term::from_field_text(self.fields.key, &key_text(key)));
+            if let Some(source) = store.search_source(key.0, key.1)? {
+                self.overlay.writer.add_document(document(&self.fields, &source))?;
+            }
+            self.pending.insert(key);
+        }
+        self.overlay.commit()?;
+        self.cursor = last;
+        if self.pending.len() >= FLUSH_AT {
+            self.flush(store)?;
+        }
+        Ok(())
+    }
+
+    /// Writes every change since the last disk commit into the on-disk index in one durable
+    /// commit, then forgets the queue entries it covered and empties the overlay.
+    pub fn flush(&mut self, store: &mut Store) -> Result<(), SearchError> {
+        if let Some((changed, last)) = self.changes_since_cursor(store)? {
+            self.pending.extend(changed);
+            self.cursor = last;
+        }
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        for key in self.pending.drain() {
+            self.disk.writer.delete_term(Term::from_field_text(self.fields.key, &key_text(key)));
+            if let Some(source) = store.search_source(key.0, key.1)? {
+                self.disk.writer.add_document(document(&self.fields, &source))?;
+            }
+        }
+        self.disk.commit()?;
+        store.search_queue_done(self.cursor)?;
+        self.overlay.writer.delete_all_documents()?;
+        self.overlay.commit()?;
+        Ok(())
+    }
+
+    /// Runs a search: the overlay's hits, and the disk index's for records not changed since.
+    pub fn search(&mut self, store: &mut Store, query: &SearchQuery) -> Result<Vec<SearchHit>, SearchError> {
+        self.sync(store)?;
+        let parsed = query::parse(query)?;
+        let tantivy_query = query::build(&self.fields, &parsed);
+        let limit = if query.limit == 0 { 20 } else { query.limit };
+        let now = chrono::Utc::now().timestamp();
+        let mut hits: Vec<(f32, Key, i64)> = Vec::new();
+        let disk = self.disk.reader.searcher();
+        let overlay = self.overlay.reader.searcher();
+        for (searcher, hide_pending) in [(&disk, true), (&overlay, false)] {
+            let wanted = limit + if hide_pending { self.pending.len() } else { 0 };
+            for (score, address) in top_docs(searcher, tantivy_query.as_ref(), wanted, parsed.has_text(), now)? {
+                let (key, at) = read_key(searcher, address)?;
+                if hide_pending && self.pending.contains(&key) {
+                    continue;
+                }
+                hits.push((score, key, at));
+            }
+        }
+        hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.2.cmp(&a.2)));
+        hits.truncate(limit);
+        let snippets = SnippetGenerator::create(&disk, tantivy_query.as_ref(), self.fields.bigram).map(|mut g| {
+            g.set_max_num_chars(SNIPPET_CHARS);
+            g
+        });
+        let snippets = snippets?;
+        let mut out = Vec::with_capacity(hits.len());
+        for (score, (kind, id), at) in hits {
+            let Some(source) = store.search_source(kind, id)? else { continue };
+            let shown = match kind {
+                SearchKind::Customer => format!("{} {}", source.name, source.body),
+                _ => source.body.clone(),
+            };
+            let snippet = snippets.snippet(&shown);
+            let (fragment, highlights) = if snippet.fragment().is_empty() {
+                // Matched by pinyin or by its customer: show the beginning.
+                (shown.chars().take(SNIPPET_CHARS / 2).collect::<String>(), Vec::new())
+            } else {
+                (snippet.fragment().to_owned(), merge_ranges(snippet.highlighted()))
+            };
+            let title = match kind {
+                SearchKind::Template => source.name.clone(),
+                _ => source.customer_name.clone().unwrap_or_default(),
+            };
+            out.push(SearchHit {
+                kind,
+                record_id: id,
+                customer_id: source.customer_id,
+                customer_name: source.customer_name,
+                title,
+                snippet: fragment,
+                highlights,
+                score,
+                at: DateTime::from_timestamp(at, 0).unwrap_or_default(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Compares the index with the database.
+    pub fn check(&mut self, store: &mut Store) -> Result<IndexReport, SearchError> {
+        self.sync(store)?;
+        let mut indexed: HashSet<Key> = HashSet::new();
+        for (searcher, hide_pending) in [(self.disk.reader.searcher(), true), (self.overlay.reader.searcher(), false)] {
+            for segment in searcher.segment_readers() {
+                let kinds = segment.fast_fields().u64("kind")?;
+                let ids = segment.fast_fields().i64("record_id")?;
+                for doc in segment.doc_ids_alive() {
+                    let kind = kinds.first(doc).and_then(SearchKind::from_code);
+                    let (Some(kind), Some(id)) = (kind, ids.first(doc)) else { continue };
+                    if hide_pending && self.pending.contains(&(kind, id)) {
+                        continue;
+                    }
+                    indexed.insert((kind, id));
+                }
+            }
+        }
+        let expected: HashSet<Key> = store.search_keys()?.into_iter().collect();
+        let mut missing: Vec<Key> = expected.difference(&indexed).copied().collect();
+        let mut extra: Vec<Key> = indexed.difference(&expected).copied().collect();
+        missing.sort();
+        extra.sort();
+        Ok(IndexReport {
+            expected: expected.len(),
+            indexed: indexed.len(),
+            missing_count: missing.len(),
+            extra_count: extra.len(),
+            missing: missing.into_iter().take(20).map(key_text).collect(),
+            extra: extra.into_iter().take(20).map(key_text).collect(),
+            pending: self.pending.len(),
+        })
+    }
+}
+
+fn top_docs(
+    searcher: &Searcher,
+    query: &dyn Query,
+    limit: usize,
+    scored: bool,
+    now: i64,
+) -> Result<Vec<(f32, DocAddress)>, SearchError> {
+    if !scored {
+        // Filters alone: newest first.
+        let by_time = TopDocs::with_limit(limit).order_by_fast_field::<tantivy::DateTime>("at", tantivy::Order::Desc);
+        let docs = searcher.search(query, &by_time)?;
+        return Ok(docs
+            .into_iter()
+            .map(|(at, address)| (recency(at.map_or(0, tantivy::DateTime::into_timestamp_secs), now), address))
+            .collect());
+    }
+    let collector = TopDocs::with_limit(limit).tweak_score(move |segment: &tantivy::SegmentReader| {
+        let at = segment.fast_fields().date("at").ok();
+        move |doc: tantivy::DocId, score: tantivy::Score| {
+            let t = at.as_ref().and_then(|c| c.first(doc)).map_or(0, tantivy::DateTime::into_timestamp_secs);
+            score * (1.0 + 0.5 * recency(t, now))
+        }
+    });
+    Ok(searcher.search(query, &collector)?)
+}
+
+/// 1 for now, ½ a month ago, falling towards 0: recent notes rank above old ones of equal match.
+fn recency(at: i64, now: i64) -> f32 {
+    let days = (now - at).max(0) as f32 / 86_400.0;
+    1.0 / (1.0 + days / 30.0)
+}
+
+fn read_key(searcher: &Searcher, address: DocAddress) -> Result<(Key, i64), SearchError> {
+    let segment = searcher.segment_reader(address.segment_ord);
+    let fast = segment.fast_fields();
+    let kind = fast.u64("kind")?.first(address.doc_id).and_then(SearchKind::from_code);
+    let id = fast.i64("record_id")?.first(address.doc_id);
+    let at = fast.date("at")?.first(address.doc_id).map_or(0, tantivy::DateTime::into_timestamp_secs);
+    match (kind, id) {
+        (Some(kind), Some(id)) => Ok(((kind, id), at)),
+        _ => Err(SearchError::Rebuild("a document without its key".into())),
+    }
+}
+
+/// Overlapping bigram highlights (签合, 合同) become one range.
+fn merge_ranges(ranges: &[std::ops::Range<usize>]) -> Vec<(usize, usize)> {
+    let mut sorted: Vec<_> = ranges.iter().map(|r| (r.start, r.end)).collect();
+    sorted.sort_unstable();
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for (start, end) in sorted {
+        match out.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => out.push((start, end)),
+        }
+    }
+    out
+}
+
+fn document(f: &Fields, s: &SearchSource) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(f.key, key_text((s.kind, s.record_id)));
+    doc.add_u64(f.kind, s.kind.code());
+    doc.add_i64(f.record_id, s.record_id);
+    doc.add_i64(f.customer_id, s.customer_id.unwrap_or(0));
+    doc.add_date(f.at, tantivy::DateTime::from_timestamp_secs(s.at.timestamp()));
+    for (field, text) in [(f.name, &s.name), (f.body, &s.body), (f.context, &s.context)] {
+        if !text.is_empty() {
+            doc.add_text(field, text);
+            doc.add_text(f.bigram, text);
+        }
+    }
+    if !s.name.is_empty() && matches!(s.kind, SearchKind::Customer | SearchKind::Template) {
+        doc.add_text(f.pinyin, &s.name);
+    }
+    if !s.context.is_empty() {
+        doc.add_text(f.context_pinyin, &s.context);
+    }
+    for tag in &s.tags {
+        doc.add_text(f.tag, tag);
+    }
+    if let Some(grade) = s.grade {
+        doc.add_text(f.grade, grade.key());
+    }
+    if let Some(stage) = s.stage {
+        doc.add_text(f.stage, stage.key());
+    }
+    doc
+}
