@@ -280,11 +280,14 @@ impl SearchIndex {
         }
         hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.2.cmp(&a.2)));
         hits.truncate(limit);
-        let snippets = SnippetGenerator::create(&disk, tantivy_query.as_ref(), self.fields.bigram).map(|mut g| {
-            g.set_max_num_chars(SNIPPET_CHARS);
-            g
-        });
-        let snippets = snippets?;
+        // A generator weighs terms by their frequency in its own index; a record only in the
+        // overlay gets its highlights from the overlay's.
+        let mut generators = Vec::new();
+        for searcher in [&disk, &overlay] {
+            let mut generator = SnippetGenerator::create(searcher, tantivy_query.as_ref(), self.fields.bigram)?;
+            generator.set_max_num_chars(SNIPPET_CHARS);
+            generators.push(generator);
+        }
         let mut out = Vec::with_capacity(hits.len());
         for (score, (kind, id), at) in hits {
             let Some(source) = store.search_source(kind, id)? else { continue };
@@ -292,7 +295,11 @@ impl SearchIndex {
                 SearchKind::Customer => format!("{} {}", source.name, source.body),
                 _ => source.body.clone(),
             };
-            let snippet = snippets.snippet(&shown);
+            let snippet = generators
+                .iter()
+                .map(|g| g.snippet(&shown))
+                .find(|s| !s.highlighted().is_empty())
+                .unwrap_or_else(|| generators[0].snippet(&shown));
             let (fragment, highlights) = if snippet.fragment().is_empty() {
                 // Matched by pinyin or by its customer: show the beginning.
                 (shown.chars().take(SNIPPET_CHARS / 2).collect::<String>(), Vec::new())

@@ -5,5 +5,6 @@ mod cli;
 mod fixtures;
 mod history;
 mod reliability;
+mod search;
 mod security;
 mod util;
