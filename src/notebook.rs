@@ -123,6 +123,11 @@ impl Notebook {
         }
     }
 
+    /// How many records a search matches, unranked.
+    pub fn search_count(&mut self, query: &SearchQuery) -> Result<usize> {
+        Ok(self.search.count(&mut self.store, query)?)
+    }
+
     /// Compares the search index with the database.
     pub fn check_index(&mut self) -> Result<IndexReport> {
         Ok(self.search.check(&mut self.store)?)

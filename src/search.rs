@@ -6,6 +6,8 @@
 mod analyzer;
 mod encrypted_dir;
 mod index;
+mod locks;
+mod overlay_dir;
 mod query;
 mod schema;
 

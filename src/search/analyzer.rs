@@ -51,6 +51,42 @@ pub fn tokens(name: &str, text: &str) -> Vec<String> {
     out
 }
 
+/// A word as a query means it: jieba's default cut (服务器 stays 服务器, where search mode also
+/// offers 服务), folded and lower-cased like the indexed text. Documents are cut in search mode,
+/// so they hold every word this can produce.
+pub fn query_words(text: &str) -> Vec<String> {
+    let mut analyzer = TextAnalyzer::builder(Folding(QueryWords)).filter(LowerCaser).filter(AsciiFoldingFilter).build();
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        out.push(stream.token().text.clone());
+    }
+    out
+}
+
+#[derive(Clone)]
+struct QueryWords;
+
+impl Tokenizer for QueryWords {
+    type TokenStream<'a> = VecTokenStream;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+        let mut tokens = Vec::new();
+        for run in runs(text) {
+            match run {
+                Run::Cjk(chars) => {
+                    let from = chars[0].0;
+                    let (last_i, last_c) = chars[chars.len() - 1];
+                    for t in JIEBA.cut(&text[from..last_i + last_c.len_utf8()], false) {
+                        tokens.push(token(t.word, from + t.byte_start, from + t.byte_end, tokens.len()));
+                    }
+                }
+                Run::Word(start, word) => tokens.push(token(word, start, start + word.len(), tokens.len())),
+            }
+        }
+        VecTokenStream { tokens, next: 0 }
+    }
+}
+
 /// Folds one character: full-width ASCII to half-width, the ideographic space to a space.
 fn fold_width(c: char) -> char {
     match c {

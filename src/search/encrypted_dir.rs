@@ -6,7 +6,10 @@
 //! XChaCha20-Poly1305 open (≈10 µs for 16 KiB), while a database chunk costs a B-tree lookup and
 //! the decryption and HMAC of every 4 KiB page it spans, and every index write would also pass
 //! through the WAL twice. The segment files are immutable, so a small cache of decrypted chunks
-//! serves reader reloads without decrypting anything again.
+//! serves reader reloads without decrypting anything again. The files tantivy reads whole or at
+//! every search — term dictionaries, fast fields, field norms, the doc store — are kept decrypted
+//! whole (tens of MB for a million notes), so opening a column is a slice, not a copy; postings
+//! and positions go through a bounded cache of decrypted chunks.
 //!
 //! File layout, with `K` the search subkey (HKDF of the data key), `C` = 16 KiB:
 //!
@@ -41,6 +44,8 @@ use tantivy::directory::{
 };
 use zeroize::Zeroizing;
 
+use super::locks::LockTable;
+
 const MAGIC: &[u8; 8] = b"KEHUIX01";
 const PREFIX_LEN: usize = 16;
 const HEADER_LEN: usize = MAGIC.len() + PREFIX_LEN;
@@ -50,6 +55,12 @@ const TAG: usize = 16;
 const CACHE_CHUNKS: usize = 4096;
 
 type ChunkCache = Mutex<LruCache<([u8; PREFIX_LEN], u64), Arc<[u8]>>>;
+type WholeFiles = Mutex<std::collections::HashMap<PathBuf, Arc<[u8]>>>;
+
+/// Files read whole or on every search: decrypted once and kept while they exist.
+fn kept_whole(path: &Path) -> bool {
+    path.extension().is_some_and(|e| matches!(e.to_str(), Some("term" | "fast" | "fieldnorm" | "store")))
+}
 
 /// The index folder, encrypted under one key.
 #[derive(Clone)]
@@ -57,6 +68,8 @@ pub struct EncryptedDirectory {
     root: PathBuf,
     key: Arc<Zeroizing<[u8; 32]>>,
     cache: Arc<ChunkCache>,
+    whole: Arc<WholeFiles>,
+    locks: Arc<LockTable>,
 }
 
 impl std::fmt::Debug for EncryptedDirectory {
@@ -101,6 +114,8 @@ impl EncryptedDirectory {
             root: root.to_path_buf(),
             key: Arc::new(Zeroizing::new(*key)),
             cache: Arc::new(Mutex::new(LruCache::new(CACHE_CHUNKS.try_into().expect("non-zero")))),
+            whole: Arc::new(Mutex::new(std::collections::HashMap::new())),
+            locks: Arc::new(LockTable::default()),
         })
     }
 
@@ -256,6 +271,12 @@ impl EncryptedFile {
         if let Some(chunk) = self.cache.lock().expect("cache lock").get(&cache_key) {
             return Ok(chunk.clone());
         }
+        let chunk = self.decrypt_chunk(index)?;
+        self.cache.lock().expect("cache lock").put(cache_key, chunk.clone());
+        Ok(chunk)
+    }
+
+    fn decrypt_chunk(&self, index: u64) -> io::Result<Arc<[u8]>> {
         let last = index + 1 == self.chunks;
         let start = index as usize * CHUNK;
         let plain_len = if last { self.len - start } else { CHUNK };
@@ -264,9 +285,8 @@ impl EncryptedFile {
         self.cipher
             .decrypt_in_place(&nonce(&self.prefix, index).into(), &aad(&self.name, last), &mut buf)
             .map_err(|_| invalid(format!("index file {} chunk {index} does not authenticate", self.name)))?;
-        let chunk: Arc<[u8]> = Arc::from(buf.into_boxed_slice());
-        self.cache.lock().expect("cache lock").put(cache_key, chunk.clone());
-        Ok(chunk)
+        buf.truncate(plain_len);
+        Ok(Arc::from(buf.into_boxed_slice()))
     }
 
     fn read_all(&self) -> io::Result<Vec<u8>> {
@@ -311,16 +331,58 @@ impl FileHandle for EncryptedFile {
     }
 }
 
+/// A file kept decrypted whole: every read is a slice of it.
+#[derive(Debug)]
+struct WholeFile(Arc<[u8]>);
+
+impl HasLen for WholeFile {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl FileHandle for WholeFile {
+    fn read_bytes(&self, range: std::ops::Range<usize>) -> io::Result<OwnedBytes> {
+        if range.end > self.0.len() || range.start > range.end {
+            return Err(invalid(format!("read {range:?} past the end ({} bytes)", self.0.len())));
+        }
+        Ok(OwnedBytes::new(self.0.clone()).slice(range))
+    }
+}
+
+impl EncryptedDirectory {
+    fn whole_file(&self, path: &Path) -> io::Result<Arc<[u8]>> {
+        if let Some(data) = self.whole.lock().expect("whole-file lock").get(path) {
+            return Ok(data.clone());
+        }
+        let file = EncryptedFile::open(self, path)?;
+        let mut data = Vec::with_capacity(file.len);
+        for i in 0..file.chunks {
+            // Straight from disk: these bytes are kept here, so they need not pass the chunk cache.
+            data.extend_from_slice(&file.decrypt_chunk(i)?);
+        }
+        let data: Arc<[u8]> = Arc::from(data.into_boxed_slice());
+        self.whole.lock().expect("whole-file lock").insert(path.to_path_buf(), data.clone());
+        Ok(data)
+    }
+}
+
 impl Directory for EncryptedDirectory {
     fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
-        match EncryptedFile::open(self, path) {
-            Ok(file) => Ok(Arc::new(file)),
+        let opened: io::Result<Arc<dyn FileHandle>> = if kept_whole(path) {
+            self.whole_file(path).map(|data| Arc::new(WholeFile(data)) as Arc<dyn FileHandle>)
+        } else {
+            EncryptedFile::open(self, path).map(|f| Arc::new(f) as Arc<dyn FileHandle>)
+        };
+        match opened {
+            Ok(file) => Ok(file),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Err(OpenReadError::FileDoesNotExist(path.to_path_buf())),
             Err(e) => Err(OpenReadError::wrap_io_error(e, path.to_path_buf())),
         }
     }
 
     fn delete(&self, path: &Path) -> Result<(), DeleteError> {
+        self.whole.lock().expect("whole-file lock").remove(path);
         match fs::remove_file(self.root.join(path)) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Err(DeleteError::FileDoesNotExist(path.to_path_buf())),
@@ -358,10 +420,10 @@ impl Directory for EncryptedDirectory {
         File::open(&self.root)?.sync_all()
     }
 
-    fn acquire_lock(&self, _lock: &Lock) -> Result<DirectoryLock, LockError> {
-        // The notebook's own flock already keeps every other process out; a lock file here would
-        // outlive a kill -9 and block the next open.
-        Ok(DirectoryLock::from(Box::new(())))
+    fn acquire_lock(&self, lock: &Lock) -> Result<DirectoryLock, LockError> {
+        // In memory: a lock file would outlive a kill -9 and block the next open, and the
+        // notebook's own flock already keeps every other process out.
+        self.locks.acquire(lock)
     }
 
     fn watch(&self, _callback: WatchCallback) -> tantivy::Result<WatchHandle> {

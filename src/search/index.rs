@@ -17,10 +17,12 @@ use tantivy::query::Query;
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
+use super::overlay_dir::OverlayDirectory;
 use super::query::{self, SearchQuery};
 use super::schema::{self, Fields};
 use super::{EncryptedDirectory, SearchError, analyzer};
 use crate::store::{SearchKind, SearchSource, Store};
+use tantivy::columnar::Column;
 
 /// Overlay entries beyond which `sync` flushes to disk by itself.
 const FLUSH_AT: usize = 5_000;
@@ -148,7 +150,7 @@ impl SearchIndex {
 
     fn assemble(disk: &Index, fields: Fields) -> Result<SearchIndex, SearchError> {
         let (schema, _) = schema::build();
-        let overlay = Index::create_in_ram(schema);
+        let overlay = Index::create(OverlayDirectory::default(), schema, tantivy::IndexSettings::default())?;
         Ok(SearchIndex {
             fields,
             disk: Part::new(disk, 2, DISK_WRITER_BYTES)?,
@@ -270,8 +272,8 @@ impl SearchIndex {
         let overlay = self.overlay.reader.searcher();
         for (searcher, hide_pending) in [(&disk, true), (&overlay, false)] {
             let wanted = limit + if hide_pending { self.pending.len() } else { 0 };
-            for (score, address) in top_docs(searcher, tantivy_query.as_ref(), wanted, parsed.has_text(), now)? {
-                let (key, at) = read_key(searcher, address)?;
+            let docs = top_docs(searcher, tantivy_query.as_ref(), wanted, parsed.has_text(), now)?;
+            for (score, key, at) in keys_of(searcher, docs)? {
                 if hide_pending && self.pending.contains(&key) {
                     continue;
                 }
@@ -290,11 +292,8 @@ impl SearchIndex {
         }
         let mut out = Vec::with_capacity(hits.len());
         for (score, (kind, id), at) in hits {
-            let Some(source) = store.search_source(kind, id)? else { continue };
-            let shown = match kind {
-                SearchKind::Customer => format!("{} {}", source.name, source.body),
-                _ => source.body.clone(),
-            };
+            let Some(display) = store.search_display(kind, id)? else { continue };
+            let shown = display.text;
             let snippet = generators
                 .iter()
                 .map(|g| g.snippet(&shown))
@@ -306,16 +305,12 @@ impl SearchIndex {
             } else {
                 (snippet.fragment().to_owned(), merge_ranges(snippet.highlighted()))
             };
-            let title = match kind {
-                SearchKind::Template => source.name.clone(),
-                _ => source.customer_name.clone().unwrap_or_default(),
-            };
             out.push(SearchHit {
                 kind,
                 record_id: id,
-                customer_id: source.customer_id,
-                customer_name: source.customer_name,
-                title,
+                customer_id: display.customer_id,
+                customer_name: display.customer_name,
+                title: display.title,
                 snippet: fragment,
                 highlights,
                 score,
@@ -323,6 +318,24 @@ impl SearchIndex {
             });
         }
         Ok(out)
+    }
+
+    /// How many records match, without ranking them (the benchmark's recall count).
+    pub fn count(&mut self, store: &mut Store, query: &SearchQuery) -> Result<usize, SearchError> {
+        self.sync(store)?;
+        let parsed = query::parse(query)?;
+        let tantivy_query = query::build(&self.fields, &parsed);
+        let mut total = 0;
+        for (searcher, hide_pending) in [(self.disk.reader.searcher(), true), (self.overlay.reader.searcher(), false)] {
+            if !hide_pending || self.pending.is_empty() {
+                total += searcher.search(tantivy_query.as_ref(), &tantivy::collector::Count)?;
+                continue;
+            }
+            let docs = searcher.search(tantivy_query.as_ref(), &tantivy::collector::DocSetCollector)?;
+            let docs = docs.into_iter().map(|address| (0.0, address)).collect();
+            total += keys_of(&searcher, docs)?.iter().filter(|(_, key, _)| !self.pending.contains(key)).count();
+        }
+        Ok(total)
     }
 
     /// Compares the index with the database.
@@ -392,16 +405,27 @@ fn recency(at: i64, now: i64) -> f32 {
     1.0 / (1.0 + days / 30.0)
 }
 
-fn read_key(searcher: &Searcher, address: DocAddress) -> Result<(Key, i64), SearchError> {
-    let segment = searcher.segment_reader(address.segment_ord);
-    let fast = segment.fast_fields();
-    let kind = fast.u64("kind")?.first(address.doc_id).and_then(SearchKind::from_code);
-    let id = fast.i64("record_id")?.first(address.doc_id);
-    let at = fast.date("at")?.first(address.doc_id).map_or(0, tantivy::DateTime::into_timestamp_secs);
-    match (kind, id) {
-        (Some(kind), Some(id)) => Ok(((kind, id), at)),
-        _ => Err(SearchError::Rebuild("a document without its key".into())),
+/// The key and time of each document, opening each segment's columns once.
+fn keys_of(searcher: &Searcher, docs: Vec<(f32, DocAddress)>) -> Result<Vec<(f32, Key, i64)>, SearchError> {
+    type Columns = (Column<u64>, Column<i64>, Column<tantivy::DateTime>);
+    let mut columns: std::collections::HashMap<u32, Columns> = std::collections::HashMap::new();
+    let mut out = Vec::with_capacity(docs.len());
+    for (score, address) in docs {
+        let (kinds, ids, ats) = match columns.entry(address.segment_ord) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let fast = searcher.segment_reader(address.segment_ord).fast_fields();
+                e.insert((fast.u64("kind")?, fast.i64("record_id")?, fast.date("at")?))
+            }
+        };
+        let kind = kinds.first(address.doc_id).and_then(SearchKind::from_code);
+        let at = ats.first(address.doc_id).map_or(0, tantivy::DateTime::into_timestamp_secs);
+        match (kind, ids.first(address.doc_id)) {
+            (Some(kind), Some(id)) => out.push((score, (kind, id), at)),
+            _ => return Err(SearchError::Rebuild("a document without its key".into())),
+        }
     }
+    Ok(out)
 }
 
 /// Overlapping bigram highlights (签合, 合同) become one range.

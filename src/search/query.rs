@@ -13,7 +13,7 @@ use tantivy::query::{
 use tantivy::schema::IndexRecordOption;
 
 use super::SearchError;
-use super::analyzer::{self, BIGRAM, TEXT, is_cjk};
+use super::analyzer::{self, BIGRAM, is_cjk};
 use super::schema::Fields;
 use crate::store::{Grade, SearchKind, Stage};
 
@@ -166,15 +166,25 @@ fn regex_syntax_escape(text: &str) -> String {
 /// One word: it must match somewhere, scored highest in a record's own name.
 fn word_query(f: &Fields, word: &str, typing: bool) -> Option<Box<dyn Query>> {
     let mut any: Vec<Box<dyn Query>> = Vec::new();
-    let words = analyzer::tokens(TEXT, word);
-    for (field, weight) in [(f.name, 4.0), (f.body, 1.0), (f.context, 0.7)] {
+    let words = analyzer::query_words(word);
+    let bigrams = analyzer::tokens(BIGRAM, word);
+    // A two-character Chinese word is exactly one bigram, and the bigram field holds every text
+    // of the record: it alone finds the word wherever it stands, however jieba cut the text.
+    // Other words go through jieba's words, and the bigrams catch what jieba cut differently
+    // only when the word is not one jieba word itself.
+    let cjk_pair = bigrams.len() == 1 && bigrams[0].chars().count() == 2 && bigrams[0].chars().all(is_cjk);
+    let body_fields: &[(tantivy::schema::Field, f32)] =
+        if cjk_pair { &[(f.name, 4.0), (f.context, 0.7)] } else { &[(f.name, 4.0), (f.body, 1.0), (f.context, 0.7)] };
+    for &(field, weight) in body_fields {
         let terms = words.iter().map(|w| term_query(Term::from_field_text(field, w))).collect();
         if let Some(q) = all_of(terms) {
             any.push(boost(q, weight));
         }
     }
-    if let Some(q) = bigram_query(f, word) {
-        any.push(boost(q, 0.5));
+    if (cjk_pair || words.len() != 1)
+        && let Some(q) = bigram_query(f, word)
+    {
+        any.push(boost(q, if cjk_pair { 1.0 } else { 0.5 }));
     }
     let latin: String = word.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_lowercase();
     let is_latin = !latin.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '\'');

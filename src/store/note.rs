@@ -28,11 +28,48 @@ pub struct Note {
     pub updated_at: DateTime<Utc>,
 }
 
+struct PreparedNote {
+    template: Option<String>,
+    body: String,
+    at: Option<DateTime<Utc>>,
+}
+
+fn insert_note(tx: &rusqlite::Connection, customer_id: i64, note: &PreparedNote, now: &DateTime<Utc>) -> Result<i64> {
+    require_customer(tx, customer_id)?;
+    tx.prepare_cached(
+        "INSERT INTO note (customer_id, template, body, at, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+    )?
+    .execute(params![
+        customer_id,
+        note.template,
+        note.body,
+        clock::to_db(&note.at.unwrap_or(*now)),
+        clock::to_db(now)
+    ])?;
+    let id = tx.last_insert_rowid();
+    touch_customer(tx, customer_id, now)?;
+    Ok(id)
+}
+
 /// Notes can be long, but not unbounded: a megabyte of text is a paste gone wrong.
 const MAX_NOTE_CHARS: usize = 1_000_000;
 
 impl Store {
     pub fn add_note(&mut self, new: &NewNote) -> Result<i64> {
+        let prepared = self.prepare_note(new)?;
+        let now = clock::now();
+        self.write(|tx| insert_note(tx, new.customer_id, &prepared, &now))
+    }
+
+    /// Adds many notes in one transaction (all or none), returning their ids in order.
+    pub fn add_notes(&mut self, notes: &[NewNote]) -> Result<Vec<i64>> {
+        let prepared = notes.iter().map(|n| self.prepare_note(n)).collect::<Result<Vec<_>>>()?;
+        let now = clock::now();
+        self.write(|tx| notes.iter().zip(&prepared).map(|(n, p)| insert_note(tx, n.customer_id, p, &now)).collect())
+    }
+
+    /// Checks a note and settles its text, template and time.
+    fn prepare_note(&self, new: &NewNote) -> Result<PreparedNote> {
         let template = match new.template.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             Some(name) => Some(self.template(TemplateKind::Note, name)?),
             None => None,
@@ -45,19 +82,7 @@ impl Store {
         if body.chars().count() > MAX_NOTE_CHARS {
             return Err(StoreError::invalid("note", format!("longer than {MAX_NOTE_CHARS} characters")));
         }
-        let now = clock::now();
-        let at = clock::to_db(&new.at.unwrap_or(now));
-        self.write(|tx| {
-            require_customer(tx, new.customer_id)?;
-            tx.prepare_cached(
-                "INSERT INTO note (customer_id, template, body, at, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-            )?
-            .execute(params![new.customer_id, template.map(|t| t.name), body, at, clock::to_db(&now)])?;
-            let id = tx.last_insert_rowid();
-            touch_customer(tx, new.customer_id, &now)?;
-            Ok(id)
-        })
+        Ok(PreparedNote { template: template.map(|t| t.name), body, at: new.at })
     }
 
     /// A customer's notes, newest first.

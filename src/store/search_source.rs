@@ -139,7 +139,62 @@ fn child_sql(kind: SearchKind) -> &'static str {
     }
 }
 
+/// What a search result shows of a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchDisplay {
+    pub customer_id: Option<i64>,
+    pub customer_name: Option<String>,
+    /// The customer's or the template's name.
+    pub title: String,
+    /// The text the snippet is cut from.
+    pub text: String,
+}
+
 impl Store {
+    /// What a search result shows of a record, in one query; `None` when it no longer exists.
+    pub fn search_display(&self, kind: SearchKind, id: i64) -> Result<Option<SearchDisplay>> {
+        let child = |text: &str, table: &str| {
+            format!(
+                "SELECT r.customer_id, c.name, {text} FROM {table} r JOIN customer c ON c.id = r.customer_id WHERE r.id = ?1"
+            )
+        };
+        let sql = match kind {
+            SearchKind::Customer => {
+                return Ok(self.search_source(kind, id)?.map(|s| SearchDisplay {
+                    customer_id: s.customer_id,
+                    title: s.customer_name.clone().unwrap_or_default(),
+                    customer_name: s.customer_name,
+                    text: format!("{} {}", s.name, s.body),
+                }));
+            }
+            SearchKind::Template => {
+                return Ok(self
+                    .conn()
+                    .prepare_cached("SELECT name, body FROM template WHERE id = ?1")?
+                    .query_row([id], |r| {
+                        Ok(SearchDisplay { customer_id: None, customer_name: None, title: r.get(0)?, text: r.get(1)? })
+                    })
+                    .optional()?);
+            }
+            SearchKind::Note => child("r.body", "note"),
+            SearchKind::Interaction => child("r.summary || ' ' || coalesce(r.outcome, '')", "interaction"),
+            SearchKind::Complaint => child("r.title || ' ' || coalesce(r.detail, '')", "complaint"),
+        };
+        Ok(self
+            .conn()
+            .prepare_cached(&sql)?
+            .query_row([id], |r| {
+                let name: String = r.get(1)?;
+                Ok(SearchDisplay {
+                    customer_id: Some(r.get(0)?),
+                    customer_name: Some(name.clone()),
+                    title: name,
+                    text: r.get(2)?,
+                })
+            })
+            .optional()?)
+    }
+
     /// The record as the index should hold it, or `None` when it no longer exists.
     pub fn search_source(&self, kind: SearchKind, id: i64) -> Result<Option<SearchSource>> {
         let conn = self.conn();

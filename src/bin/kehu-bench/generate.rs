@@ -25,6 +25,13 @@ struct Words {
     sources: Vec<String>,
     tags: Vec<String>,
     note_sentences: Vec<String>,
+    note_templates: Vec<String>,
+    products: Vec<String>,
+    products_en: Vec<String>,
+    people: Vec<String>,
+    people_en: Vec<String>,
+    weekdays: Vec<String>,
+    weekdays_en: Vec<String>,
 }
 
 pub struct Generator {
@@ -86,9 +93,55 @@ impl Generator {
         }
     }
 
-    /// A note of two to five sentences.
+    /// A note of two to five sentences: templates with their slots filled, and stock sentences.
     pub fn note(&mut self) -> String {
         let n = self.rng.random_range(2..=5);
-        (0..n).map(|_| self.pick(&self.words.note_sentences.clone()).to_owned()).collect::<Vec<_>>().join("")
+        let mut note = String::new();
+        for _ in 0..n {
+            if self.rng.random_bool(0.7) {
+                note.push_str(&self.templated());
+            } else {
+                let i = self.rng.random_range(0..self.words.note_sentences.len());
+                note.push_str(&self.words.note_sentences[i]);
+            }
+        }
+        note
+    }
+
+    fn templated(&mut self) -> String {
+        let w = &self.words;
+        let template = w.note_templates.choose(&mut self.rng).unwrap().clone();
+        let mut out = template;
+        for (slot, list) in [
+            ("{person}", &w.people),
+            ("{product}", &w.products),
+            ("{weekday}", &w.weekdays),
+            ("{person_en}", &w.people_en),
+            ("{product_en}", &w.products_en),
+            ("{weekday_en}", &w.weekdays_en),
+        ] {
+            if out.contains(slot) {
+                out = out.replace(slot, list.choose(&mut self.rng).unwrap());
+            }
+        }
+        for (slot, range) in [("{amount}", 5..500), ("{percent}", 3..20), ("{days}", 30..120), ("{count}", 5..60)] {
+            if out.contains(slot) {
+                out = out.replace(slot, &self.rng.random_range(range).to_string());
+            }
+        }
+        out
+    }
+
+    /// Words for benchmark queries: (two-character note words, company words, customer names).
+    pub fn query_words(&self) -> (Vec<String>, Vec<String>) {
+        let company = self.words.company_words.clone();
+        let names: Vec<String> = self
+            .words
+            .surnames
+            .iter()
+            .filter(|s| s.chars().count() == 1)
+            .flat_map(|s| self.words.given.iter().take(6).map(move |g| format!("{s}{g}")))
+            .collect();
+        (company, names)
     }
 }

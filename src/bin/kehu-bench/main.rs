@@ -1,27 +1,31 @@
 //! `kehu-bench`: measures the core at a chosen scale, in release mode, and prints a table and
-//! (with `--json`) one JSON object. `make bench` runs it; the figures go into issue notes.
+//! (with `--json`) one JSON object. `make bench` runs it at the scale the issues name; the figures
+//! go into the issues' closing notes. Every comparison (SQLite FTS5) runs in the same process
+//! on the same notebook. The search phase runs in a child process, so that its memory figure is
+//! the core's as a user would have it after unlocking, not the builder's.
 
 mod generate;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use clap::Parser;
 use kehu::Notebook;
-use kehu::store::{CustomerFilter, NewNote};
+use kehu::search::SearchQuery;
+use kehu::store::{CustomerFilter, NewNote, SearchKind};
 use kehu::vault::KdfParams;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Parser)]
 #[command(about = "kehu's benchmark")]
 struct Args {
-    /// Customers added through the library API in one batch
+    /// Customers in the generated notebook
     #[arg(long, default_value_t = 10_000)]
     customers: usize,
-    /// Notes spread over those customers
-    #[arg(long, default_value_t = 10_000)]
+    /// Notes in the generated notebook
+    #[arg(long, default_value_t = 100_000)]
     notes: usize,
     /// Customers added one transaction each (durable commit per customer)
     #[arg(long, default_value_t = 300)]
@@ -29,12 +33,20 @@ struct Args {
     /// Runs of the CLI read
     #[arg(long, default_value_t = 7)]
     runs: usize,
+    /// Keep the generated notebook in DIR (password: "bench password"), for measuring the app
+    #[arg(long, value_name = "DIR")]
+    keep: Option<PathBuf>,
     /// Print one JSON object instead of the table
     #[arg(long)]
     json: bool,
+    /// Internal: run only the search phase on the notebook in DIR and print its JSON
+    #[arg(long, hide = true, value_name = "DIR")]
+    search_phase: Option<PathBuf>,
 }
 
-#[derive(Debug, Serialize)]
+const PASSWORD: &[u8] = b"bench password";
+
+#[derive(Debug, Default, Serialize, Deserialize)]
 struct Report {
     customers: usize,
     notes: usize,
@@ -42,111 +54,115 @@ struct Report {
     kdf_iterations: u32,
     kdf_parallelism: u32,
     kdf_ms: f64,
-    create_ms: f64,
     unlock_ms: f64,
     cli_read_p50_ms: f64,
     cli_read_max_ms: f64,
     add_customers_batch_ms: f64,
     add_customers_per_second: f64,
-    add_notes_batch_ms: f64,
     add_customer_single_p50_ms: f64,
+    add_notes_per_second: f64,
     list_all_customers_ms: f64,
-    database_bytes: u64,
+    index_build_ms: f64,
+    index_build_docs_per_s: f64,
+    fts5_build_ms: f64,
+    queries: usize,
+    search_p50_ms: f64,
+    search_p99_ms: f64,
+    search_cn_p99_ms: f64,
+    search_pinyin_p99_ms: f64,
+    fts5_search_p50_ms: f64,
+    fts5_search_p99_ms: f64,
+    fts5_match_only_p50_ms: f64,
+    fts5_match_only_p99_ms: f64,
+    recall_2char: f64,
+    fts5_recall_2char: f64,
+    note_save_searchable_p50_ms: f64,
+    note_save_searchable_p99_ms: f64,
+    rss_mb: f64,
+    rss_peak_mb: f64,
+    database_mb: f64,
+    index_mb: f64,
 }
 
 fn ms(d: Duration) -> f64 {
     (d.as_secs_f64() * 1e5).round() / 100.0
 }
 
-fn percentile(mut samples: Vec<Duration>, p: f64) -> Duration {
-    samples.sort();
-    let idx = ((samples.len() - 1) as f64 * p).round() as usize;
-    samples[idx]
+fn percentile(samples: &[Duration], p: f64) -> Duration {
+    let mut sorted = samples.to_vec();
+    sorted.sort();
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
-
-const PASSWORD: &[u8] = b"bench password";
 
 fn main() -> Result<()> {
     kehu::vault::harden_process()?;
     let args = Args::parse();
+    if let Some(dir) = &args.search_phase {
+        let report = search_phase(dir)?;
+        println!("{}", serde_json::to_string(&report)?);
+        return Ok(());
+    }
     let tmp = tempfile::tempdir()?;
     let mut generator = generate::Generator::new(20261124);
+    let mut report = Report { customers: args.customers, notes: args.notes, ..Report::default() };
 
-    // KDF as `kehu init` calibrates it on this machine.
     let kdf = KdfParams::calibrate(Duration::from_millis(500));
-    let small = tmp.path().join("small");
-    let started = Instant::now();
-    let mut nb = Notebook::create(&small, PASSWORD, kdf)?;
-    let create = started.elapsed();
-    let seed: Vec<_> = (0..100).map(|i| generator.customer(i)).collect();
-    nb.add_customers(&seed)?;
-    nb.close()?;
-    let started = Instant::now();
-    let nb = Notebook::open(&small, PASSWORD)?;
-    let unlock = started.elapsed();
-    drop(nb);
+    (report.kdf_memory_mib, report.kdf_iterations, report.kdf_parallelism) =
+        (kdf.memory_kib / 1024, kdf.iterations, kdf.parallelism);
     let started = Instant::now();
     kdf.derive(PASSWORD, &[7u8; 16])?;
-    let kdf_time = started.elapsed();
+    report.kdf_ms = ms(started.elapsed());
+    cli_and_write_figures(&args, &mut report, &mut generator, tmp.path(), kdf)?;
 
-    // Unlock-to-answer through the real CLI: a new process, a password file, a read.
-    let kehu = std::env::current_exe()?.with_file_name("kehu");
-    if !kehu.exists() {
-        bail!("{} not found: build it with `cargo build --release`", kehu.display());
-    }
-    let password_file = tmp.path().join("password");
-    std::fs::write(&password_file, PASSWORD)?;
-    let mut cli_runs = Vec::new();
-    for _ in 0..args.runs {
-        cli_runs.push(time_cli(&kehu, &small, &password_file)?);
-    }
-
-    // Bulk writes through the library API, cheap KDF (the KDF is measured above).
-    let big = tmp.path().join("big");
-    let mut nb = Notebook::create(&big, PASSWORD, KdfParams::INSECURE_FOR_TESTS)?;
-    let batch: Vec<_> = (0..args.customers).map(|i| generator.customer(i)).collect();
-    let started = Instant::now();
-    let ids = nb.add_customers(&batch)?;
-    let add_batch = started.elapsed();
-    let started = Instant::now();
-    for i in 0..args.notes {
-        let note =
-            NewNote { customer_id: ids[i % ids.len().max(1)], body: Some(generator.note()), ..Default::default() };
-        nb.add_note(&note)?;
-    }
-    let add_notes = started.elapsed();
-    let mut singles = Vec::new();
-    for i in 0..args.single_adds {
-        let customer = generator.customer(args.customers + i);
-        let started = Instant::now();
-        nb.add_customer(&customer)?;
-        singles.push(started.elapsed());
-    }
-    let started = Instant::now();
-    let listed = nb.list_customers(&CustomerFilter::default())?.len();
-    let list_all = started.elapsed();
-    assert_eq!(listed, args.customers + args.single_adds);
-    nb.close()?;
-    let database_bytes = std::fs::metadata(big.join(kehu::DB_FILE))?.len();
-
-    let report = Report {
-        customers: args.customers,
-        notes: args.notes,
-        kdf_memory_mib: kdf.memory_kib / 1024,
-        kdf_iterations: kdf.iterations,
-        kdf_parallelism: kdf.parallelism,
-        kdf_ms: ms(kdf_time),
-        create_ms: ms(create),
-        unlock_ms: ms(unlock),
-        cli_read_p50_ms: ms(percentile(cli_runs.clone(), 0.5)),
-        cli_read_max_ms: ms(percentile(cli_runs, 1.0)),
-        add_customers_batch_ms: ms(add_batch),
-        add_customers_per_second: (args.customers as f64 / add_batch.as_secs_f64()).round(),
-        add_notes_batch_ms: ms(add_notes),
-        add_customer_single_p50_ms: ms(percentile(singles, 0.5)),
-        list_all_customers_ms: ms(list_all),
-        database_bytes,
+    // The large notebook, with the real KDF: searches open it as a user would.
+    let dir = match &args.keep {
+        Some(dir) => dir.clone(),
+        None => tmp.path().join("large"),
     };
+    if dir.join("kehu.header").exists() {
+        bail!("{} already holds a notebook", dir.display());
+    }
+    let mut nb = Notebook::create(&dir, PASSWORD, kdf)?;
+    let mut ids = Vec::with_capacity(args.customers);
+    for start in (0..args.customers).step_by(10_000) {
+        let batch: Vec<_> = (start..(start + 10_000).min(args.customers)).map(|i| generator.customer(i)).collect();
+        ids.extend(nb.add_customers(&batch)?);
+    }
+    let started = Instant::now();
+    let now = chrono::Utc::now();
+    for start in (0..args.notes).step_by(50_000) {
+        let batch: Vec<_> = (start..(start + 50_000).min(args.notes))
+            .map(|i| NewNote {
+                customer_id: ids[(i * 7919) % ids.len()],
+                body: Some(generator.note()),
+                // Spread over three years, so recency ranking has something to rank.
+                at: Some(now - chrono::Duration::minutes(((i * 104_729) % (3 * 365 * 24 * 60)) as i64)),
+                ..Default::default()
+            })
+            .collect();
+        nb.add_notes(&batch)?;
+    }
+    report.add_notes_per_second = (args.notes as f64 / started.elapsed().as_secs_f64()).round();
+    let started = Instant::now();
+    nb.rebuild_index()?;
+    let build = started.elapsed();
+    report.index_build_ms = ms(build);
+    let docs = args.customers + args.notes;
+    report.index_build_docs_per_s = (docs as f64 / build.as_secs_f64()).round();
+    let started = Instant::now();
+    nb.bench_fts5_build()?;
+    report.fts5_build_ms = ms(started.elapsed());
+    nb.close()?;
+
+    let child = Command::new(std::env::current_exe()?).arg("--search-phase").arg(&dir).output()?;
+    if !child.status.success() {
+        bail!("search phase failed: {}", String::from_utf8_lossy(&child.stderr));
+    }
+    let phase: Report = serde_json::from_slice(&child.stdout).context("search phase output")?;
+    merge(&mut report, &phase);
+    report.database_mb = mb(std::fs::metadata(dir.join(kehu::DB_FILE))?.len());
+    report.index_mb = mb(dir_size(&dir.join(kehu::INDEX_DIR))?);
+
     if args.json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
@@ -155,40 +171,282 @@ fn main() -> Result<()> {
     Ok(())
 }
 
-fn time_cli(kehu: &Path, notebook: &Path, password_file: &Path) -> Result<Duration> {
-    let started = Instant::now();
-    let out = Command::new(kehu)
-        .arg("--notebook")
-        .arg(notebook)
-        .arg("--password-file")
-        .arg(password_file)
-        .args(["--json", "customer", "list", "--limit", "20"])
-        .output()
-        .context("running kehu")?;
-    let elapsed = started.elapsed();
-    if !out.status.success() {
-        bail!("kehu failed: {}", String::from_utf8_lossy(&out.stderr));
+fn mb(bytes: u64) -> f64 {
+    (bytes as f64 / 1_048_576.0 * 10.0).round() / 10.0
+}
+
+fn dir_size(dir: &Path) -> Result<u64> {
+    let mut total = 0;
+    for entry in std::fs::read_dir(dir)? {
+        total += entry?.metadata()?.len();
     }
-    Ok(elapsed)
+    Ok(total)
+}
+
+fn merge(report: &mut Report, phase: &Report) {
+    report.unlock_ms = phase.unlock_ms;
+    report.queries = phase.queries;
+    report.search_p50_ms = phase.search_p50_ms;
+    report.search_p99_ms = phase.search_p99_ms;
+    report.search_cn_p99_ms = phase.search_cn_p99_ms;
+    report.search_pinyin_p99_ms = phase.search_pinyin_p99_ms;
+    report.fts5_search_p50_ms = phase.fts5_search_p50_ms;
+    report.fts5_search_p99_ms = phase.fts5_search_p99_ms;
+    report.fts5_match_only_p50_ms = phase.fts5_match_only_p50_ms;
+    report.fts5_match_only_p99_ms = phase.fts5_match_only_p99_ms;
+    report.recall_2char = phase.recall_2char;
+    report.fts5_recall_2char = phase.fts5_recall_2char;
+    report.note_save_searchable_p50_ms = phase.note_save_searchable_p50_ms;
+    report.note_save_searchable_p99_ms = phase.note_save_searchable_p99_ms;
+    report.rss_mb = phase.rss_mb;
+    report.rss_peak_mb = phase.rss_peak_mb;
+}
+
+/// The issue-3 figures: CLI unlock-to-answer on a small notebook, bulk and single adds.
+fn cli_and_write_figures(
+    args: &Args,
+    report: &mut Report,
+    generator: &mut generate::Generator,
+    tmp: &Path,
+    kdf: KdfParams,
+) -> Result<()> {
+    let small = tmp.join("small");
+    let mut nb = Notebook::create(&small, PASSWORD, kdf)?;
+    nb.add_customers(&(0..100).map(|i| generator.customer(i)).collect::<Vec<_>>())?;
+    nb.close()?;
+    let kehu = std::env::current_exe()?.with_file_name("kehu");
+    if !kehu.exists() {
+        bail!("{} not found: build it with `cargo build --release`", kehu.display());
+    }
+    let password_file = tmp.join("password");
+    std::fs::write(&password_file, PASSWORD)?;
+    let mut runs = Vec::new();
+    for _ in 0..args.runs {
+        let started = Instant::now();
+        let out = Command::new(&kehu)
+            .arg("--notebook")
+            .arg(&small)
+            .arg("--password-file")
+            .arg(&password_file)
+            .args(["--json", "customer", "list", "--limit", "20"])
+            .output()?;
+        runs.push(started.elapsed());
+        if !out.status.success() {
+            bail!("kehu failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
+    }
+    report.cli_read_p50_ms = ms(percentile(&runs, 0.5));
+    report.cli_read_max_ms = ms(percentile(&runs, 1.0));
+
+    let mut nb = Notebook::create(&tmp.join("writes"), PASSWORD, KdfParams::INSECURE_FOR_TESTS)?;
+    let batch: Vec<_> = (0..10_000).map(|i| generator.customer(i)).collect();
+    let started = Instant::now();
+    nb.add_customers(&batch)?;
+    let elapsed = started.elapsed();
+    report.add_customers_batch_ms = ms(elapsed);
+    report.add_customers_per_second = (10_000.0 / elapsed.as_secs_f64()).round();
+    let mut singles = Vec::new();
+    for i in 0..args.single_adds {
+        let customer = generator.customer(10_000 + i);
+        let started = Instant::now();
+        nb.add_customer(&customer)?;
+        singles.push(started.elapsed());
+    }
+    report.add_customer_single_p50_ms = ms(percentile(&singles, 0.5));
+    let started = Instant::now();
+    nb.list_customers(&CustomerFilter::default())?;
+    report.list_all_customers_ms = ms(started.elapsed());
+    Ok(())
+}
+
+/// Two-character words of the generated notes that no generated name or company contains, so
+/// counting notes that contain them measures recall on note text.
+const RECALL_WORDS: &[&str] =
+    &["合同", "报价", "预算", "样品", "演示", "付款", "交付", "竞争", "培训", "发票", "订单", "方案"];
+const NOTE_WORDS: &[&str] = &[
+    "合同",
+    "报价",
+    "预算",
+    "样品",
+    "演示",
+    "付款",
+    "交付",
+    "竞争",
+    "培训",
+    "发票",
+    "订单",
+    "方案",
+    "续签",
+    "采购",
+    "工厂",
+    "物流",
+    "补偿",
+    "资质",
+    "扩产",
+    "董事长",
+    "服务器",
+    "机器人",
+    "售后",
+    "延迟",
+    "价格",
+];
+
+fn search_phase(dir: &Path) -> Result<Report> {
+    let generator = generate::Generator::new(7);
+    let started = Instant::now();
+    let mut nb = Notebook::open(dir, PASSWORD)?;
+    let mut report = Report { unlock_ms: ms(started.elapsed()), ..Report::default() };
+    if !nb.bench_fts5_exists()? {
+        nb.bench_fts5_build()?;
+    }
+    let verbose = std::env::var_os("KEHU_BENCH_VERBOSE").is_some();
+
+    // The query set: one- and two-word Chinese, and pinyin of names and companies.
+    let (companies, names) = generator.query_words();
+    let mut chinese: Vec<String> = NOTE_WORDS.iter().map(|w| (*w).to_owned()).collect();
+    for (i, company) in companies.iter().enumerate() {
+        chinese.push(format!("{company} {}", NOTE_WORDS[i % NOTE_WORDS.len()]));
+        chinese.push(format!("{} {}", NOTE_WORDS[i % NOTE_WORDS.len()], NOTE_WORDS[(i * 7 + 3) % NOTE_WORDS.len()]));
+    }
+    let mut pinyin = Vec::new();
+    for name in names.iter().step_by(3) {
+        let (full, initials) = kehu::search::full_and_initials(name);
+        pinyin.push(full);
+        pinyin.push(initials);
+    }
+    for company in &companies {
+        pinyin.push(kehu::search::full_and_initials(company).0);
+    }
+    let mut cn_times = Vec::new();
+    let mut pinyin_times = Vec::new();
+    let mut fts5_times = Vec::new();
+    let mut match_times = Vec::new();
+    for round in 0..2 {
+        for (queries, times) in [(&chinese, &mut cn_times), (&pinyin, &mut pinyin_times)] {
+            for q in queries {
+                let started = Instant::now();
+                let hits = nb.search(&SearchQuery { limit: 20, ..SearchQuery::new(format!("{q} ")) })?;
+                if round == 1 {
+                    times.push(started.elapsed());
+                    if verbose {
+                        eprintln!("{:8.2} ms  {q}", started.elapsed().as_secs_f64() * 1e3);
+                    }
+                }
+                std::hint::black_box(hits);
+                let words: Vec<&str> = q.split_whitespace().collect();
+                let started = Instant::now();
+                let rows = nb.bench_fts5_search(&words, 20)?;
+                if round == 1 {
+                    fts5_times.push(started.elapsed());
+                }
+                std::hint::black_box(rows);
+                let started = Instant::now();
+                let rows = nb.bench_fts5_match(&words, 20)?;
+                if round == 1 {
+                    match_times.push(started.elapsed());
+                }
+                std::hint::black_box(rows);
+            }
+        }
+    }
+    let all: Vec<Duration> = cn_times.iter().chain(&pinyin_times).copied().collect();
+    report.queries = all.len();
+    report.search_p50_ms = ms(percentile(&all, 0.5));
+    report.search_p99_ms = ms(percentile(&all, 0.99));
+    report.search_cn_p99_ms = ms(percentile(&cn_times, 0.99));
+    report.search_pinyin_p99_ms = ms(percentile(&pinyin_times, 0.99));
+    report.fts5_search_p50_ms = ms(percentile(&fts5_times, 0.5));
+    report.fts5_search_p99_ms = ms(percentile(&fts5_times, 0.99));
+    report.fts5_match_only_p50_ms = ms(percentile(&match_times, 0.5));
+    report.fts5_match_only_p99_ms = ms(percentile(&match_times, 0.99));
+
+    let (mut truth, mut found, mut fts5_found) = (0usize, 0usize, 0usize);
+    for word in RECALL_WORDS {
+        let expected = nb.bench_notes_containing(word)?;
+        let query = SearchQuery { kind: Some(SearchKind::Note), ..SearchQuery::new(format!("{word} ")) };
+        truth += expected;
+        found += nb.search_count(&query)?.min(expected);
+        fts5_found += nb.bench_fts5_count(word)?.min(expected);
+    }
+    report.recall_2char = (found as f64 / truth.max(1) as f64 * 1000.0).round() / 1000.0;
+    report.fts5_recall_2char = (fts5_found as f64 / truth.max(1) as f64 * 1000.0).round() / 1000.0;
+
+    // Saved → searchable: a note with a word no other note has, then a search that must find it.
+    let customer = nb.list_customers(&CustomerFilter { limit: Some(1), ..Default::default() })?[0].id;
+    let mut saves = Vec::new();
+    let run = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis();
+    for i in 0..200 {
+        let marker = format!("bench{run}n{i:04}x");
+        let started = Instant::now();
+        nb.add_note(&NewNote {
+            customer_id: customer,
+            body: Some(format!("今天的记录 {marker}")),
+            ..Default::default()
+        })?;
+        let hits = nb.search(&SearchQuery::new(format!("{marker} ")))?;
+        saves.push(started.elapsed());
+        if verbose && started.elapsed() > Duration::from_millis(20) {
+            eprintln!("save {i}: {:.1} ms", started.elapsed().as_secs_f64() * 1e3);
+        }
+        if hits.len() != 1 {
+            bail!("note {marker} was not found right after saving");
+        }
+    }
+    report.note_save_searchable_p50_ms = ms(percentile(&saves, 0.5));
+    report.note_save_searchable_p99_ms = ms(percentile(&saves, 0.99));
+    (report.rss_mb, report.rss_peak_mb) = memory()?;
+    nb.close()?;
+    Ok(report)
+}
+
+/// (VmRSS, VmHWM) of this process in MB.
+fn memory() -> Result<(f64, f64)> {
+    let status = std::fs::read_to_string("/proc/self/status")?;
+    let field = |name: &str| -> f64 {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(0.0, |kb| (kb / 1024.0 * 10.0).round() / 10.0)
+    };
+    Ok((field("VmRSS:"), field("VmHWM:")))
 }
 
 fn print_table(r: &Report) {
     let rows = [
         ("Argon2id parameters", format!("{} MiB, t={}, p={}", r.kdf_memory_mib, r.kdf_iterations, r.kdf_parallelism)),
         ("Argon2id derivation", format!("{:.1} ms", r.kdf_ms)),
-        ("create notebook (KDF + new database)", format!("{:.1} ms", r.create_ms)),
-        ("unlock (KDF + open), library", format!("{:.1} ms", r.unlock_ms)),
         ("CLI unlock-to-answer p50 / max", format!("{:.1} / {:.1} ms", r.cli_read_p50_ms, r.cli_read_max_ms)),
         (
-            "add customers, one transaction",
-            format!("{} in {:.1} ms ({:.0}/s)", r.customers, r.add_customers_batch_ms, r.add_customers_per_second),
+            "add 10 000 customers, one transaction",
+            format!("{:.1} ms ({:.0}/s)", r.add_customers_batch_ms, r.add_customers_per_second),
         ),
-        ("add notes, one transaction each", format!("{} in {:.1} ms", r.notes, r.add_notes_batch_ms)),
         ("add one customer (own commit) p50", format!("{:.2} ms", r.add_customer_single_p50_ms)),
-        ("list every customer", format!("{:.1} ms", r.list_all_customers_ms)),
-        ("database size", format!("{:.1} MiB", r.database_bytes as f64 / 1048576.0)),
+        ("list 10 300 customers", format!("{:.1} ms", r.list_all_customers_ms)),
+        ("large notebook", format!("{} customers, {} notes", r.customers, r.notes)),
+        ("add notes (batches of 50 000)", format!("{:.0}/s", r.add_notes_per_second)),
+        ("index build", format!("{:.0} ms ({:.0} docs/s)", r.index_build_ms, r.index_build_docs_per_s)),
+        ("FTS5 trigram build", format!("{:.0} ms", r.fts5_build_ms)),
+        ("unlock (KDF + database + index)", format!("{:.1} ms", r.unlock_ms)),
+        ("search p50 / p99", format!("{:.2} / {:.2} ms ({} queries)", r.search_p50_ms, r.search_p99_ms, r.queries)),
+        ("search p99 Chinese / pinyin", format!("{:.2} / {:.2} ms", r.search_cn_p99_ms, r.search_pinyin_p99_ms)),
+        (
+            "FTS5 trigram (LIKE under 3 chars) p50 / p99",
+            format!("{:.2} / {:.2} ms", r.fts5_search_p50_ms, r.fts5_search_p99_ms),
+        ),
+        (
+            "FTS5 trigram MATCH only p50 / p99",
+            format!("{:.2} / {:.2} ms", r.fts5_match_only_p50_ms, r.fts5_match_only_p99_ms),
+        ),
+        ("recall, 2-character words: kehu / FTS5", format!("{:.3} / {:.3}", r.recall_2char, r.fts5_recall_2char)),
+        (
+            "note saved → searchable p50 / p99",
+            format!("{:.2} / {:.2} ms", r.note_save_searchable_p50_ms, r.note_save_searchable_p99_ms),
+        ),
+        ("RSS after searching / peak", format!("{:.0} / {:.0} MB", r.rss_mb, r.rss_peak_mb)),
+        ("database / index on disk", format!("{:.1} / {:.1} MB", r.database_mb, r.index_mb)),
     ];
     for (name, value) in rows {
-        println!("{name:<36} {value}");
+        println!("{name:<40} {value}");
     }
 }
