@@ -1,6 +1,6 @@
 # kehu — make test runs every check; make bench measures; see README.md.
 CARGO ?= cargo
-BENCH_ARGS ?=
+BENCH_ARGS ?= --customers 100000 --notes 1000000
 
 .PHONY: all deps build test lint fmt bench clean
 

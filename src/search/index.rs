@@ -183,6 +183,19 @@ impl SearchIndex {
             })?;
         }
         this.disk.commit()?;
+        // One segment: every term is looked up once per search instead of once per segment.
+        let segments = this
+            .disk
+            .reader
+            .searcher()
+            .segment_readers()
+            .iter()
+            .map(tantivy::SegmentReader::segment_id)
+            .collect::<Vec<_>>();
+        if segments.len() > 1 {
+            this.disk.writer.merge(&segments).wait()?;
+            this.disk.reader.reload()?;
+        }
         store.search_queue_done(head)?;
         this.cursor = head;
         Ok(this)
@@ -270,7 +283,9 @@ impl SearchIndex {
         let mut hits: Vec<(f32, Key, i64)> = Vec::new();
         let disk = self.disk.reader.searcher();
         let overlay = self.overlay.reader.searcher();
-        for (searcher, hide_pending) in [(&disk, true), (&overlay, false)] {
+        let searchers: Vec<(&Searcher, bool)> =
+            if overlay.num_docs() == 0 { vec![(&disk, true)] } else { vec![(&disk, true), (&overlay, false)] };
+        for &(searcher, hide_pending) in &searchers {
             let wanted = limit + if hide_pending { self.pending.len() } else { 0 };
             let docs = top_docs(searcher, tantivy_query.as_ref(), wanted, parsed.has_text(), now)?;
             for (score, key, at) in keys_of(searcher, docs)? {
@@ -285,7 +300,7 @@ impl SearchIndex {
         // A generator weighs terms by their frequency in its own index; a record only in the
         // overlay gets its highlights from the overlay's.
         let mut generators = Vec::new();
-        for searcher in [&disk, &overlay] {
+        for &(searcher, _) in &searchers {
             let mut generator = SnippetGenerator::create(searcher, tantivy_query.as_ref(), self.fields.bigram)?;
             generator.set_max_num_chars(SNIPPET_CHARS);
             generators.push(generator);

@@ -86,6 +86,9 @@ pub(crate) fn parse(query: &SearchQuery) -> Result<Parsed, SearchError> {
         rest = after.get(end + 1..).unwrap_or("");
     }
     parse_words(rest, &mut parsed)?;
+    // A word typed twice asks nothing more than once.
+    let mut seen = std::collections::HashSet::new();
+    parsed.words.retain(|w| seen.insert(w.clone()));
     parsed.typing = !parsed.words.is_empty()
         && !text.ends_with(char::is_whitespace)
         && !text.trim_end().ends_with('"')
@@ -169,12 +172,13 @@ fn word_query(f: &Fields, word: &str, typing: bool) -> Option<Box<dyn Query>> {
     let words = analyzer::query_words(word);
     let bigrams = analyzer::tokens(BIGRAM, word);
     // A two-character Chinese word is exactly one bigram, and the bigram field holds every text
-    // of the record: it alone finds the word wherever it stands, however jieba cut the text.
+    // of the record (its customer's name included): it alone finds the word wherever it stands,
+    // however jieba cut the text; only the record's own name is scored apart, to rank it first.
     // Other words go through jieba's words, and the bigrams catch what jieba cut differently
     // only when the word is not one jieba word itself.
     let cjk_pair = bigrams.len() == 1 && bigrams[0].chars().count() == 2 && bigrams[0].chars().all(is_cjk);
     let body_fields: &[(tantivy::schema::Field, f32)] =
-        if cjk_pair { &[(f.name, 4.0), (f.context, 0.7)] } else { &[(f.name, 4.0), (f.body, 1.0), (f.context, 0.7)] };
+        if cjk_pair { &[(f.name, 4.0)] } else { &[(f.name, 4.0), (f.body, 1.0), (f.context, 0.7)] };
     for &(field, weight) in body_fields {
         let terms = words.iter().map(|w| term_query(Term::from_field_text(field, w))).collect();
         if let Some(q) = all_of(terms) {

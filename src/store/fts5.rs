@@ -22,11 +22,16 @@ impl Store {
 
     /// Up to `limit` notes holding every word, the way an application must ask a trigram index:
     /// `MATCH` (ranked) for words of three characters or more, and `LIKE` for shorter ones, which
-    /// the trigram index cannot serve (SQLite then scans the table).
+    /// the trigram index cannot serve (SQLite then scans the table). With `ranked`, `LIKE` results
+    /// come newest first, as kehu's do; without, the first notes found, in no order.
     #[doc(hidden)]
-    pub fn bench_fts5_search(&self, words: &[&str], limit: usize) -> Result<Vec<i64>> {
+    pub fn bench_fts5_search(&self, words: &[&str], limit: usize, ranked: bool) -> Result<Vec<i64>> {
         let (long, short): (Vec<&str>, Vec<&str>) = words.iter().partition(|w| w.chars().count() >= 3);
-        let mut sql = String::from("SELECT rowid FROM bench_fts5 WHERE 1");
+        let mut sql = String::from("SELECT bench_fts5.rowid FROM bench_fts5");
+        if ranked && !short.is_empty() {
+            sql.push_str(" JOIN note ON note.id = bench_fts5.rowid");
+        }
+        sql.push_str(" WHERE 1");
         let mut args: Vec<String> = Vec::new();
         if !long.is_empty() {
             args.push(match_expression(&long));
@@ -38,6 +43,8 @@ impl Store {
         }
         if short.is_empty() {
             sql.push_str(" ORDER BY rank");
+        } else if ranked {
+            sql.push_str(" ORDER BY note.at DESC");
         }
         sql.push_str(&format!(" LIMIT {limit}"));
         let mut stmt = self.conn().prepare_cached(&sql)?;
