@@ -39,7 +39,7 @@ impl Store {
         }
         for word in &short {
             args.push(format!("%{word}%"));
-            sql.push_str(&format!(" AND body LIKE ?{}", args.len()));
+            sql.push_str(&format!(" AND bench_fts5.body LIKE ?{}", args.len()));
         }
         if short.is_empty() {
             sql.push_str(" ORDER BY rank");

@@ -64,6 +64,15 @@ impl KdfParams {
         params.memory_kib = round_to_mib((f64::from(MIN_MEMORY_KIB) * memory_factor) as u32);
         let remaining = budget * f64::from(MIN_MEMORY_KIB) / f64::from(params.memory_kib);
         params.iterations = ((f64::from(MIN_ITERATIONS) * remaining).round() as u32).max(MIN_ITERATIONS);
+        // Larger memory costs more than linearly (page faults, cache misses): measure the choice
+        // once and take iterations off if it overshoots.
+        let started = Instant::now();
+        let _ = params.derive(b"calibration", &[0u8; 16]);
+        let actual = started.elapsed().as_secs_f64();
+        if actual > target.as_secs_f64() * 1.2 {
+            let scaled = (f64::from(params.iterations) * target.as_secs_f64() / actual).floor() as u32;
+            params.iterations = scaled.max(MIN_ITERATIONS);
+        }
         params
     }
 

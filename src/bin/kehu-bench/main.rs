@@ -70,12 +70,16 @@ struct Report {
     search_p99_ms: f64,
     search_cn_p99_ms: f64,
     search_pinyin_p99_ms: f64,
+    /// FTS5 answering as kehu does, the best 20: `MATCH … ORDER BY rank` for words of 3+
+    /// characters, `LIKE` newest first for shorter ones (the trigram index cannot serve those).
     fts5_search_p50_ms: f64,
     fts5_search_p99_ms: f64,
+    /// FTS5's cheapest answer: the first 20 notes found, unranked.
+    fts5_unranked_p50_ms: f64,
+    fts5_unranked_p99_ms: f64,
+    /// `MATCH` alone, which finds nothing for two-character words.
     fts5_match_only_p50_ms: f64,
     fts5_match_only_p99_ms: f64,
-    fts5_ranked_search_p50_ms: f64,
-    fts5_ranked_search_p99_ms: f64,
     recall_2char: f64,
     fts5_recall_2char: f64,
     note_save_searchable_p50_ms: f64,
@@ -192,12 +196,12 @@ fn merge(report: &mut Report, phase: &Report) {
     report.search_p99_ms = phase.search_p99_ms;
     report.search_cn_p99_ms = phase.search_cn_p99_ms;
     report.search_pinyin_p99_ms = phase.search_pinyin_p99_ms;
-    report.fts5_search_p50_ms = phase.fts5_search_p50_ms;
-    report.fts5_search_p99_ms = phase.fts5_search_p99_ms;
+    report.fts5_unranked_p50_ms = phase.fts5_unranked_p50_ms;
+    report.fts5_unranked_p99_ms = phase.fts5_unranked_p99_ms;
     report.fts5_match_only_p50_ms = phase.fts5_match_only_p50_ms;
     report.fts5_match_only_p99_ms = phase.fts5_match_only_p99_ms;
-    report.fts5_ranked_search_p50_ms = phase.fts5_ranked_search_p50_ms;
-    report.fts5_ranked_search_p99_ms = phase.fts5_ranked_search_p99_ms;
+    report.fts5_search_p50_ms = phase.fts5_search_p50_ms;
+    report.fts5_search_p99_ms = phase.fts5_search_p99_ms;
     report.recall_2char = phase.recall_2char;
     report.fts5_recall_2char = phase.fts5_recall_2char;
     report.note_save_searchable_p50_ms = phase.note_save_searchable_p50_ms;
@@ -323,9 +327,9 @@ fn search_phase(dir: &Path) -> Result<Report> {
     }
     let mut cn_times = Vec::new();
     let mut pinyin_times = Vec::new();
-    let mut fts5_times = Vec::new();
+    let mut unranked_times = Vec::new();
     let mut match_times = Vec::new();
-    let mut ranked_times = Vec::new();
+    let mut fts5_times = Vec::new();
     for round in 0..2 {
         for (queries, times) in [(&chinese, &mut cn_times), (&pinyin, &mut pinyin_times)] {
             for q in queries {
@@ -342,11 +346,11 @@ fn search_phase(dir: &Path) -> Result<Report> {
                 let started = Instant::now();
                 let rows = nb.bench_fts5_search(&words, 20, false)?;
                 if round == 1 {
-                    fts5_times.push(started.elapsed());
+                    unranked_times.push(started.elapsed());
                     // Ranked LIKE scans every match; once is enough to time it.
                     let started = Instant::now();
                     std::hint::black_box(nb.bench_fts5_search(&words, 20, true)?);
-                    ranked_times.push(started.elapsed());
+                    fts5_times.push(started.elapsed());
                 }
                 std::hint::black_box(rows);
                 let started = Instant::now();
@@ -364,12 +368,12 @@ fn search_phase(dir: &Path) -> Result<Report> {
     report.search_p99_ms = ms(percentile(&all, 0.99));
     report.search_cn_p99_ms = ms(percentile(&cn_times, 0.99));
     report.search_pinyin_p99_ms = ms(percentile(&pinyin_times, 0.99));
-    report.fts5_search_p50_ms = ms(percentile(&fts5_times, 0.5));
-    report.fts5_search_p99_ms = ms(percentile(&fts5_times, 0.99));
+    report.fts5_unranked_p50_ms = ms(percentile(&unranked_times, 0.5));
+    report.fts5_unranked_p99_ms = ms(percentile(&unranked_times, 0.99));
     report.fts5_match_only_p50_ms = ms(percentile(&match_times, 0.5));
     report.fts5_match_only_p99_ms = ms(percentile(&match_times, 0.99));
-    report.fts5_ranked_search_p50_ms = ms(percentile(&ranked_times, 0.5));
-    report.fts5_ranked_search_p99_ms = ms(percentile(&ranked_times, 0.99));
+    report.fts5_search_p50_ms = ms(percentile(&fts5_times, 0.5));
+    report.fts5_search_p99_ms = ms(percentile(&fts5_times, 0.99));
 
     let (mut truth, mut found, mut fts5_found) = (0usize, 0usize, 0usize);
     for word in RECALL_WORDS {
@@ -443,11 +447,11 @@ fn print_table(r: &Report) {
         ("search p99 Chinese / pinyin", format!("{:.2} / {:.2} ms", r.search_cn_p99_ms, r.search_pinyin_p99_ms)),
         (
             "FTS5 ranked as kehu ranks p50 / p99",
-            format!("{:.2} / {:.2} ms", r.fts5_ranked_search_p50_ms, r.fts5_ranked_search_p99_ms),
+            format!("{:.2} / {:.2} ms", r.fts5_search_p50_ms, r.fts5_search_p99_ms),
         ),
         (
             "FTS5 first 20 found, unranked p50 / p99",
-            format!("{:.2} / {:.2} ms", r.fts5_search_p50_ms, r.fts5_search_p99_ms),
+            format!("{:.2} / {:.2} ms", r.fts5_unranked_p50_ms, r.fts5_unranked_p99_ms),
         ),
         (
             "FTS5 trigram MATCH only p50 / p99",
