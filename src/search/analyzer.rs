@@ -27,7 +27,7 @@ pub const PINYIN: &str = "kehu_pinyin";
 /// Registers kehu's analysers on an index.
 pub fn register(index: &tantivy::Index) {
     let tokenizers = index.tokenizers();
-    tokenizers.register(TEXT, analyzer(Words));
+    tokenizers.register(TEXT, analyzer(Words { search_mode: true }));
     tokenizers.register(BIGRAM, analyzer(Bigrams));
     tokenizers.register(PINYIN, analyzer(PinyinTokenizer));
 }
@@ -39,7 +39,7 @@ fn analyzer<T: Tokenizer>(tokenizer: T) -> TextAnalyzer {
 /// Tokens of `text` through one of the analysers above (for queries).
 pub fn tokens(name: &str, text: &str) -> Vec<String> {
     let mut analyzer = match name {
-        TEXT => analyzer(Words),
+        TEXT => analyzer(Words { search_mode: true }),
         BIGRAM => analyzer(Bigrams),
         _ => analyzer(PinyinTokenizer),
     };
@@ -55,36 +55,16 @@ pub fn tokens(name: &str, text: &str) -> Vec<String> {
 /// offers 服务), folded and lower-cased like the indexed text. Documents are cut in search mode,
 /// so they hold every word this can produce.
 pub fn query_words(text: &str) -> Vec<String> {
-    let mut analyzer = TextAnalyzer::builder(Folding(QueryWords)).filter(LowerCaser).filter(AsciiFoldingFilter).build();
+    let mut analyzer = TextAnalyzer::builder(Folding(Words { search_mode: false }))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build();
     let mut stream = analyzer.token_stream(text);
     let mut out = Vec::new();
     while stream.advance() {
         out.push(stream.token().text.clone());
     }
     out
-}
-
-#[derive(Clone)]
-struct QueryWords;
-
-impl Tokenizer for QueryWords {
-    type TokenStream<'a> = VecTokenStream;
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        let mut tokens = Vec::new();
-        for run in runs(text) {
-            match run {
-                Run::Cjk(chars) => {
-                    let from = chars[0].0;
-                    let (last_i, last_c) = chars[chars.len() - 1];
-                    for t in JIEBA.cut(&text[from..last_i + last_c.len_utf8()], false) {
-                        tokens.push(token(t.word, from + t.byte_start, from + t.byte_end, tokens.len()));
-                    }
-                }
-                Run::Word(start, word) => tokens.push(token(word, start, start + word.len(), tokens.len())),
-            }
-        }
-        VecTokenStream { tokens, next: 0 }
-    }
 }
 
 /// Folds one character: full-width ASCII to half-width, the ideographic space to a space.
@@ -176,10 +156,13 @@ fn token(text: &str, from: usize, to: usize, position: usize) -> Token {
     Token { offset_from: from, offset_to: to, position, text: text.to_owned(), position_length: 1 }
 }
 
-/// jieba in search mode: words and the shorter words inside them (中华人民共和国 → 中华, 华人,
-/// 人民, 共和, 共和国, 中华人民共和国).
+/// jieba's words. In search mode, also the shorter words inside them (中华人民共和国 → 中华, 华人,
+/// 人民, 共和, 共和国, 中华人民共和国): how text is indexed. Without, each word once: how a query
+/// word is read.
 #[derive(Clone)]
-struct Words;
+struct Words {
+    search_mode: bool,
+}
 
 impl Tokenizer for Words {
     type TokenStream<'a> = VecTokenStream;
@@ -191,7 +174,13 @@ impl Tokenizer for Words {
                 Run::Cjk(chars) => {
                     let from = chars[0].0;
                     let (last_i, last_c) = chars[chars.len() - 1];
-                    for t in JIEBA.cut_for_search(&text[from..last_i + last_c.len_utf8()], true) {
+                    let run_text = &text[from..last_i + last_c.len_utf8()];
+                    let words = if self.search_mode {
+                        JIEBA.cut_for_search(run_text, true)
+                    } else {
+                        JIEBA.cut(run_text, false)
+                    };
+                    for t in words {
                         tokens.push(token(t.word, from + t.byte_start, from + t.byte_end, tokens.len()));
                     }
                 }
@@ -365,7 +354,7 @@ mod tests {
     #[test]
     fn offsets_point_into_the_original_text() {
         let text = "ＡＢＣ華為";
-        let mut analyzer = analyzer(Words);
+        let mut analyzer = analyzer(Words { search_mode: true });
         let mut stream = analyzer.token_stream(text);
         let mut spans = Vec::new();
         while stream.advance() {
