@@ -170,25 +170,19 @@ fn regex_syntax_escape(text: &str) -> String {
 fn word_query(f: &Fields, word: &str, typing: bool) -> Option<Box<dyn Query>> {
     let mut any: Vec<Box<dyn Query>> = Vec::new();
     let words = analyzer::query_words(word);
-    let bigrams = analyzer::tokens(BIGRAM, word);
-    // A two-character Chinese word is exactly one bigram, and the bigram field holds every text
-    // of the record (its customer's name included): it alone finds the word wherever it stands,
-    // however jieba cut the text; only the record's own name is scored apart, to rank it first.
-    // Other words go through jieba's words, and the bigrams catch what jieba cut differently
-    // only when the word is not one jieba word itself.
-    let cjk_pair = bigrams.len() == 1 && bigrams[0].chars().count() == 2 && bigrams[0].chars().all(is_cjk);
-    let body_fields: &[(tantivy::schema::Field, f32)] =
-        if cjk_pair { &[(f.name, 4.0)] } else { &[(f.name, 4.0), (f.body, 1.0), (f.context, 0.7)] };
-    for &(field, weight) in body_fields {
+    // Words go through jieba's words; the bigrams (which hold every text of the record, its
+    // customer's name included) catch what jieba cut differently, when the word is not one jieba
+    // word itself. Two-character Chinese words never come here: `build` asks them as one bigram.
+    for (field, weight) in [(f.name, 4.0), (f.body, 1.0), (f.context, 0.7)] {
         let terms = words.iter().map(|w| term_query(Term::from_field_text(field, w))).collect();
         if let Some(q) = all_of(terms) {
             any.push(boost(q, weight));
         }
     }
-    if (cjk_pair || words.len() != 1)
+    if words.len() != 1
         && let Some(q) = bigram_query(f, word)
     {
-        any.push(boost(q, if cjk_pair { 1.0 } else { 0.5 }));
+        any.push(boost(q, 0.5));
     }
     let latin: String = word.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_lowercase();
     let is_latin = !latin.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '\'');
@@ -215,11 +209,24 @@ fn word_query(f: &Fields, word: &str, typing: bool) -> Option<Box<dyn Query>> {
 }
 
 /// The whole query: every word and phrase, and every filter.
+/// The bigram a two-character Chinese word is, folded (華為 → 华为).
+fn cjk_pair(word: &str) -> Option<String> {
+    let bigrams = analyzer::tokens(BIGRAM, word);
+    (bigrams.len() == 1 && bigrams[0].chars().count() == 2 && bigrams[0].chars().all(is_cjk))
+        .then(|| bigrams.into_iter().next().unwrap_or_default())
+}
+
 pub(crate) fn build(f: &Fields, parsed: &Parsed) -> Box<dyn Query> {
     let mut must: Vec<Box<dyn Query>> = Vec::new();
+    let mut should: Vec<Box<dyn Query>> = Vec::new();
     let last = parsed.words.len().saturating_sub(1);
     for (i, word) in parsed.words.iter().enumerate() {
-        if let Some(q) = word_query(f, word, parsed.typing && i == last) {
+        if let Some(pair) = cjk_pair(word) {
+            // The commonest query: required as one bigram term (so several such words intersect
+            // plain posting lists), with a match in the record's own name scored on top.
+            must.push(term_query(Term::from_field_text(f.bigram, &pair)));
+            should.push(boost(term_query(Term::from_field_text(f.name, &pair)), 4.0));
+        } else if let Some(q) = word_query(f, word, parsed.typing && i == last) {
             must.push(q);
         }
     }
@@ -256,6 +263,7 @@ pub(crate) fn build(f: &Fields, parsed: &Parsed) -> Box<dyn Query> {
         return Box::new(AllQuery);
     }
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = must.into_iter().map(|q| (Occur::Must, q)).collect();
+    clauses.extend(should.into_iter().map(|q| (Occur::Should, q)));
     // Filters decide, they do not score.
     clauses.extend(filter.into_iter().map(|q| (Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)) as Box<dyn Query>)));
     Box::new(BooleanQuery::new(clauses))
