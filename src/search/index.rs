@@ -286,12 +286,13 @@ impl SearchIndex {
         let searchers: Vec<(&Searcher, bool)> =
             if overlay.num_docs() == 0 { vec![(&disk, true)] } else { vec![(&disk, true), (&overlay, false)] };
         for &(searcher, hide_pending) in &searchers {
-            let wanted = limit + if hide_pending { self.pending.len() } else { 0 };
+            let wanted = candidates(limit) + if hide_pending { self.pending.len() } else { 0 };
             let docs = top_docs(searcher, tantivy_query.as_ref(), wanted, parsed.has_text(), now)?;
             for (score, key, at) in keys_of(searcher, docs)? {
                 if hide_pending && self.pending.contains(&key) {
                     continue;
                 }
+                let score = if parsed.has_text() { score * (1.0 + 0.5 * recency(at, now)) } else { score };
                 hits.push((score, key, at));
             }
         }
@@ -404,14 +405,14 @@ fn top_docs(
             .map(|(at, address)| (recency(at.map_or(0, tantivy::DateTime::into_timestamp_secs), now), address))
             .collect());
     }
-    let collector = TopDocs::with_limit(limit).tweak_score(move |segment: &tantivy::SegmentReader| {
-        let at = segment.fast_fields().date("at").ok();
-        move |doc: tantivy::DocId, score: tantivy::Score| {
-            let t = at.as_ref().and_then(|c| c.first(doc)).map_or(0, tantivy::DateTime::into_timestamp_secs);
-            score * (1.0 + 0.5 * recency(t, now))
-        }
-    });
-    Ok(searcher.search(query, &collector)?)
+    // Plain BM25 top-k lets tantivy skip what cannot make the cut; recency re-ranks the
+    // candidates afterwards (see `search`), rather than being computed for every match.
+    Ok(searcher.search(query, &TopDocs::with_limit(limit).order_by_score())?)
+}
+
+/// How many BM25 candidates recency re-ranks for `limit` results.
+fn candidates(limit: usize) -> usize {
+    (limit * 5).max(100)
 }
 
 /// 1 for now, ½ a month ago, falling towards 0: recent notes rank above old ones of equal match.
