@@ -172,9 +172,8 @@ impl Tokenizer for Words {
         for run in runs(text) {
             match run {
                 Run::Cjk(chars) => {
-                    let from = chars[0].0;
-                    let (last_i, last_c) = chars[chars.len() - 1];
-                    let run_text = &text[from..last_i + last_c.len_utf8()];
+                    let (from, to) = span(&chars);
+                    let run_text = &text[from..to];
                     let words = if self.search_mode {
                         JIEBA.cut_for_search(run_text, true)
                     } else {
@@ -199,6 +198,12 @@ pub fn is_cjk(c: char) -> bool {
 enum Run<'a> {
     Cjk(Vec<(usize, char)>),
     Word(usize, &'a str),
+}
+
+/// Byte range of a run of characters in its text.
+fn span(chars: &[(usize, char)]) -> (usize, usize) {
+    let (last, c) = chars[chars.len() - 1];
+    (chars[0].0, last + c.len_utf8())
 }
 
 fn runs(text: &str) -> Vec<Run<'_>> {
@@ -274,9 +279,7 @@ impl Tokenizer for PinyinTokenizer {
             match run {
                 Run::Word(start, word) => push(word.to_owned(), start, start + word.len()),
                 Run::Cjk(chars) => {
-                    let from = chars[0].0;
-                    let (last_i, last_c) = chars[chars.len() - 1];
-                    let to = last_i + last_c.len_utf8();
+                    let (from, to) = span(&chars);
                     let run_text = &text[from..to];
                     for (i, c) in &chars {
                         if let Some(readings) = c.to_pinyin_multi() {

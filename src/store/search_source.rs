@@ -71,31 +71,34 @@ fn customer_source(row: &rusqlite::Row<'_>, tags: Vec<String>) -> rusqlite::Resu
     })
 }
 
-/// (id, customer_id, text, at) rows of child records, completed with their customer's context.
-fn child_source(
-    kind: SearchKind,
-    row: &rusqlite::Row<'_>,
-    customer: &CustomerContext,
-    tags: Vec<String>,
-) -> rusqlite::Result<SearchSource> {
-    let customer_id: i64 = row.get(1)?;
-    let context = match &customer.company {
-        Some(company) => format!("{} {company}", customer.name),
-        None => customer.name.clone(),
-    };
+/// An (id, customer_id, text, at) row of a child record, before its customer's context is added.
+fn child_row(kind: SearchKind, row: &rusqlite::Row<'_>) -> rusqlite::Result<SearchSource> {
     Ok(SearchSource {
         kind,
         record_id: row.get(0)?,
-        customer_id: Some(customer_id),
-        customer_name: Some(customer.name.clone()),
+        customer_id: Some(row.get(1)?),
+        customer_name: None,
         name: String::new(),
         body: row.get(2)?,
-        context,
-        tags,
-        grade: Some(customer.grade),
-        stage: Some(customer.stage),
+        context: String::new(),
+        tags: Vec::new(),
+        grade: None,
+        stage: None,
         at: time_at(row, 3)?,
     })
+}
+
+/// Completes a child record with what it carries of its customer.
+fn with_customer(mut source: SearchSource, customer: &CustomerContext, tags: Vec<String>) -> SearchSource {
+    source.context = match &customer.company {
+        Some(company) => format!("{} {company}", customer.name),
+        None => customer.name.clone(),
+    };
+    source.customer_name = Some(customer.name.clone());
+    source.tags = tags;
+    source.grade = Some(customer.grade);
+    source.stage = Some(customer.stage);
+    source
 }
 
 fn template_source(row: &rusqlite::Row<'_>) -> rusqlite::Result<SearchSource> {
@@ -212,15 +215,11 @@ impl Store {
                 .optional()?),
             child => {
                 let sql = format!("{} WHERE id = ?1", child_sql(child));
-                let row: Option<(i64, i64)> =
-                    conn.prepare_cached(&sql)?.query_row([id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
-                let Some((_, customer_id)) = row else { return Ok(None) };
+                let row = conn.prepare_cached(&sql)?.query_row([id], |r| child_row(child, r)).optional()?;
+                let Some(source) = row else { return Ok(None) };
+                let customer_id = source.customer_id.unwrap_or_default();
                 let Some(customer) = customer_context(conn, customer_id)? else { return Ok(None) };
-                let tags = customer_tags(conn, customer_id)?;
-                Ok(conn
-                    .prepare_cached(&sql)?
-                    .query_row([id], |r| child_source(child, r, &customer, tags))
-                    .optional()?)
+                Ok(Some(with_customer(source, &customer, customer_tags(conn, customer_id)?)))
             }
         }
     }
@@ -287,7 +286,7 @@ impl Store {
                     let customer_id: i64 = row.get(1)?;
                     if let Some(customer) = customers.get(&customer_id) {
                         let tags = tags.get(&customer_id).cloned().unwrap_or_default();
-                        f(child_source(child, row, customer, tags)?).map_err(fail)?;
+                        f(with_customer(child_row(child, row)?, customer, tags)).map_err(fail)?;
                     }
                 }
             }
