@@ -236,6 +236,7 @@ pub fn exit_status(e: &anyhow::Error) -> u8 {
         ErrorCode::NoNotebook => 7,
         ErrorCode::Corrupt | ErrorCode::SchemaTooNew => 8,
         ErrorCode::AlreadyExists => 9,
-        ErrorCode::Io | ErrorCode::Internal => 1,
+        // The CLI opens the notebook for each command; only the desktop session is ever locked.
+        ErrorCode::Io | ErrorCode::Internal | ErrorCode::Locked => 1,
     }
 }

@@ -10,9 +10,12 @@ use crate::vault::VaultError;
 
 /// What a caller can act on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     WrongPassword,
+    /// The notebook is locked: unlock it first.
+    Locked,
     NoNotebook,
     AlreadyExists,
     InUse,
@@ -28,6 +31,7 @@ impl ErrorCode {
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::WrongPassword => "wrong_password",
+            ErrorCode::Locked => "locked",
             ErrorCode::NoNotebook => "no_notebook",
             ErrorCode::AlreadyExists => "already_exists",
             ErrorCode::InUse => "in_use",

@@ -6,6 +6,7 @@
 
 pub mod clock;
 mod error;
+pub mod markdown;
 mod notebook;
 pub mod search;
 pub mod store;

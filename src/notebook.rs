@@ -101,6 +101,13 @@ impl Notebook {
         &self.dir
     }
 
+    /// Checks `password` against the header, as unlocking would, without reopening anything:
+    /// the desktop asks for the current password before changing it.
+    pub fn verify_password(&self, password: &[u8]) -> Result<()> {
+        Header::read(&self.dir)?.unlock(password)?;
+        Ok(())
+    }
+
     /// Rewraps the data key under a new password: a new header is written beside the old one,
     /// fsynced and renamed over it. The database is not touched beyond the access log.
     pub fn change_password(&mut self, new_password: &[u8], kdf: KdfParams) -> Result<()> {

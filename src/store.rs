@@ -6,6 +6,7 @@ mod access_log;
 mod attachment;
 mod complaint;
 mod customer;
+mod draft;
 mod fts5;
 mod history;
 mod interaction;
@@ -16,12 +17,17 @@ mod search_source;
 mod secret;
 mod task;
 mod template;
+mod view;
 mod vocab;
 
 pub use access_log::AccessLogEntry;
-pub use attachment::{Attachment, MAX_ATTACHMENT_BYTES};
+pub use attachment::{Attachment, MAX_ATTACHMENT_BYTES, guess_mime};
 pub use complaint::Complaint;
-pub use customer::{Change, ContactMethod, Customer, CustomerFilter, CustomerSummary, Field, NewContact, NewCustomer};
+pub use customer::{
+    Change, ContactMethod, Customer, CustomerFacets, CustomerFilter, CustomerSort, CustomerSummary, FacetValue, Field,
+    NewContact, NewCustomer,
+};
+pub use draft::Draft;
 pub use history::HistoryEntry;
 pub use interaction::{Interaction, NewInteraction};
 pub use migrations::SCHEMA_VERSION;
@@ -31,9 +37,10 @@ pub use search_source::{SearchDisplay, SearchSource};
 pub use secret::{Secret, SecretSummary};
 pub use task::{Task, TaskFilter};
 pub use template::{Template, TemplateField};
+pub use view::SavedView;
 pub use vocab::{
     AccessEvent, Colour, CompanySize, ComplaintStatus, ContactKind, Grade, InteractionKind, Lang, SearchKind, Stage,
-    TemplateKind,
+    TemplateKind, VocabEntry, Vocabulary, vocabulary,
 };
 
 use std::path::Path;

@@ -8,12 +8,14 @@ mod header;
 mod kdf;
 mod keys;
 mod process;
+mod strength;
 
 pub use aead::{open as aead_open, seal as aead_seal};
 pub use header::{HEADER_FILE, Header};
 pub use kdf::{KdfParams, MIN_ITERATIONS, MIN_MEMORY_KIB, MIN_PARALLELISM};
 pub use keys::{DataKey, SubKey, SubKeys};
 pub use process::harden_process;
+pub use strength::{MIN_SCORE, PasswordStrength, password_strength};
 
 use std::path::PathBuf;
 

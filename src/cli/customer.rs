@@ -291,6 +291,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
         region: a.region,
         text: a.text,
         limit: a.limit,
+        ..CustomerFilter::default()
     };
     let notebook = ctx.open()?;
     let customers = notebook.list_customers(&filter)?;

@@ -338,7 +338,7 @@ pub(crate) fn attach(ctx: &Ctx, command: AttachCommand) -> Result<()> {
             let data = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let name =
                 name.unwrap_or_else(|| file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
-            let mime = mime.unwrap_or_else(|| mime_guess::from_path(&name).first_or_octet_stream().to_string());
+            let mime = mime.unwrap_or_else(|| kehu::store::guess_mime(&name));
             let id = ctx.open()?.add_attachment(customer, &name, &mime, &data)?;
             ctx.out.done(ctx.out.t("已添加附件", "attachment added"), Some(id));
         }

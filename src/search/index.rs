@@ -33,9 +33,12 @@ const NO_INDEX: &str = "no index yet";
 
 /// One search result.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct SearchHit {
     pub kind: SearchKind,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub record_id: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub customer_id: Option<i64>,
     pub customer_name: Option<String>,
     /// What to show as the result's title: the customer's or template's name.

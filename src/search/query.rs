@@ -18,7 +18,10 @@ use super::schema::Fields;
 use crate::store::{Grade, SearchKind, Stage};
 
 /// A search as the caller asks it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
+#[serde(default)]
 pub struct SearchQuery {
     /// What was typed, inline filters included.
     pub text: String,

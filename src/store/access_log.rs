@@ -11,7 +11,9 @@ use super::{AccessEvent, Result, Store, time_at};
 use crate::clock;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct AccessLogEntry {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     pub at: DateTime<Utc>,
     pub event: AccessEvent,

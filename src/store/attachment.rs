@@ -13,14 +13,23 @@ use crate::clock;
 pub const MAX_ATTACHMENT_BYTES: usize = 100 * 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Attachment {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub customer_id: i64,
     pub name: String,
     pub mime: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub size: i64,
     pub sha256: String,
     pub created_at: DateTime<Utc>,
+}
+
+/// The media type of a file by its name, for a file added without one.
+pub fn guess_mime(name: &str) -> String {
+    mime_guess::from_path(name).first_or_octet_stream().to_string()
 }
 
 impl Store {

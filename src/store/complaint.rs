@@ -9,8 +9,11 @@ use super::{ComplaintStatus, FoundOr, Result, Store, StoreError, clean, opt_time
 use crate::clock;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Complaint {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub customer_id: i64,
     pub title: String,
     pub detail: Option<String>,

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::history::record;
 use super::{
@@ -16,7 +16,9 @@ use super::{
 use crate::clock;
 
 /// A customer's profile fields, in the order they are shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "snake_case")]
 pub enum Field {
     Name,
     Company,
@@ -111,10 +113,13 @@ fn normalize_birthday(value: &str) -> std::result::Result<String, String> {
 }
 
 /// A contact method as given: the value as typed, with an optional label such as 办公 or 家庭.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 pub struct NewContact {
     pub kind: ContactKind,
     pub value: String,
+    #[serde(default)]
     pub label: Option<String>,
 }
 
@@ -126,7 +131,9 @@ impl NewContact {
 
 /// A stored contact method: the value as typed and its normalised form for matching.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ContactMethod {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     pub kind: ContactKind,
     pub label: Option<String>,
@@ -186,7 +193,10 @@ fn normalize_contact(kind: ContactKind, value: &str) -> Result<(String, String)>
 }
 
 /// Everything needed to add a customer; only the name is required.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
+#[serde(default)]
 pub struct NewCustomer {
     pub name: String,
     pub company: Option<String>,
@@ -229,7 +239,9 @@ impl NewCustomer {
 }
 
 /// One edit to a customer. A list of them is applied in one transaction.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(tag = "op", content = "args", rename_all = "snake_case")]
 pub enum Change {
     /// Sets (or with `None` clears) a profile field.
     Set(Field, Option<String>),
@@ -238,14 +250,16 @@ pub enum Change {
     AddTag(String),
     RemoveTag(String),
     AddContact(NewContact),
-    RemoveContact(i64),
+    RemoveContact(#[cfg_attr(feature = "ts", ts(type = "number"))] i64),
     /// Removes the contact method of this kind whose value (as typed or normalised) matches.
     RemoveContactValue(ContactKind, String),
 }
 
 /// A customer with its profile, custom fields, tags and contact methods.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Customer {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     pub name: String,
     pub company: Option<String>,
@@ -289,7 +303,9 @@ impl Customer {
 
 /// A row of the customer list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct CustomerSummary {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     pub name: String,
     pub company: Option<String>,
@@ -303,7 +319,10 @@ pub struct CustomerSummary {
 }
 
 /// Which customers to list; every set criterion must match.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
+#[serde(default)]
 pub struct CustomerFilter {
     pub grade: Option<Grade>,
     pub stage: Option<Stage>,
@@ -313,7 +332,53 @@ pub struct CustomerFilter {
     pub region: Option<String>,
     /// Substring of the name or company.
     pub text: Option<String>,
+    pub sort: CustomerSort,
+    /// Rows to skip (a list window), then at most `limit` rows.
+    pub offset: usize,
     pub limit: Option<usize>,
+}
+
+/// The order of the customer list. Every order ends with the id, so a window is stable.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerSort {
+    #[default]
+    RecentlyUpdated,
+    Name,
+    /// VIP first, then normal, then potential; by name within a grade.
+    Grade,
+    Newest,
+}
+
+impl CustomerSort {
+    fn order_by(self) -> &'static str {
+        match self {
+            CustomerSort::RecentlyUpdated => " ORDER BY c.updated_at DESC, c.id DESC",
+            CustomerSort::Name => " ORDER BY c.name COLLATE NOCASE, c.id",
+            CustomerSort::Grade => {
+                " ORDER BY CASE c.grade WHEN 'vip' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END, c.name COLLATE NOCASE, c.id"
+            }
+            CustomerSort::Newest => " ORDER BY c.id DESC",
+        }
+    }
+}
+
+/// The values the list can be filtered by, each with how many customers have it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct CustomerFacets {
+    pub tags: Vec<FacetValue>,
+    pub industries: Vec<FacetValue>,
+    pub regions: Vec<FacetValue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct FacetValue {
+    pub value: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub count: i64,
 }
 
 const CUSTOMER_COLUMNS: &str = "id, name, company, title, industry, company_size, region, source, grade, stage, \
@@ -343,6 +408,45 @@ fn require_customer_template(conn: &Connection, name: &str) -> Result<()> {
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM template WHERE kind = 'customer' AND name = ?1)")?
         .query_row([name], |row| row.get(0))?;
     if exists { Ok(()) } else { Err(StoreError::invalid("template", format!("no customer template named '{name}'"))) }
+}
+
+type SqlArgs = Vec<Box<dyn rusqlite::ToSql>>;
+
+/// The `WHERE` condition (over `customer c`) and its arguments for a filter.
+fn filter_condition(filter: &CustomerFilter) -> Result<(String, SqlArgs)> {
+    let mut sql = String::from("1 = 1");
+    let mut args: SqlArgs = Vec::new();
+    let mut add = |clause: &str, value: Box<dyn rusqlite::ToSql>| {
+        args.push(value);
+        sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+    };
+    if let Some(grade) = filter.grade {
+        add(" AND c.grade = ?", Box::new(grade));
+    }
+    if let Some(stage) = filter.stage {
+        add(" AND c.stage = ?", Box::new(stage));
+    }
+    if let Some(colour) = filter.colour {
+        add(" AND c.colour = ?", Box::new(colour));
+    }
+    if let Some(industry) = filter.industry.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        add(" AND c.industry = ?", Box::new(industry.to_owned()));
+    }
+    if let Some(region) = filter.region.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        add(" AND c.region = ?", Box::new(region.to_owned()));
+    }
+    if let Some(tag) = filter.tag.as_deref().filter(|v| !v.trim().is_empty()) {
+        add(
+            " AND c.id IN (SELECT ct.customer_id FROM customer_tag ct JOIN tag t ON t.id = ct.tag_id WHERE t.name = ?)",
+            Box::new(normalize_tag(tag)?),
+        );
+    }
+    if let Some(text) = filter.text.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        let pattern = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        add(" AND (c.name LIKE ? ESCAPE '\\'", Box::new(pattern));
+        sql.push_str(&format!(" OR c.company LIKE ?{} ESCAPE '\\')", args.len()));
+    }
+    Ok((sql, args))
 }
 
 impl Store {
@@ -376,50 +480,20 @@ impl Store {
         })
     }
 
-    /// Lists customers, most recently updated first.
+    /// Lists customers matching `filter`, in its order, from its offset.
     pub fn list_customers(&self, filter: &CustomerFilter) -> Result<Vec<CustomerSummary>> {
-        let mut sql = String::from(
+        let (condition, args) = filter_condition(filter)?;
+        let mut sql = format!(
             "SELECT c.id, c.name, c.company, c.grade, c.stage, c.colour, c.industry, c.region, c.updated_at,
                     (SELECT json_group_array(t.name) FROM customer_tag ct JOIN tag t ON t.id = ct.tag_id
                       WHERE ct.customer_id = c.id)
-             FROM customer c WHERE 1 = 1",
+             FROM customer c WHERE {condition}{}",
+            filter.sort.order_by()
         );
-        let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
-        let mut add = |clause: &str, value: Box<dyn rusqlite::ToSql>| {
-            args.push(value);
-            sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
-        };
-        if let Some(grade) = filter.grade {
-            add(" AND c.grade = ?", Box::new(grade));
-        }
-        if let Some(stage) = filter.stage {
-            add(" AND c.stage = ?", Box::new(stage));
-        }
-        if let Some(colour) = filter.colour {
-            add(" AND c.colour = ?", Box::new(colour));
-        }
-        if let Some(industry) = &filter.industry {
-            add(" AND c.industry = ?", Box::new(industry.trim().to_owned()));
-        }
-        if let Some(region) = &filter.region {
-            add(" AND c.region = ?", Box::new(region.trim().to_owned()));
-        }
-        if let Some(tag) = &filter.tag {
-            add(
-                " AND c.id IN (SELECT ct.customer_id FROM customer_tag ct JOIN tag t ON t.id = ct.tag_id WHERE t.name = ?)",
-                Box::new(normalize_tag(tag)?),
-            );
-        }
-        if let Some(text) = &filter.text {
-            let pattern = format!("%{}%", text.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-            add(" AND (c.name LIKE ? ESCAPE '\\'", Box::new(pattern));
-            sql.push_str(&format!(" OR c.company LIKE ?{} ESCAPE '\\')", args.len()));
-        }
-        sql.push_str(" ORDER BY c.updated_at DESC, c.id DESC");
-        if let Some(limit) = filter.limit {
-            sql.push_str(&format!(" LIMIT {limit}"));
-        }
-        let mut stmt = self.conn().prepare(&sql)?;
+        // LIMIT -1 is SQLite's "no limit", needed when only an offset is set.
+        let limit = filter.limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+        sql.push_str(&format!(" LIMIT {limit} OFFSET {}", filter.offset));
+        let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args.iter().map(AsRef::as_ref)), |row| {
             let tags: String = row.get(9)?;
             Ok(CustomerSummary {
@@ -436,6 +510,40 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many customers match `filter` (its order, offset and limit aside).
+    pub fn count_customers(&self, filter: &CustomerFilter) -> Result<usize> {
+        let (condition, args) = filter_condition(filter)?;
+        let sql = format!("SELECT count(*) FROM customer c WHERE {condition}");
+        let count: i64 = self
+            .conn()
+            .prepare_cached(&sql)?
+            .query_row(rusqlite::params_from_iter(args.iter().map(AsRef::as_ref)), |row| row.get(0))?;
+        Ok(usize::try_from(count).unwrap_or(0))
+    }
+
+    /// Tags, industries and regions in use, most common first.
+    pub fn customer_facets(&self) -> Result<CustomerFacets> {
+        let facet = |sql: &str| -> Result<Vec<FacetValue>> {
+            let mut stmt = self.conn().prepare_cached(sql)?;
+            let rows = stmt.query_map([], |row| Ok(FacetValue { value: row.get(0)?, count: row.get(1)? }))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        };
+        Ok(CustomerFacets {
+            tags: facet(
+                "SELECT t.name, count(*) AS n FROM tag t JOIN customer_tag ct ON ct.tag_id = t.id
+                 GROUP BY t.id ORDER BY n DESC, t.name LIMIT 500",
+            )?,
+            industries: facet(
+                "SELECT industry, count(*) AS n FROM customer WHERE industry IS NOT NULL
+                 GROUP BY industry ORDER BY n DESC, industry LIMIT 500",
+            )?,
+            regions: facet(
+                "SELECT region, count(*) AS n FROM customer WHERE region IS NOT NULL
+                 GROUP BY region ORDER BY n DESC, region LIMIT 500",
+            )?,
+        })
     }
 
     /// Every tag in use, with how many customers carry it.

@@ -12,11 +12,15 @@ use crate::clock;
 /// One recorded change. `old` is absent for a value that was set for the first time, `new`
 /// for a value that was removed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct HistoryEntry {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub customer_id: i64,
     /// `customer`, `contact`, `task` or `complaint`.
     pub record_kind: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub record_id: i64,
     /// A customer column (`name`, `grade`…), `custom.<key>`, `tag`, `contact.<kind>`,
     /// `status` or `done`.

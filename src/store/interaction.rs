@@ -2,13 +2,16 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::params;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{InteractionKind, Result, Store, StoreError, clean, require_customer, time_at, touch_customer};
 use crate::clock;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 pub struct NewInteraction {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub customer_id: i64,
     pub kind: InteractionKind,
     pub summary: String,
@@ -18,8 +21,11 @@ pub struct NewInteraction {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Interaction {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub customer_id: i64,
     pub kind: InteractionKind,
     pub at: DateTime<Utc>,

@@ -7,7 +7,7 @@ use rusqlite_migration::{M, MigrationDefinitionError, Migrations};
 use super::{Result, StoreError};
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -17,6 +17,7 @@ fn migrations() -> Migrations<'static> {
             super::template::seed_defaults(tx).map_err(hook_error)
         }),
         M::up(include_str!("migrations/002_search_queue.sql")),
+        M::up(include_str!("migrations/003_views_and_drafts.sql")),
     ])
 }
 

@@ -2,14 +2,17 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::params;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Result, Store, StoreError, TemplateKind, require_customer, time_at, touch_customer};
 use crate::clock;
 
 /// A note to add. With a template and no body, the template's body is the starting text.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 pub struct NewNote {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub customer_id: i64,
     pub body: Option<String>,
     pub template: Option<String>,
@@ -18,8 +21,11 @@ pub struct NewNote {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Note {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub customer_id: i64,
     pub template: Option<String>,
     pub body: String,

@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::{Attachment, Complaint, Customer, Interaction, Note, Result, SecretSummary, Store, Task, TaskFilter};
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct CustomerProfile {
     pub customer: Customer,
     pub notes: Vec<Note>,

@@ -12,8 +12,11 @@ use crate::vault::{aead_open, aead_seal};
 
 /// A credential without its password, for lists.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct SecretSummary {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub customer_id: i64,
     pub label: String,
     pub username: Option<String>,
@@ -23,10 +26,12 @@ pub struct SecretSummary {
 
 /// A revealed credential; the password is wiped from memory when this is dropped.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Secret {
     #[serde(flatten)]
     pub summary: SecretSummary,
     #[serde(serialize_with = "serialize_zeroizing")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub password: Zeroizing<String>,
 }
 

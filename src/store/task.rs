@@ -9,8 +9,11 @@ use super::{FoundOr, Result, Store, StoreError, clean, opt_time_at, require_cust
 use crate::clock;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Task {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub customer_id: Option<i64>,
     /// The customer's name, for lists.
     pub customer_name: Option<String>,

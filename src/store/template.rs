@@ -9,6 +9,7 @@ use super::{Lang, Result, Store, StoreError, TemplateKind, clean};
 
 /// A custom field a customer template proposes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct TemplateField {
     pub name: String,
     #[serde(default)]
@@ -16,7 +17,9 @@ pub struct TemplateField {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Template {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     pub kind: TemplateKind,
     pub name: String,

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// The two languages of the product.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum Lang {
     #[default]
     #[serde(rename = "zh-CN")]
@@ -36,6 +37,7 @@ macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident = $key:literal, $zh:literal, $en:literal;)+ }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
         pub enum $name {
             $(#[serde(rename = $key)] $variant,)+
         }
@@ -241,5 +243,52 @@ mod tests {
         assert_eq!(serde_json::to_string(&Colour::Grey).unwrap(), "\"grey\"");
         assert_eq!(Lang::from_locale("en_US.UTF-8"), Lang::En);
         assert_eq!(Lang::from_locale("zh_CN.UTF-8"), Lang::ZhCn);
+    }
+}
+
+/// One value of a vocabulary with its labels, for a UI to show and a form to offer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct VocabEntry {
+    pub key: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+/// Every closed vocabulary with its labels in both languages: the one source the UI shows them from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct Vocabulary {
+    pub grade: Vec<VocabEntry>,
+    pub stage: Vec<VocabEntry>,
+    pub colour: Vec<VocabEntry>,
+    pub company_size: Vec<VocabEntry>,
+    pub contact_kind: Vec<VocabEntry>,
+    pub interaction_kind: Vec<VocabEntry>,
+    pub complaint_status: Vec<VocabEntry>,
+    pub search_kind: Vec<VocabEntry>,
+    pub access_event: Vec<VocabEntry>,
+}
+
+macro_rules! entries {
+    ($name:ident) => {
+        $name::ALL
+            .iter()
+            .map(|v| VocabEntry { key: v.key(), zh: v.label(Lang::ZhCn), en: v.label(Lang::En) })
+            .collect()
+    };
+}
+
+pub fn vocabulary() -> Vocabulary {
+    Vocabulary {
+        grade: entries!(Grade),
+        stage: entries!(Stage),
+        colour: entries!(Colour),
+        company_size: entries!(CompanySize),
+        contact_kind: entries!(ContactKind),
+        interaction_kind: entries!(InteractionKind),
+        complaint_status: entries!(ComplaintStatus),
+        search_kind: entries!(SearchKind),
+        access_event: entries!(AccessEvent),
     }
 }

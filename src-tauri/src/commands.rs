@@ -1,0 +1,68 @@
+//! The IPC surface: every command the webview may call, each a thin adapter from arguments to
+//! one core call. The list in `../commands.list` declares them in the app manifest (so
+//! capabilities govern them); `handler()` registers the same names, checked by a test.
+
+pub mod customers;
+pub mod records;
+pub mod search;
+pub mod session;
+
+pub fn handler() -> impl Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        session::app_state,
+        session::password_strength,
+        session::create_notebook,
+        session::unlock,
+        session::lock,
+        session::session_activity,
+        session::take_draft,
+        session::change_password,
+        session::save_settings,
+        session::vocabulary,
+        customers::list_customers,
+        customers::customer_facets,
+        customers::customer_profile,
+        customers::add_customer,
+        customers::edit_customer,
+        customers::saved_views,
+        customers::save_view,
+        customers::delete_view,
+        customers::history,
+        customers::restore_history,
+        customers::templates,
+        customers::save_template,
+        customers::delete_template,
+        records::add_note,
+        records::render_markdown,
+        records::add_interaction,
+        records::add_task,
+        records::complete_task,
+        records::add_complaint,
+        records::set_complaint_status,
+        records::add_secret,
+        records::reveal_secret,
+        records::copy_secret,
+        records::add_attachment,
+        records::attachment_data,
+        records::save_attachment,
+        records::access_log,
+        search::search,
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_registered_command_is_declared_in_the_manifest() {
+        let declared: Vec<String> = serde_json::from_str(include_str!("../commands.list")).unwrap();
+        let source = include_str!("commands.rs");
+        let start = source.find("generate_handler![").unwrap();
+        let end = start + source[start..].find(']').unwrap();
+        let registered: Vec<String> = source[start..end]
+            .lines()
+            .filter_map(|l| l.trim().trim_end_matches(',').rsplit("::").next().map(str::to_owned))
+            .filter(|n| !n.is_empty() && !n.contains('!'))
+            .collect();
+        assert_eq!(declared, registered);
+    }
+}

@@ -1,0 +1,106 @@
+//! Commands of the session: first-run creation, unlock, lock, the draft kept across a lock,
+//! the master password, and the app's settings.
+
+use std::time::Duration;
+
+use kehu::store::{Draft, Vocabulary};
+use kehu::vault::{KdfParams, PasswordStrength};
+use kehu::{ErrorCode, Notebook};
+use serde::Serialize;
+use tauri::State;
+use zeroize::Zeroizing;
+
+use crate::error::{IpcError, IpcResult};
+use crate::session::Session;
+use crate::settings::{Settings, os_language};
+
+/// What the UI needs to know before anything is unlocked.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct AppState {
+    pub notebook_dir: String,
+    pub notebook_exists: bool,
+    pub unlocked: bool,
+    pub settings: Settings,
+    pub os_language: kehu::store::Lang,
+}
+
+/// Argon2id calibrated to about half a second on this machine, as `kehu init` does.
+const KDF_TARGET: Duration = Duration::from_millis(500);
+
+#[tauri::command]
+pub fn app_state(session: State<'_, Session>) -> AppState {
+    AppState {
+        notebook_dir: session.dir().display().to_string(),
+        notebook_exists: session.dir().join(kehu::vault::HEADER_FILE).exists(),
+        unlocked: session.is_unlocked(),
+        settings: session.settings(),
+        os_language: os_language(),
+    }
+}
+
+#[tauri::command]
+pub fn password_strength(password: Zeroizing<String>) -> PasswordStrength {
+    kehu::vault::password_strength(&password)
+}
+
+fn require_strong(password: &str) -> IpcResult<()> {
+    if kehu::vault::password_strength(password).acceptable {
+        Ok(())
+    } else {
+        Err(IpcError::new(ErrorCode::Invalid, "the master password is too easy to guess"))
+    }
+}
+
+#[tauri::command(async)]
+pub fn create_notebook(session: State<'_, Session>, password: Zeroizing<String>) -> IpcResult<()> {
+    require_strong(&password)?;
+    let notebook = Notebook::create(session.dir(), password.as_bytes(), KdfParams::calibrate(KDF_TARGET))?;
+    session.begin(notebook);
+    Ok(())
+}
+
+#[tauri::command(async)]
+pub fn unlock(session: State<'_, Session>, password: Zeroizing<String>) -> IpcResult<()> {
+    if session.is_unlocked() {
+        return Ok(());
+    }
+    let notebook = Notebook::open(session.dir(), password.as_bytes())?;
+    session.begin(notebook);
+    Ok(())
+}
+
+/// Locks; `draft` is the editor's unsaved work, kept encrypted until the next unlock.
+#[tauri::command(async)]
+pub fn lock(session: State<'_, Session>, draft: Option<String>) -> IpcResult<()> {
+    session.lock(draft.as_deref())
+}
+
+#[tauri::command]
+pub fn session_activity(session: State<'_, Session>) {
+    session.touch();
+}
+
+#[tauri::command]
+pub fn take_draft(session: State<'_, Session>) -> IpcResult<Option<Draft>> {
+    session.with(|nb| Ok(nb.take_draft()?))
+}
+
+#[tauri::command(async)]
+pub fn change_password(session: State<'_, Session>, current: Zeroizing<String>, new: Zeroizing<String>) -> IpcResult<()> {
+    require_strong(&new)?;
+    session.with(|nb| {
+        nb.verify_password(current.as_bytes())?;
+        nb.change_password(new.as_bytes(), KdfParams::calibrate(KDF_TARGET))
+    })
+}
+
+#[tauri::command]
+pub fn save_settings(session: State<'_, Session>, settings: Settings) -> IpcResult<()> {
+    session.save_settings(settings)
+}
+
+#[tauri::command]
+pub fn vocabulary() -> Vocabulary {
+    kehu::store::vocabulary()
+}

@@ -1,0 +1,106 @@
+//! The app's preferences — language, auto-lock, lock with the screen — in a small JSON file in
+//! the user's config folder. They hold no customer data, and the lock screen needs the language
+//! before anything is unlocked, so they live outside the notebook.
+
+use std::path::{Path, PathBuf};
+
+use kehu::store::Lang;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+#[serde(default)]
+pub struct Settings {
+    /// The UI language; `None` follows the operating system's locale.
+    pub language: Option<Lang>,
+    /// Minutes without use before the notebook locks itself.
+    pub auto_lock_minutes: u32,
+    /// Lock when the desktop's screen locks (logind or the screensaver says so).
+    pub lock_on_screen_lock: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { language: None, auto_lock_minutes: 10, lock_on_screen_lock: true }
+    }
+}
+
+pub const MAX_AUTO_LOCK_MINUTES: u32 = 240;
+
+impl Settings {
+    pub fn validate(&self) -> Result<(), String> {
+        if !(1..=MAX_AUTO_LOCK_MINUTES).contains(&self.auto_lock_minutes) {
+            return Err(format!("auto-lock must be between 1 and {MAX_AUTO_LOCK_MINUTES} minutes"));
+        }
+        Ok(())
+    }
+
+    /// Reads the settings; a missing or unreadable file gives the defaults (and says why in the log).
+    pub fn load(path: &Path) -> Settings {
+        match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice::<Settings>(&bytes)
+                .ok()
+                .filter(|s| s.validate().is_ok())
+                .unwrap_or_else(|| {
+                    tracing::warn!("settings file {} is not valid; using defaults", path.display());
+                    Settings::default()
+                }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Settings::default(),
+            Err(e) => {
+                tracing::warn!("cannot read {}: {e}; using defaults", path.display());
+                Settings::default()
+            }
+        }
+    }
+
+    /// Writes the settings atomically (temporary file, fsync, rename).
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)?;
+        let tmp = path.with_extension("json.tmp");
+        let json = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
+        {
+            use std::io::Write;
+            let mut file = std::fs::File::create(&tmp)?;
+            file.write_all(&json)?;
+            file.sync_all()?;
+        }
+        std::fs::rename(&tmp, path)
+    }
+}
+
+/// `$XDG_CONFIG_HOME/kehu/settings.json`.
+pub fn settings_path() -> PathBuf {
+    directories::ProjectDirs::from("", "", "kehu")
+        .map_or_else(|| PathBuf::from(".kehu-settings.json"), |d| d.config_dir().join("settings.json"))
+}
+
+/// The operating system's language, as the app would follow it.
+pub fn os_language() -> Lang {
+    sys_locale::get_locale().map_or(Lang::ZhCn, |l| Lang::from_locale(&l))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_round_trip_and_bad_files_give_defaults() {
+        let dir = tempfile_dir();
+        let path = dir.join("settings.json");
+        assert_eq!(Settings::load(&path), Settings::default());
+        let s = Settings { language: Some(Lang::En), auto_lock_minutes: 3, lock_on_screen_lock: false };
+        s.save(&path).unwrap();
+        assert_eq!(Settings::load(&path), s);
+        std::fs::write(&path, b"{\"auto_lock_minutes\": 0}").unwrap();
+        assert_eq!(Settings::load(&path), Settings::default());
+        assert!(Settings { auto_lock_minutes: 241, ..Settings::default() }.validate().is_err());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    fn tempfile_dir() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("kehu-settings-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+}

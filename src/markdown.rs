@@ -1,0 +1,68 @@
+//! Note markdown → HTML that is safe to put in the page: pulldown-cmark renders (tables,
+//! strikethrough, task lists), then ammonia keeps only an allow-list of tags and attributes, so
+//! no script, event handler, style or remote resource from a note ever reaches the webview.
+//! Raw HTML inside a note is kept as text, not interpreted: a note is the user's words.
+
+use pulldown_cmark::{Event, Options, Parser, html};
+
+/// Renders `markdown` to sanitised HTML.
+pub fn render(markdown: &str) -> String {
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let events = Parser::new_ext(markdown, options).map(|event| match event {
+        // Shown as typed, so `<b>` in a note reads as `<b>`, and nothing in it is markup.
+        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        other => other,
+    });
+    let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut unsafe_html, events);
+    sanitizer().clean(&unsafe_html).to_string()
+}
+
+fn sanitizer() -> ammonia::Builder<'static> {
+    let mut builder = ammonia::Builder::default();
+    // Links may point at web pages and mail, never at scripts or files; images not at all, since
+    // a remote image is a network request (and the CSP would refuse it anyway).
+    builder
+        .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect())
+        .rm_tags(["img"])
+        .add_tags(["input"])
+        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .link_rel(Some("noopener noreferrer nofollow"));
+    builder
+}
+
+#[cfg(test)]
+mod tests {
+    use super::render;
+
+    #[test]
+    fn markdown_is_rendered() {
+        let html = render("## 需求分析\n\n- **预算**: 50万\n- [x] 已报价\n\n| a | b |\n|---|---|\n| 1 | 2 |");
+        assert!(html.contains("<h2>需求分析</h2>"));
+        assert!(html.contains("<strong>预算</strong>"));
+        assert!(html.contains("<table>"));
+        assert!(html.contains(r#"type="checkbox""#));
+    }
+
+    #[test]
+    fn script_and_handlers_are_inert() {
+        for hostile in [
+            "<script>alert(1)</script>",
+            "<img src=x onerror=alert(1)>",
+            "[click](javascript:alert(1))",
+            "![x](https://example.com/track.png)",
+            "<a href=\"#\" onclick=\"alert(1)\">x</a>",
+            "<iframe src=\"https://example.com\"></iframe>",
+        ] {
+            let html = render(hostile);
+            // Every real tag of the output (text is escaped, so each `<` opens one).
+            for tag in html.split('<').skip(1).map(|rest| rest.split('>').next().unwrap_or_default()) {
+                let tag = tag.to_ascii_lowercase();
+                for bad in ["script", "img", "iframe", " on", "javascript:", "src="] {
+                    assert!(!tag.contains(bad), "{hostile} rendered as {html}");
+                }
+            }
+        }
+        assert!(render("<script>alert(1)</script>").contains("&lt;script&gt;"));
+    }
+}

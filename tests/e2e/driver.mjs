@@ -1,0 +1,187 @@
+// A small W3C WebDriver client (fetch only) and a launcher for the desktop app under
+// tauri-driver: each app gets its own HOME, data and config folders, so every test starts fresh
+// and every file the app writes can be inspected afterwards.
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+export const APP = process.env.KEHU_APP ?? join(ROOT, "target/release/kehu-desktop");
+export const ARTIFACTS = join(ROOT, "artifacts/e2e");
+const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
+let nextPort = 4444 + (process.pid % 200) * 2;
+
+async function waitForPort(port, ms = 10000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try {
+      await fetch(`http://127.0.0.1:${port}/status`);
+      return;
+    } catch {
+      await sleep(50);
+    }
+  }
+  throw new Error(`tauri-driver did not listen on ${port}`);
+}
+
+/** Starts the app in a fresh home; `env` adds variables (e.g. a short auto-lock). */
+export async function launch(name, { env = {}, home } = {}) {
+  home ??= mkdtempSync(join(tmpdir(), `kehu-e2e-${name}-`));
+  for (const dir of [".local/share", ".config", ".cache", "tmp"]) mkdirSync(join(home, dir), { recursive: true });
+  const port = nextPort;
+  nextPort += 2;
+  const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(port + 1)], {
+    env: {
+      ...process.env,
+      HOME: home,
+      XDG_DATA_HOME: join(home, ".local/share"),
+      XDG_CONFIG_HOME: join(home, ".config"),
+      XDG_CACHE_HOME: join(home, ".cache"),
+      TMPDIR: join(home, "tmp"),
+      LANG: "zh_CN.UTF-8",
+      LC_ALL: "",
+      ...env,
+    },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  driver.stderr.on("data", (d) => (stderr += d));
+  await waitForPort(port);
+  const base = `http://127.0.0.1:${port}`;
+  const started = performance.now();
+  const response = await fetch(`${base}/session`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      capabilities: { alwaysMatch: { browserName: "wry", "tauri:options": { application: APP } } },
+    }),
+  });
+  const body = await response.json();
+  if (!body.value?.sessionId) throw new Error(`no WebDriver session: ${JSON.stringify(body)} ${stderr}`);
+  const app = new App(base, body.value.sessionId, driver, home, name);
+  app.sessionStarted = started;
+  return app;
+}
+
+export class App {
+  constructor(base, session, driver, home, name) {
+    this.url = `${base}/session/${session}`;
+    this.driver = driver;
+    this.home = home;
+    this.name = name;
+    this.shots = 0;
+  }
+
+  async cmd(method, path, body) {
+    const response = await fetch(this.url + path, {
+      method,
+      headers: { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await response.json();
+    if (json.value && json.value.error) throw new Error(`${method} ${path}: ${json.value.error}: ${json.value.message}`);
+    return json.value;
+  }
+
+  /** Waits until `css` matches a displayed element, returning its id. */
+  async find(css, ms = 10000) {
+    const until = Date.now() + ms;
+    let last;
+    while (Date.now() < until) {
+      try {
+        const el = await this.cmd("POST", "/element", { using: "css selector", value: css });
+        const id = el[ELEMENT];
+        if (await this.cmd("GET", `/element/${id}/displayed`)) return id;
+      } catch (e) {
+        last = e;
+      }
+      await sleep(50);
+    }
+    throw new Error(`no element ${css} after ${ms} ms (${last?.message ?? "not displayed"})`);
+  }
+
+  async findAll(css) {
+    const els = await this.cmd("POST", "/elements", { using: "css selector", value: css });
+    return els.map((e) => e[ELEMENT]);
+  }
+
+  async gone(css, ms = 10000) {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      if ((await this.findAll(css)).length === 0) return;
+      await sleep(50);
+    }
+    throw new Error(`${css} still present after ${ms} ms`);
+  }
+
+  async click(css) {
+    await this.cmd("POST", `/element/${await this.find(css)}/click`, {});
+  }
+
+  async type(css, text, { clear = true } = {}) {
+    const id = await this.find(css);
+    if (clear) await this.cmd("POST", `/element/${id}/clear`, {});
+    await this.cmd("POST", `/element/${id}/value`, { text });
+  }
+
+  async text(css) {
+    return this.cmd("GET", `/element/${await this.find(css)}/text`);
+  }
+
+  async attr(css, name) {
+    return this.cmd("GET", `/element/${await this.find(css)}/attribute/${name}`);
+  }
+
+  async select(css, value) {
+    await this.js(
+      `const el = document.querySelector(arguments[0]); el.value = arguments[1]; el.dispatchEvent(new Event('change', {bubbles: true}));`,
+      [css, value],
+    );
+  }
+
+  async keys(...keys) {
+    const actions = [];
+    for (const k of keys) actions.push({ type: "keyDown", value: k });
+    for (const k of [...keys].reverse()) actions.push({ type: "keyUp", value: k });
+    await this.cmd("POST", "/actions", { actions: [{ type: "key", id: "kb", actions }] });
+    await this.cmd("DELETE", "/actions");
+  }
+
+  async js(script, args = []) {
+    return this.cmd("POST", "/execute/sync", { script, args });
+  }
+
+  async jsAsync(script, args = []) {
+    return this.cmd("POST", "/execute/async", { script, args });
+  }
+
+  async waitFor(predicate, what, ms = 10000) {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      if (await predicate()) return;
+      await sleep(100);
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  }
+
+  /** Saves a screenshot of the window as artifacts/e2e/<test>-<n>-<label>.png. */
+  async screenshot(label) {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const png = await this.cmd("GET", "/screenshot");
+    const file = join(ARTIFACTS, `${this.name}-${String(++this.shots).padStart(2, "0")}-${label}.png`);
+    writeFileSync(file, Buffer.from(png, "base64"));
+    return file;
+  }
+
+  async quit() {
+    try {
+      await this.cmd("DELETE", "");
+    } catch {
+      // the app may already be gone
+    }
+    this.driver.kill();
+    await sleep(300);
+  }
+}

@@ -1,0 +1,128 @@
+// The one seam between the page and the host: every call to the Tauri shell passes here, and
+// this is the only file that imports @tauri-apps/api. Types come from the Rust side (ts-rs).
+import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { save } from "@tauri-apps/plugin-dialog";
+
+import type { AccessLogEntry } from "./bindings/AccessLogEntry";
+import type { AppState } from "./bindings/AppState";
+import type { Change } from "./bindings/Change";
+import type { ComplaintStatus } from "./bindings/ComplaintStatus";
+import type { CustomerFacets } from "./bindings/CustomerFacets";
+import type { CustomerFilter } from "./bindings/CustomerFilter";
+import type { CustomerPage } from "./bindings/CustomerPage";
+import type { CustomerProfile } from "./bindings/CustomerProfile";
+import type { Draft } from "./bindings/Draft";
+import type { ErrorCode } from "./bindings/ErrorCode";
+import type { HistoryEntry } from "./bindings/HistoryEntry";
+import type { IpcError } from "./bindings/IpcError";
+import type { Lang } from "./bindings/Lang";
+import type { NewCustomer } from "./bindings/NewCustomer";
+import type { NewInteraction } from "./bindings/NewInteraction";
+import type { NewNote } from "./bindings/NewNote";
+import type { PasswordStrength } from "./bindings/PasswordStrength";
+import type { SavedView } from "./bindings/SavedView";
+import type { SearchHit } from "./bindings/SearchHit";
+import type { SearchQuery } from "./bindings/SearchQuery";
+import type { Secret } from "./bindings/Secret";
+import type { Settings } from "./bindings/Settings";
+import type { Template } from "./bindings/Template";
+import type { TemplateField } from "./bindings/TemplateField";
+import type { TemplateKind } from "./bindings/TemplateKind";
+import type { Vocabulary } from "./bindings/Vocabulary";
+
+/** An error from the host, with the code the UI branches on. */
+export class HostError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function isIpcError(e: unknown): e is IpcError {
+  return typeof e === "object" && e !== null && "code" in e && "message" in e;
+}
+
+async function call<T>(
+  command: string,
+  args?: Record<string, unknown> | Uint8Array,
+  headers?: Record<string, string>,
+): Promise<T> {
+  try {
+    return await invoke<T>(command, args, headers ? { headers } : undefined);
+  } catch (e) {
+    if (isIpcError(e)) throw new HostError(e.code, e.message);
+    throw new HostError("internal", String(e));
+  }
+}
+
+export const host = {
+  appState: () => call<AppState>("app_state"),
+  passwordStrength: (password: string) => call<PasswordStrength>("password_strength", { password }),
+  createNotebook: (password: string) => call<void>("create_notebook", { password }),
+  unlock: (password: string) => call<void>("unlock", { password }),
+  lock: (draft: string | null) => call<void>("lock", { draft }),
+  activity: () => call<void>("session_activity"),
+  takeDraft: () => call<Draft | null>("take_draft"),
+  changePassword: (current: string, next: string) => call<void>("change_password", { current, new: next }),
+  saveSettings: (settings: Settings) => call<void>("save_settings", { settings }),
+  vocabulary: () => call<Vocabulary>("vocabulary"),
+
+  listCustomers: (filter: CustomerFilter) => call<CustomerPage>("list_customers", { filter }),
+  customerFacets: () => call<CustomerFacets>("customer_facets"),
+  customerProfile: (id: number) => call<CustomerProfile>("customer_profile", { id }),
+  addCustomer: (customer: NewCustomer) => call<number>("add_customer", { customer }),
+  editCustomer: (id: number, changes: Change[]) => call<number>("edit_customer", { id, changes }),
+  savedViews: () => call<SavedView[]>("saved_views"),
+  saveView: (name: string, filter: CustomerFilter) => call<number>("save_view", { name, filter }),
+  deleteView: (id: number) => call<void>("delete_view", { id }),
+  history: (customerId: number) => call<HistoryEntry[]>("history", { customerId }),
+  restoreHistory: (entryId: number) => call<void>("restore_history", { entryId }),
+  templates: (kind: TemplateKind | null, lang: Lang) => call<Template[]>("templates", { kind, lang }),
+  saveTemplate: (t: {
+    kind: TemplateKind;
+    name: string;
+    language: Lang;
+    description: string;
+    fields: TemplateField[];
+    body: string;
+  }) => call<number>("save_template", t),
+  deleteTemplate: (kind: TemplateKind, name: string) => call<void>("delete_template", { kind, name }),
+
+  addNote: (note: NewNote) => call<number>("add_note", { note }),
+  renderMarkdown: (markdown: string) => call<string>("render_markdown", { markdown }),
+  addInteraction: (interaction: NewInteraction) => call<number>("add_interaction", { interaction }),
+  addTask: (customerId: number | null, title: string, due: string | null) =>
+    call<number>("add_task", { customerId, title, due }),
+  completeTask: (id: number) => call<void>("complete_task", { id }),
+  addComplaint: (customerId: number, title: string, detail: string | null) =>
+    call<number>("add_complaint", { customerId, title, detail }),
+  setComplaintStatus: (id: number, status: ComplaintStatus) => call<void>("set_complaint_status", { id, status }),
+  addSecret: (s: { customerId: number; label: string; username: string | null; url: string | null; password: string }) =>
+    call<number>("add_secret", s),
+  revealSecret: (id: number) => call<Secret>("reveal_secret", { id }),
+  copySecret: (id: number) => call<number>("copy_secret", { id }),
+  addAttachment: (customerId: number, file: File) =>
+    file.arrayBuffer().then((bytes) =>
+      call<number>("add_attachment", new Uint8Array(bytes), {
+        "x-customer-id": String(customerId),
+        "x-file-name": encodeURIComponent(file.name),
+      }),
+    ),
+  attachmentData: (id: number) => call<ArrayBuffer>("attachment_data", { id }),
+  saveAttachment: async (id: number, name: string): Promise<boolean> => {
+    const path = await save({ defaultPath: name });
+    if (!path) return false;
+    await call<void>("save_attachment", { id, path });
+    return true;
+  },
+  accessLog: (limit: number) => call<AccessLogEntry[]>("access_log", { limit }),
+  search: (query: Partial<SearchQuery> & { text: string }) => call<SearchHit[]>("search", { query }),
+};
+
+/** Listens for an event from the host; returns the function that stops listening. */
+export function onHostEvent(event: "lock-requested" | "locked", handler: (why: string) => void): Promise<UnlistenFn> {
+  return listen<string | null>(event, (e) => handler(e.payload ?? ""));
+}
