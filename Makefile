@@ -1,30 +1,65 @@
-# kehu — make test runs every check; make bench measures; see README.md.
+# kehu — make test runs every check; make run starts the desktop app; make bench measures.
+# See README.md.
 CARGO ?= cargo
 BENCH_ARGS ?= --customers 100000 --notes 1000000
+XVFB = xvfb-run -a -s '-screen 0 1280x800x24'
+export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: all deps build test lint fmt bench clean
+.PHONY: all deps ui build app run deb test lint ui-test e2e fmt bench bench-core bench-app clean
 
 all: build
 
 deps:
 	@bash scripts/install-deps.sh
 
-build: deps
+# The web front end, built into ui/dist, which the desktop binary embeds.
+ui: deps
+	cd ui && npm run build
+
+build: ui
 	$(CARGO) build --workspace
 
-lint: deps
+# The release desktop binary the end-to-end tests drive.
+app: ui
+	$(CARGO) build --release --workspace --bins
+
+run: app
+	./target/release/kehu-desktop
+
+deb: ui
+	ui/node_modules/.bin/tauri build --bundles deb
+	@ls -1 target/release/bundle/deb/*.deb
+
+lint: ui
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	cd ui && npm run check
 
-test: lint
+ui-test: ui
+	cd ui && npm test
+
+e2e: app
+	$(XVFB) node --test --test-concurrency=1 tests/e2e/
+
+test: lint ui-test
 	$(CARGO) test --workspace
+	@git diff --exit-code --stat -- ui/src/api/bindings || \
+	  (echo "the generated IPC types changed: commit ui/src/api/bindings" >&2; exit 1)
+	$(MAKE) e2e
 
 fmt:
 	$(CARGO) fmt --all
 
-bench: deps
+bench: bench-core bench-app
+
+bench-core: deps
 	$(CARGO) build --release --workspace --bins
 	./target/release/kehu-bench $(BENCH_ARGS)
 
+# The desktop app on a benchmark notebook: startup, search while typing, scrolling the list.
+bench-app: app
+	$(XVFB) node tests/e2e/bench.mjs $(BENCH_ARGS)
+
 clean:
 	$(CARGO) clean
+	rm -rf ui/dist artifacts

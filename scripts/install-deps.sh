@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
-# Installs what building and testing kehu needs beyond Rust, gcc, Python and Node.
+# Installs what building and testing kehu needs beyond Rust, gcc, Python and Node: the system
+# libraries of SQLCipher and WebKitGTK, an X server and WebDriver for the end-to-end tests, a CJK
+# font (without one, Chinese renders as boxes), tauri-driver, and the UI's npm packages.
 # Idempotent: installs only what is missing; needs root (or sudo) only when something is.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
-# bundled SQLCipher links the system libcrypto.
-packages=(libssl-dev pkg-config)
+packages=(
+  libssl-dev pkg-config build-essential          # bundled SQLCipher links the system libcrypto
+  libwebkit2gtk-4.1-dev librsvg2-dev             # the Tauri desktop shell
+  xvfb xauth webkit2gtk-driver xclip dbus        # end-to-end tests: X server, WebDriver, clipboard, session bus
+  fonts-wqy-microhei imagemagick                 # Chinese text in the window and its screenshots
+  dpkg-dev fakeroot file                         # make deb
+)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -28,3 +36,12 @@ for component in rustfmt clippy; do
     rustup component add "$component"
   fi
 done
+
+if ! command -v tauri-driver >/dev/null 2>&1; then
+  cargo install tauri-driver --version '^2' --locked
+fi
+
+# The UI's packages, exactly as locked; reinstalled only when the lock file changed.
+if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+  (cd ui && npm ci --no-audit --no-fund)
+fi

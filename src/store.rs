@@ -130,18 +130,25 @@ impl Store {
     /// authentication code, then (if those hold) SQLite's structural checks. An empty list
     /// means the database is sound.
     pub fn check_file(path: &Path, keys: &SubKeys) -> Result<Vec<String>> {
-        let conn = match connect(path, keys) {
-            Err(StoreError::WrongKey) => {
-                return Ok(vec!["cipher_integrity_check: page 1 does not authenticate (damaged header page)".into()]);
-            }
+        let conn = connect_unverified(path, keys)?;
+        // A check reports damage; it does not fail on it. SQLite can refuse a damaged page with
+        // "malformed" before the pragma has produced a row, so that refusal is a finding too.
+        let problems = match pragma_problems(&conn, "cipher_integrity_check") {
+            Err(StoreError::Sqlite(e)) => vec![format!("cipher_integrity_check: {e}")],
             other => other?,
         };
-        let problems = pragma_problems(&conn, "cipher_integrity_check")?;
         if !problems.is_empty() {
             return Ok(problems);
         }
         drop(conn);
-        Store::open(path, keys)?.check()
+        match Store::open(path, keys) {
+            Err(StoreError::WrongKey) => {
+                Ok(vec!["cipher_integrity_check: page 1 does not authenticate (damaged header page)".into()])
+            }
+            Ok(store) => store.check(),
+            Err(StoreError::Sqlite(e)) => Ok(vec![format!("integrity_check: {e}")]),
+            Err(e) => Err(e),
+        }
     }
     /// Runs `f` in one IMMEDIATE transaction: all of it is committed, or none of it.
     pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
@@ -214,6 +221,19 @@ fn connect(path: &Path, keys: &SubKeys) -> Result<Connection> {
     // memory, so no plaintext-structured `-shm` file is ever written beside the database.
     conn.execute_batch("PRAGMA locking_mode = EXCLUSIVE;")?;
     verify_key(&conn)?;
+    Ok(conn)
+}
+
+/// A keyed connection whose key is not yet verified: the page check reads no schema, so it
+/// can name a damaged page even when that page is one the verification would stumble on.
+fn connect_unverified(path: &Path, keys: &SubKeys) -> Result<Connection> {
+    #[allow(clippy::disallowed_methods)] // the one place that opens SQLite
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    let _ = conn.pragma_update(None, "cipher_log_level", "NONE");
+    let key = keys.database.sqlcipher_literal();
+    conn.execute_batch(&zeroize::Zeroizing::new(format!("PRAGMA key = \"{}\";", key.as_str())))?;
+    drop(key);
+    conn.execute_batch("PRAGMA locking_mode = EXCLUSIVE;")?;
     Ok(conn)
 }
 

@@ -2,9 +2,14 @@
 //! one core call. The list in `../commands.list` declares them in the app manifest (so
 //! capabilities govern them); `handler()` registers the same names, checked by a test.
 
+// Tauri hands every command its arguments (and `State`) by value; borrowing is not an option.
+#[allow(clippy::needless_pass_by_value)]
 pub mod customers;
+#[allow(clippy::needless_pass_by_value)]
 pub mod records;
+#[allow(clippy::needless_pass_by_value)]
 pub mod search;
+#[allow(clippy::needless_pass_by_value)]
 pub mod session;
 
 pub fn handler() -> impl Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Sync + 'static {
@@ -64,5 +69,19 @@ mod tests {
             .filter(|n| !n.is_empty() && !n.contains('!'))
             .collect();
         assert_eq!(declared, registered);
+    }
+
+    #[test]
+    fn the_capability_grants_exactly_the_declared_commands() {
+        let declared: Vec<String> = serde_json::from_str(include_str!("../commands.list")).unwrap();
+        let capability: serde_json::Value = serde_json::from_str(include_str!("../capabilities/main.json")).unwrap();
+        let granted: Vec<String> = capability["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p.as_str()?.strip_prefix("allow-").map(str::to_owned))
+            .collect();
+        let expected: Vec<String> = declared.iter().map(|c| c.replace('_', "-")).collect();
+        assert_eq!(granted, expected);
     }
 }

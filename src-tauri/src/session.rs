@@ -162,3 +162,47 @@ pub fn spawn_idle_watcher(app: AppHandle) {
         })
         .expect("spawn idle watcher");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kehu::ErrorCode;
+    use kehu::vault::KdfParams;
+
+    fn session() -> (tempfile::TempDir, Session) {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("nb");
+        let session = Session::new(dir.clone(), tmp.path().join("settings.json"), None);
+        session.begin(Notebook::create(&dir, b"pw", KdfParams::INSECURE_FOR_TESTS).unwrap());
+        (tmp, session)
+    }
+
+    #[test]
+    fn locking_drops_the_notebook_and_keeps_the_draft_for_the_next_unlock() {
+        let (_tmp, session) = session();
+        assert!(session.is_unlocked());
+        session.with(|nb| nb.add_customer(&kehu::store::NewCustomer::named("王芳")).map_err(Into::into)).unwrap();
+        session.lock(Some(r#"{"kind":"note","customerId":1,"template":null,"body":"未保存的笔记"}"#)).unwrap();
+        assert!(!session.is_unlocked());
+        let err = session.with(|nb| Ok(nb.customer(1)?)).unwrap_err();
+        assert_eq!(err.code, ErrorCode::Locked);
+        // The notebook lock is released: it opens again, with the draft waiting once.
+        session.begin(Notebook::open(session.dir(), b"pw").unwrap());
+        let draft = session.with(|nb| Ok(nb.take_draft()?)).unwrap().unwrap();
+        assert!(draft.payload.contains("未保存的笔记"));
+        assert_eq!(session.with(|nb| Ok(nb.take_draft()?)).unwrap(), None);
+        session.lock(None).unwrap();
+        session.lock(None).unwrap(); // locking twice is harmless
+    }
+
+    #[test]
+    fn settings_are_validated_and_saved() {
+        let (tmp, session) = session();
+        let bad = Settings { auto_lock_minutes: 0, ..Settings::default() };
+        assert_eq!(session.save_settings(bad).unwrap_err().code, ErrorCode::Invalid);
+        let good = Settings { auto_lock_minutes: 3, ..Settings::default() };
+        session.save_settings(good.clone()).unwrap();
+        assert_eq!(Settings::load(&tmp.path().join("settings.json")), good);
+        assert_eq!(session.settings(), good);
+    }
+}

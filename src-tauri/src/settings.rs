@@ -38,13 +38,12 @@ impl Settings {
     /// Reads the settings; a missing or unreadable file gives the defaults (and says why in the log).
     pub fn load(path: &Path) -> Settings {
         match std::fs::read(path) {
-            Ok(bytes) => serde_json::from_slice::<Settings>(&bytes)
-                .ok()
-                .filter(|s| s.validate().is_ok())
-                .unwrap_or_else(|| {
+            Ok(bytes) => {
+                serde_json::from_slice::<Settings>(&bytes).ok().filter(|s| s.validate().is_ok()).unwrap_or_else(|| {
                     tracing::warn!("settings file {} is not valid; using defaults", path.display());
                     Settings::default()
-                }),
+                })
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Settings::default(),
             Err(e) => {
                 tracing::warn!("cannot read {}: {e}; using defaults", path.display());
@@ -86,8 +85,8 @@ mod tests {
 
     #[test]
     fn settings_round_trip_and_bad_files_give_defaults() {
-        let dir = tempfile_dir();
-        let path = dir.join("settings.json");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kehu").join("settings.json");
         assert_eq!(Settings::load(&path), Settings::default());
         let s = Settings { language: Some(Lang::En), auto_lock_minutes: 3, lock_on_screen_lock: false };
         s.save(&path).unwrap();
@@ -95,12 +94,5 @@ mod tests {
         std::fs::write(&path, b"{\"auto_lock_minutes\": 0}").unwrap();
         assert_eq!(Settings::load(&path), Settings::default());
         assert!(Settings { auto_lock_minutes: 241, ..Settings::default() }.validate().is_err());
-        std::fs::remove_dir_all(dir).unwrap();
-    }
-
-    fn tempfile_dir() -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("kehu-settings-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
     }
 }

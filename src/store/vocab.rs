@@ -272,10 +272,7 @@ pub struct Vocabulary {
 
 macro_rules! entries {
     ($name:ident) => {
-        $name::ALL
-            .iter()
-            .map(|v| VocabEntry { key: v.key(), zh: v.label(Lang::ZhCn), en: v.label(Lang::En) })
-            .collect()
+        $name::ALL.iter().map(|v| VocabEntry { key: v.key(), zh: v.label(Lang::ZhCn), en: v.label(Lang::En) }).collect()
     };
 }
 

@@ -117,7 +117,12 @@ export class App {
   }
 
   async click(css) {
-    await this.cmd("POST", `/element/${await this.find(css)}/click`, {});
+    try {
+      await this.cmd("POST", `/element/${await this.find(css)}/click`, {});
+    } catch (e) {
+      await this.screenshot("failed-click").catch(() => {});
+      throw new Error(`clicking ${css}: ${e.message}`);
+    }
   }
 
   async type(css, text, { clear = true } = {}) {
@@ -169,6 +174,8 @@ export class App {
   /** Saves a screenshot of the window as artifacts/e2e/<test>-<n>-<label>.png. */
   async screenshot(label) {
     mkdirSync(ARTIFACTS, { recursive: true });
+    // Let the page paint what the test just did before the window is captured.
+    await this.jsAsync("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));");
     const png = await this.cmd("GET", "/screenshot");
     const file = join(ARTIFACTS, `${this.name}-${String(++this.shots).padStart(2, "0")}-${label}.png`);
     writeFileSync(file, Buffer.from(png, "base64"));

@@ -341,7 +341,8 @@ fn passwd_rewraps_and_check_reports() {
     std::fs::write(&db, bytes).unwrap();
     let out = t.kehu().args(["--json", "check"]).output().unwrap();
     assert_eq!(out.status.code(), Some(8), "{}", String::from_utf8_lossy(&out.stderr));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("no report; stderr: {}", String::from_utf8_lossy(&out.stderr)));
     assert_eq!(report["ok"], false);
     assert!(
         report["problems"].as_array().unwrap().iter().any(|p| p.as_str().unwrap().contains("cipher_integrity_check"))

@@ -119,6 +119,11 @@ CREATE TABLE customer_tag (
     tag_id      INTEGER NOT NULL REFERENCES tag (id) ON DELETE CASCADE,
     PRIMARY KEY (customer_id, tag_id)
 ) STRICT, WITHOUT ROWID;
+CREATE TABLE draft (
+    id       INTEGER PRIMARY KEY CHECK (id = 1),
+    payload  TEXT NOT NULL CHECK (json_valid(payload)),
+    saved_at TEXT NOT NULL
+) STRICT;
 CREATE TABLE history (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     customer_id INTEGER NOT NULL REFERENCES customer (id) ON DELETE CASCADE,
@@ -146,6 +151,12 @@ CREATE TABLE note (
     at          TEXT NOT NULL,
     created_at  TEXT NOT NULL,
     updated_at  TEXT NOT NULL
+) STRICT;
+CREATE TABLE saved_view (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    name       TEXT NOT NULL UNIQUE,
+    filter     TEXT NOT NULL CHECK (json_valid(filter)),
+    created_at TEXT NOT NULL
 ) STRICT;
 CREATE TABLE search_queue (
     id        INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -191,6 +202,7 @@ CREATE INDEX complaint_status ON complaint (status);
 CREATE INDEX contact_method_customer ON contact_method (customer_id);
 CREATE INDEX contact_method_normalized ON contact_method (kind, normalized);
 CREATE INDEX customer_grade ON customer (grade);
+CREATE INDEX customer_name ON customer (name COLLATE NOCASE);
 CREATE INDEX customer_stage ON customer (stage);
 CREATE INDEX customer_tag_tag ON customer_tag (tag_id);
 CREATE INDEX customer_updated ON customer (updated_at);

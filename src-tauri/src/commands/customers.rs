@@ -23,7 +23,11 @@ pub struct CustomerPage {
 #[tauri::command(async)]
 pub fn list_customers(session: State<'_, Session>, filter: CustomerFilter) -> IpcResult<CustomerPage> {
     session.with(|nb| {
-        Ok(CustomerPage { total: nb.count_customers(&filter)?, offset: filter.offset, rows: nb.list_customers(&filter)? })
+        Ok(CustomerPage {
+            total: nb.count_customers(&filter)?,
+            offset: filter.offset,
+            rows: nb.list_customers(&filter)?,
+        })
     })
 }
 
@@ -78,7 +82,7 @@ pub fn templates(session: State<'_, Session>, kind: Option<TemplateKind>, lang: 
 }
 
 #[tauri::command(async)]
-#[allow(clippy::too_many_arguments, clippy::needless_pass_by_value)] // IPC arguments arrive owned
+#[allow(clippy::too_many_arguments)] // one IPC argument per template part
 pub fn save_template(
     session: State<'_, Session>,
     kind: TemplateKind,

@@ -8,8 +8,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use kehu::ErrorCode;
 use kehu::store::{AccessLogEntry, ComplaintStatus, NewInteraction, NewNote, Secret};
-use tauri::ipc::{InvokeBody, Request, Response};
 use tauri::State;
+use tauri::ipc::{InvokeBody, Request, Response};
 use zeroize::Zeroizing;
 
 use crate::clipboard::SecretClipboard;

@@ -87,7 +87,11 @@ pub fn take_draft(session: State<'_, Session>) -> IpcResult<Option<Draft>> {
 }
 
 #[tauri::command(async)]
-pub fn change_password(session: State<'_, Session>, current: Zeroizing<String>, new: Zeroizing<String>) -> IpcResult<()> {
+pub fn change_password(
+    session: State<'_, Session>,
+    current: Zeroizing<String>,
+    new: Zeroizing<String>,
+) -> IpcResult<()> {
     require_strong(&new)?;
     session.with(|nb| {
         nb.verify_password(current.as_bytes())?;
