@@ -412,6 +412,22 @@ fn require_customer_template(conn: &Connection, name: &str) -> Result<()> {
 
 type SqlArgs = Vec<Box<dyn rusqlite::ToSql>>;
 
+/// The customer-list query for a filter, with its arguments.
+fn list_query(filter: &CustomerFilter) -> Result<(String, SqlArgs)> {
+    let (condition, args) = filter_condition(filter)?;
+    // LIMIT -1 is SQLite's "no limit", needed when only an offset is set.
+    let limit = filter.limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+    let sql = format!(
+        "SELECT c.id, c.name, c.company, c.grade, c.stage, c.colour, c.industry, c.region, c.updated_at,
+                (SELECT json_group_array(t.name) FROM customer_tag ct JOIN tag t ON t.id = ct.tag_id
+                  WHERE ct.customer_id = c.id)
+         FROM customer c WHERE {condition}{} LIMIT {limit} OFFSET {}",
+        filter.sort.order_by(),
+        filter.offset
+    );
+    Ok((sql, args))
+}
+
 /// The `WHERE` condition (over `customer c`) and its arguments for a filter.
 fn filter_condition(filter: &CustomerFilter) -> Result<(String, SqlArgs)> {
     let mut sql = String::from("1 = 1");
@@ -482,17 +498,7 @@ impl Store {
 
     /// Lists customers matching `filter`, in its order, from its offset.
     pub fn list_customers(&self, filter: &CustomerFilter) -> Result<Vec<CustomerSummary>> {
-        let (condition, args) = filter_condition(filter)?;
-        let mut sql = format!(
-            "SELECT c.id, c.name, c.company, c.grade, c.stage, c.colour, c.industry, c.region, c.updated_at,
-                    (SELECT json_group_array(t.name) FROM customer_tag ct JOIN tag t ON t.id = ct.tag_id
-                      WHERE ct.customer_id = c.id)
-             FROM customer c WHERE {condition}{}",
-            filter.sort.order_by()
-        );
-        // LIMIT -1 is SQLite's "no limit", needed when only an offset is set.
-        let limit = filter.limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
-        sql.push_str(&format!(" LIMIT {limit} OFFSET {}", filter.offset));
+        let (sql, args) = list_query(filter)?;
         let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args.iter().map(AsRef::as_ref)), |row| {
             let tags: String = row.get(9)?;
@@ -825,6 +831,19 @@ mod tests {
         assert_eq!(normalize_contact(ContactKind::Email, "Li.Wei@Example.COM").unwrap().1, "li.wei@example.com");
         assert!(normalize_contact(ContactKind::Email, "liwei@example").is_err());
         assert!(normalize_contact(ContactKind::Email, "li wei@example.com").is_err());
+    }
+
+    #[test]
+    fn every_list_order_reads_an_index_without_sorting() {
+        let (_dir, nb) = crate::notebook::testing::notebook();
+        for sort in [CustomerSort::RecentlyUpdated, CustomerSort::Name, CustomerSort::Grade, CustomerSort::Newest] {
+            let filter = CustomerFilter { sort, offset: 5000, limit: Some(200), ..Default::default() };
+            let (sql, _) = list_query(&filter).unwrap();
+            let mut stmt = nb.conn().prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let plan: Vec<String> =
+                stmt.query_map([], |row| row.get::<_, String>(3)).unwrap().map(Result::unwrap).collect();
+            assert!(!plan.iter().any(|step| step.contains("TEMP B-TREE")), "{sort:?} sorts: {plan:?}");
+        }
     }
 
     #[test]

@@ -87,6 +87,21 @@ test("a salesperson's day: create, add, note, search, credentials, privacy, lock
   const pinyinHits = await app.js("return [...document.querySelectorAll('[data-testid=search-hit]')].map(h => h.dataset.kind + ':' + h.innerText)");
   assert.ok(pinyinHits.some((h) => h.startsWith("customer:") && h.includes("张伟")), pinyinHits.join("\n"));
   await app.screenshot("search-pinyin");
+  // While an input method composes (拼音 typed, 汉字 not yet chosen) nothing is searched.
+  const composing = await app.jsAsync(
+    `const done = arguments[0]; const input = document.querySelector('[data-testid=search-input]');
+     input.dispatchEvent(new CompositionEvent('compositionstart', {data: ''}));
+     input.value = 'yu'; input.dispatchEvent(new InputEvent('input', {data: 'yu', isComposing: true}));
+     setTimeout(() => {
+       const during = document.querySelector('[data-testid=search-results]').dataset.query;
+       input.value = '预算'; input.dispatchEvent(new InputEvent('input', {data: '预算', isComposing: true}));
+       input.dispatchEvent(new CompositionEvent('compositionend', {data: '预算'}));
+       setTimeout(() => done({during, after: document.querySelector('[data-testid=search-results]').dataset.query}), 1500);
+     }, 500);`,
+  );
+  assert.deepEqual(composing, { during: "zhangwei", after: "预算" });
+  await app.type("[data-testid=search-input]", "zhangwei");
+  await app.waitFor(async () => (await app.attr("[data-testid=search-results]", "data-query")) === "zhangwei", "results again");
   await app.click("[data-testid=search-hit][data-kind=customer]");
   await app.gone("[data-testid=palette]");
   assert.equal(await app.text("[data-testid=customer-name]"), "张伟");
@@ -185,6 +200,21 @@ test("switching the language to English and back", async () => {
   await app.click("[data-testid=nav-settings]");
   await app.select("[data-testid=settings-language]", "zh-CN");
   await app.waitFor(async () => (await app.text("[data-testid=nav-customers]")) === "客户", "Chinese UI");
+
+  // Changing the master password: the current one is asked, the new one unlocks from then on.
+  const next = "新的主密码-长城-2027-秋天";
+  await app.type("[data-testid=current-password]", "猜错的密码-xyz-123");
+  await app.type("[data-testid=new-password]", next);
+  await app.click("[data-testid=change-password]");
+  assert.match(await app.text("[data-testid=password-error]"), /密码不对/);
+  await app.type("[data-testid=current-password]", PASSWORD);
+  await app.click("[data-testid=change-password]");
+  await app.waitFor(async () => (await app.text("[data-testid=toast]")).includes("主密码已修改"), "password changed", 20000);
+  await app.find("[data-testid=access-log]");
+  await app.screenshot("settings-password-changed");
+  await app.keys("\uE009", "l");
+  await app.find("[data-testid=unlock-form]");
+  await unlock(app, next);
   await sleep(100);
 });
 

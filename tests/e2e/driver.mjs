@@ -45,6 +45,8 @@ export async function launch(name, { env = {}, home } = {}) {
       ...env,
     },
     stdio: ["ignore", "ignore", "pipe"],
+    // Its own process group: quitting kills the driver, WebKitWebDriver and the app together.
+    detached: true,
   });
   let stderr = "";
   driver.stderr.on("data", (d) => (stderr += d));
@@ -128,7 +130,7 @@ export class App {
   async type(css, text, { clear = true } = {}) {
     const id = await this.find(css);
     if (clear) await this.cmd("POST", `/element/${id}/clear`, {});
-    await this.cmd("POST", `/element/${id}/value`, { text });
+    if (text) await this.cmd("POST", `/element/${id}/value`, { text });
   }
 
   async text(css) {
@@ -182,13 +184,23 @@ export class App {
     return file;
   }
 
+  /** Closes the window as a user would (the app locks and exits), then ends the session. */
   async quit() {
+    if (this.closed) return;
+    this.closed = true;
     try {
+      await this.cmd("DELETE", "/window");
+      await sleep(1000);
       await this.cmd("DELETE", "");
     } catch {
       // the app may already be gone
     }
-    this.driver.kill();
+    try {
+      process.kill(-this.driver.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+    this.driver.stderr.destroy();
     await sleep(300);
   }
 }

@@ -202,10 +202,13 @@ CREATE INDEX complaint_status ON complaint (status);
 CREATE INDEX contact_method_customer ON contact_method (customer_id);
 CREATE INDEX contact_method_normalized ON contact_method (kind, normalized);
 CREATE INDEX customer_grade ON customer (grade);
-CREATE INDEX customer_name ON customer (name COLLATE NOCASE);
+CREATE INDEX customer_grade_rank
+    ON customer ((CASE grade WHEN 'vip' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END), name COLLATE NOCASE, id);
+CREATE INDEX customer_name ON customer (name COLLATE NOCASE, id);
 CREATE INDEX customer_stage ON customer (stage);
 CREATE INDEX customer_tag_tag ON customer_tag (tag_id);
 CREATE INDEX customer_updated ON customer (updated_at);
+CREATE INDEX customer_updated_id ON customer (updated_at DESC, id DESC);
 CREATE INDEX history_customer ON history (customer_id, id);
 CREATE INDEX interaction_customer_at ON interaction (customer_id, at);
 CREATE INDEX note_customer_at ON note (customer_id, at);

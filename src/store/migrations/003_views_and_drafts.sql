@@ -14,5 +14,9 @@ CREATE TABLE draft (
     saved_at TEXT NOT NULL
 ) STRICT;
 
--- Sorting the list by name at 100 000 customers without a sort step.
-CREATE INDEX customer_name ON customer (name COLLATE NOCASE);
+-- Each order of the customer list read straight from an index, so a window deep in a list of
+-- 100 000 customers costs no sort (the id breaks ties, as in CustomerSort::order_by).
+CREATE INDEX customer_updated_id ON customer (updated_at DESC, id DESC);
+CREATE INDEX customer_name ON customer (name COLLATE NOCASE, id);
+CREATE INDEX customer_grade_rank
+    ON customer ((CASE grade WHEN 'vip' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END), name COLLATE NOCASE, id);
