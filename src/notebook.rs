@@ -117,6 +117,16 @@ impl Notebook {
         Ok(())
     }
 
+    /// Reads the parts of the search index every query needs (term dictionaries, fast fields,
+    /// norms: decrypted once, then cached), so the first search typed after unlock answers as
+    /// fast as the rest. Costs ~0.1–0.2 s at a million notes; an app calls it in the background.
+    pub fn warm_up_search(&mut self) -> Result<()> {
+        for text in ["zh", "张", "的"] {
+            self.search(&SearchQuery { text: text.into(), limit: 1, ..SearchQuery::default() })?;
+        }
+        Ok(())
+    }
+
     /// Searches customers, notes, interactions, complaints and templates. Everything saved
     /// before the call is found. Damage to the index is repaired by a rebuild, then searched again.
     pub fn search(&mut self, query: &SearchQuery) -> Result<Vec<SearchHit>> {

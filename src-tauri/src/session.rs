@@ -149,6 +149,25 @@ impl Session {
     }
 }
 
+/// Warms the search index in the background once the first screen has had its data, so the
+/// first keystroke in the palette does not pay for decrypting the index's dictionaries.
+pub fn warm_up_search(app: AppHandle) {
+    std::thread::Builder::new()
+        .name("kehu-warm-up".into())
+        .spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            let session = tauri::Manager::state::<Session>(&app);
+            let mut guard = session.notebook.lock().expect("notebook mutex");
+            // Not `with`: warming is not the user's activity and must not hold off auto-lock.
+            if let Some(notebook) = guard.as_mut()
+                && let Err(e) = notebook.warm_up_search()
+            {
+                tracing::warn!("warming the search index: {e}");
+            }
+        })
+        .expect("spawn warm-up");
+}
+
 /// Checks idle time once a second for the life of the app.
 pub fn spawn_idle_watcher(app: AppHandle) {
     std::thread::Builder::new()

@@ -2,7 +2,7 @@
 // tauri-driver + WebKitWebDriver as a salesperson would use it. Screenshots go to artifacts/e2e/.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { after, test } from "node:test";
+import { after, afterEach, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 
 import { launch } from "./driver.mjs";
@@ -12,6 +12,10 @@ const CANARY = "金丝雀Canary7f3e9";
 const SECRET = "门户密码Pw-5b21c8";
 const apps = [];
 after(async () => Promise.all(apps.map((a) => a.quit())));
+afterEach((t) => {
+  // When a step fails, what the app said on stderr is the first thing to read.
+  if (!t.passed) for (const app of apps) console.error(`--- ${app.name} stderr ---\n${app.stderr().slice(-4000)}`);
+});
 
 async function start(name, options) {
   const app = await launch(name, options);

@@ -3,6 +3,7 @@
 // and every file the app writes can be inspected afterwards.
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -11,11 +12,23 @@ const ROOT = resolve(import.meta.dirname, "../..");
 export const APP = process.env.KEHU_APP ?? join(ROOT, "target/release/kehu-desktop");
 export const ARTIFACTS = join(ROOT, "artifacts/e2e");
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
-let nextPort = 4444 + (process.pid % 200) * 2;
+/** A port no one listens on now, from the operating system. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
 
-async function waitForPort(port, ms = 10000) {
+async function waitForPort(port, driver, ms = 10000) {
   const until = Date.now() + ms;
   while (Date.now() < until) {
+    if (driver.exitCode !== null) throw new Error(`tauri-driver exited (${driver.exitCode})`);
     try {
       await fetch(`http://127.0.0.1:${port}/status`);
       return;
@@ -30,9 +43,8 @@ async function waitForPort(port, ms = 10000) {
 export async function launch(name, { env = {}, home } = {}) {
   home ??= mkdtempSync(join(tmpdir(), `kehu-e2e-${name}-`));
   for (const dir of [".local/share", ".config", ".cache", "tmp"]) mkdirSync(join(home, dir), { recursive: true });
-  const port = nextPort;
-  nextPort += 2;
-  const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(port + 1)], {
+  const [port, nativePort] = [await freePort(), await freePort()];
+  const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
     env: {
       ...process.env,
       HOME: home,
@@ -50,7 +62,7 @@ export async function launch(name, { env = {}, home } = {}) {
   });
   let stderr = "";
   driver.stderr.on("data", (d) => (stderr += d));
-  await waitForPort(port);
+  await waitForPort(port, driver);
   const base = `http://127.0.0.1:${port}`;
   const started = performance.now();
   const response = await fetch(`${base}/session`, {
@@ -63,6 +75,7 @@ export async function launch(name, { env = {}, home } = {}) {
   const body = await response.json();
   if (!body.value?.sessionId) throw new Error(`no WebDriver session: ${JSON.stringify(body)} ${stderr}`);
   const app = new App(base, body.value.sessionId, driver, home, name);
+  app.stderr = () => stderr;
   app.sessionStarted = started;
   return app;
 }
@@ -78,6 +91,7 @@ export class App {
 
   async cmd(method, path, body) {
     const response = await fetch(this.url + path, {
+      signal: AbortSignal.timeout(60000),
       method,
       headers: { "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),

@@ -7,11 +7,11 @@ use kehu::store::{Draft, Vocabulary};
 use kehu::vault::{KdfParams, PasswordStrength};
 use kehu::{ErrorCode, Notebook};
 use serde::Serialize;
-use tauri::State;
+use tauri::{AppHandle, State};
 use zeroize::Zeroizing;
 
 use crate::error::{IpcError, IpcResult};
-use crate::session::Session;
+use crate::session::{self, Session};
 use crate::settings::{Settings, os_language};
 
 /// What the UI needs to know before anything is unlocked.
@@ -61,12 +61,13 @@ pub fn create_notebook(session: State<'_, Session>, password: Zeroizing<String>)
 }
 
 #[tauri::command(async)]
-pub fn unlock(session: State<'_, Session>, password: Zeroizing<String>) -> IpcResult<()> {
+pub fn unlock(app: AppHandle, session: State<'_, Session>, password: Zeroizing<String>) -> IpcResult<()> {
     if session.is_unlocked() {
         return Ok(());
     }
     let notebook = Notebook::open(session.dir(), password.as_bytes())?;
     session.begin(notebook);
+    session::warm_up_search(app);
     Ok(())
 }
 
