@@ -102,7 +102,7 @@ impl KdfArgs {
             (Some(m), Some(t), Some(p)) => {
                 KdfParams::checked(m.saturating_mul(1024), t, p).map_err(kehu::Error::from)?
             }
-            _ => KdfParams::calibrate(std::time::Duration::from_millis(500)),
+            _ => KdfParams::calibrated_default(),
         })
     }
 }

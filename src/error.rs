@@ -96,7 +96,7 @@ impl VaultError {
             VaultError::AlreadyExists(_) => ErrorCode::AlreadyExists,
             VaultError::CorruptHeader { .. } => ErrorCode::Corrupt,
             VaultError::FormatTooNew { .. } => ErrorCode::SchemaTooNew,
-            VaultError::BadKdfParams(_) | VaultError::EmptyPassword => ErrorCode::Invalid,
+            VaultError::BadKdfParams(_) | VaultError::EmptyPassword | VaultError::WeakPassword => ErrorCode::Invalid,
             VaultError::Io { .. } => ErrorCode::Io,
         }
     }

@@ -15,7 +15,7 @@ pub use header::{HEADER_FILE, Header};
 pub use kdf::{KdfParams, MIN_ITERATIONS, MIN_MEMORY_KIB, MIN_PARALLELISM};
 pub use keys::{DataKey, SubKey, SubKeys};
 pub use process::harden_process;
-pub use strength::{MIN_SCORE, PasswordStrength, password_strength};
+pub use strength::{MIN_SCORE, PasswordStrength, password_strength, require_strong_password};
 
 use std::path::PathBuf;
 
@@ -36,6 +36,8 @@ pub enum VaultError {
     BadKdfParams(String),
     #[error("the password is empty")]
     EmptyPassword,
+    #[error("the master password is too easy to guess")]
+    WeakPassword,
     #[error("{context}: {source}")]
     Io {
         context: String,

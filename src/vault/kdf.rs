@@ -47,6 +47,11 @@ impl KdfParams {
         Ok(params)
     }
 
+    /// What a new notebook or password gets: calibrated to about half a second here.
+    pub fn calibrated_default() -> Self {
+        Self::calibrate(Duration::from_millis(500))
+    }
+
     /// Measures the floor on this machine and scales memory, then iterations, so that one
     /// derivation takes about `target`. Never returns less than [`KdfParams::MINIMUM`].
     pub fn calibrate(target: Duration) -> Self {

@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use super::VaultError;
+
 /// A strength estimate: `score` 0 (guessable in seconds) to 4 (very strong).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -28,6 +30,12 @@ pub fn password_strength(password: &str) -> PasswordStrength {
     PasswordStrength { score, guesses_log10, acceptable: score >= MIN_SCORE }
 }
 
+/// Refuses a new master password below [`MIN_SCORE`]: where a notebook is created or rekeyed
+/// from a form that shows the strength, the same rule decides.
+pub fn require_strong_password(password: &str) -> Result<(), VaultError> {
+    if password_strength(password).acceptable { Ok(()) } else { Err(VaultError::WeakPassword) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,5 +47,7 @@ mod tests {
         assert!(!password_strength("password").acceptable);
         let strong = password_strength("绿茶-青岛-晨跑-1987-风筝");
         assert!(strong.acceptable && strong.score >= 3, "{strong:?}");
+        assert!(matches!(require_strong_password("password"), Err(VaultError::WeakPassword)));
+        assert!(require_strong_password("绿茶-青岛-晨跑-1987-风筝").is_ok());
     }
 }

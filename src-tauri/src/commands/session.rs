@@ -1,16 +1,14 @@
 //! Commands of the session: first-run creation, unlock, lock, the draft kept across a lock,
 //! the master password, and the app's settings.
 
-use std::time::Duration;
-
+use kehu::Notebook;
 use kehu::store::{Draft, Vocabulary};
 use kehu::vault::{KdfParams, PasswordStrength};
-use kehu::{ErrorCode, Notebook};
 use serde::Serialize;
 use tauri::{AppHandle, State};
 use zeroize::Zeroizing;
 
-use crate::error::{IpcError, IpcResult};
+use crate::error::IpcResult;
 use crate::session::{self, Session};
 use crate::settings::{Settings, os_language};
 
@@ -24,9 +22,6 @@ pub struct AppState {
     pub settings: Settings,
     pub os_language: kehu::store::Lang,
 }
-
-/// Argon2id calibrated to about half a second on this machine, as `kehu init` does.
-const KDF_TARGET: Duration = Duration::from_millis(500);
 
 #[tauri::command]
 pub fn app_state(session: State<'_, Session>) -> AppState {
@@ -44,18 +39,10 @@ pub fn password_strength(password: Zeroizing<String>) -> PasswordStrength {
     kehu::vault::password_strength(&password)
 }
 
-fn require_strong(password: &str) -> IpcResult<()> {
-    if kehu::vault::password_strength(password).acceptable {
-        Ok(())
-    } else {
-        Err(IpcError::new(ErrorCode::Invalid, "the master password is too easy to guess"))
-    }
-}
-
 #[tauri::command(async)]
 pub fn create_notebook(session: State<'_, Session>, password: Zeroizing<String>) -> IpcResult<()> {
-    require_strong(&password)?;
-    let notebook = Notebook::create(session.dir(), password.as_bytes(), KdfParams::calibrate(KDF_TARGET))?;
+    kehu::vault::require_strong_password(&password).map_err(kehu::Error::from)?;
+    let notebook = Notebook::create(session.dir(), password.as_bytes(), KdfParams::calibrated_default())?;
     session.begin(notebook);
     Ok(())
 }
@@ -93,10 +80,10 @@ pub fn change_password(
     current: Zeroizing<String>,
     new: Zeroizing<String>,
 ) -> IpcResult<()> {
-    require_strong(&new)?;
+    kehu::vault::require_strong_password(&new).map_err(kehu::Error::from)?;
     session.with(|nb| {
         nb.verify_password(current.as_bytes())?;
-        nb.change_password(new.as_bytes(), KdfParams::calibrate(KDF_TARGET))
+        nb.change_password(new.as_bytes(), KdfParams::calibrated_default())
     })
 }
 
