@@ -53,6 +53,8 @@ pub enum Error {
     Store(#[from] StoreError),
     #[error(transparent)]
     Search(#[from] crate::search::SearchError),
+    #[error(transparent)]
+    Backup(#[from] crate::backup::BackupError),
     #[error("notebook {0} is open in another kehu process; close it there first")]
     InUse(PathBuf),
     #[error("{0}")]
@@ -76,6 +78,7 @@ impl Error {
                 crate::search::SearchError::Io(_) => ErrorCode::Io,
                 _ => ErrorCode::Corrupt,
             },
+            Error::Backup(e) => e.code(),
             Error::InUse(_) => ErrorCode::InUse,
             Error::Invalid(_) => ErrorCode::Invalid,
             Error::Io { .. } => ErrorCode::Io,

@@ -4,6 +4,7 @@
 //! in one SQLCipher database, and [`Notebook`] puts them together in a folder. The CLI and the
 //! desktop app are thin adapters over this API; neither holds logic of its own.
 
+pub mod backup;
 pub mod clock;
 mod error;
 pub mod markdown;

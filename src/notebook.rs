@@ -63,6 +63,28 @@ impl Notebook {
         Ok(Notebook { dir: dir.to_path_buf(), search, store, data_key, crashed: false, _lock: lock })
     }
 
+    /// Creates a notebook in `dir` (which must not exist yet) whose database `load` fills at
+    /// schema `version` before it is migrated to the latest and its search index is built: how
+    /// a backup is restored. The header is written last, as in [`Notebook::create`].
+    pub(crate) fn create_restored(
+        dir: &Path,
+        password: &[u8],
+        kdf: KdfParams,
+        version: i64,
+        load: impl FnOnce(&mut Store) -> Result<()>,
+    ) -> Result<Notebook> {
+        create_private_dir(dir)?;
+        let lock = lock(dir)?;
+        let (header, data_key) = Header::create(password, kdf)?;
+        let mut store = Store::create_at_version(&dir.join(DB_FILE), &data_key.subkeys(), version)?;
+        load(&mut store)?;
+        store.migrate()?;
+        store.log_access(AccessEvent::Restore, "")?;
+        let search = SearchIndex::open(&dir.join(INDEX_DIR), data_key.subkeys().search.as_bytes(), &mut store)?;
+        header.write_atomic(dir)?;
+        Ok(Notebook { dir: dir.to_path_buf(), search, store, data_key, crashed: false, _lock: lock })
+    }
+
     /// Unlocks the notebook in `dir`. A wrong password is found before any file is opened for
     /// writing, so it changes nothing on disk.
     pub fn open(dir: &Path, password: &[u8]) -> Result<Notebook> {

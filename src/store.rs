@@ -15,8 +15,11 @@ mod note;
 mod profile;
 mod search_source;
 mod secret;
+mod setting;
+mod snapshot;
 mod task;
 mod template;
+mod transfer;
 mod view;
 mod vocab;
 
@@ -35,8 +38,10 @@ pub use note::{NewNote, Note};
 pub use profile::CustomerProfile;
 pub use search_source::{SearchDisplay, SearchSource};
 pub use secret::{Secret, SecretSummary};
+pub use snapshot::{CUSTOMER_TABLES, Row, RowLoader, RowScope, SNAPSHOT_TABLES};
 pub use task::{Task, TaskFilter};
 pub use template::{Template, TemplateField};
+pub use transfer::{MatchedBy, TransferCounts, TransferRows, TransferTarget};
 pub use view::SavedView;
 pub use vocab::{
     AccessEvent, Colour, CompanySize, ComplaintStatus, ContactKind, Grade, InteractionKind, Lang, SearchKind, Stage,
@@ -113,7 +118,25 @@ impl Store {
     /// Opens (creating if needed) the database at `path` with the notebook's keys, verifies the
     /// key, and migrates the schema to the latest version.
     pub fn open(path: &Path, keys: &SubKeys) -> Result<Store> {
-        let mut conn = connect(path, keys)?;
+        let mut store = Store::open_unmigrated(path, keys)?;
+        migrations::to_latest(&mut store.conn)?;
+        Ok(store)
+    }
+
+    /// Creates a database at schema `version` for a restore to fill; [`Store::migrate`] then
+    /// brings it to the latest.
+    pub(crate) fn create_at_version(path: &Path, keys: &SubKeys, version: i64) -> Result<Store> {
+        let mut store = Store::open_unmigrated(path, keys)?;
+        migrations::to_version(&mut store.conn, version)?;
+        Ok(store)
+    }
+
+    pub(crate) fn migrate(&mut self) -> Result<()> {
+        migrations::to_latest(&mut self.conn)
+    }
+
+    fn open_unmigrated(path: &Path, keys: &SubKeys) -> Result<Store> {
+        let conn = connect(path, keys)?;
         conn.execute_batch(&format!(
             "PRAGMA journal_mode = WAL;
              PRAGMA synchronous = FULL;
@@ -122,7 +145,6 @@ impl Store {
              PRAGMA foreign_keys = ON;
              PRAGMA cache_size = -{CACHE_KIB};"
         ))?;
-        migrations::to_latest(&mut conn)?;
         Ok(Store { conn, keys: keys.clone() })
     }
 

@@ -7,6 +7,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::setting::{ACCESS_LOG_HEAD, get as get_setting, put as put_setting};
 use super::{AccessEvent, Result, Store, time_at};
 use crate::clock;
 
@@ -39,7 +40,17 @@ pub(crate) fn append(conn: &Connection, event: AccessEvent, detail: &str) -> Res
     let hash = chain_hash(&previous, &at, event.key(), detail);
     conn.prepare_cached("INSERT INTO access_log (at, event, detail, hash) VALUES (?1, ?2, ?3, ?4)")?
         .execute(params![at, event, detail, hash])?;
-    Ok(())
+    record_head(conn)
+}
+
+/// Remembers the newest entry's id and hash, so removing entries from the end is detected.
+pub(crate) fn record_head(conn: &Connection) -> Result<()> {
+    let head: Option<(i64, Vec<u8>)> = conn
+        .prepare_cached("SELECT id, hash FROM access_log ORDER BY id DESC LIMIT 1")?
+        .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?;
+    let value = head.map(|(id, hash)| format!("{id}:{}", hex::encode(hash)));
+    put_setting(conn, ACCESS_LOG_HEAD, value.as_deref())
 }
 
 impl Store {
@@ -59,11 +70,13 @@ impl Store {
     }
 
     /// Recomputes the chain; returns the id of the first entry that does not follow from the
-    /// one before (altered, or its predecessor removed), or `None` when the log is intact.
+    /// one before (altered, or its predecessor removed) — or of the last entry, when entries
+    /// after it were removed — or `None` when the log is intact.
     pub fn verify_access_log(&self) -> Result<Option<i64>> {
         let mut stmt = self.conn().prepare("SELECT id, at, event, detail, hash FROM access_log ORDER BY id")?;
         let mut rows = stmt.query([])?;
         let mut previous = Vec::new();
+        let mut last_id = 0;
         while let Some(row) = rows.next()? {
             let (id, at, event, detail, hash): (i64, String, String, String, Vec<u8>) =
                 (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?);
@@ -71,8 +84,14 @@ impl Store {
                 return Ok(Some(id));
             }
             previous = hash;
+            last_id = id;
         }
-        Ok(None)
+        let head = get_setting(self.conn(), ACCESS_LOG_HEAD)?;
+        // A log from before the head was kept has none until its next entry.
+        match head {
+            Some(head) if head != format!("{last_id}:{}", hex::encode(&previous)) => Ok(Some(last_id)),
+            _ => Ok(None),
+        }
     }
 }
 
@@ -96,5 +115,16 @@ mod tests {
         assert_eq!(nb.verify_access_log().unwrap(), Some(altered));
         nb.conn().execute("DELETE FROM access_log WHERE id = ?1", [altered]).unwrap();
         assert_eq!(nb.verify_access_log().unwrap(), Some(entries[0].id));
+    }
+
+    #[test]
+    fn removing_the_newest_entries_is_detected() {
+        let (_dir, mut nb) = testing::notebook();
+        nb.log_access(AccessEvent::Backup, "a").unwrap();
+        nb.log_access(AccessEvent::Restore, "b").unwrap();
+        assert_eq!(nb.verify_access_log().unwrap(), None);
+        let entries = nb.access_log(10).unwrap();
+        nb.conn().execute("DELETE FROM access_log WHERE id = ?1", [entries[0].id]).unwrap();
+        assert_eq!(nb.verify_access_log().unwrap(), Some(entries[1].id));
     }
 }

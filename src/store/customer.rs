@@ -679,7 +679,7 @@ fn insert_customer(conn: &Connection, new: &NewCustomer, now: &DateTime<Utc>) ->
     Ok(id)
 }
 
-fn apply_changes(conn: &Connection, id: i64, changes: &[Change], now: &DateTime<Utc>) -> Result<usize> {
+pub(crate) fn apply_changes(conn: &Connection, id: i64, changes: &[Change], now: &DateTime<Utc>) -> Result<usize> {
     let mut current = load_customer(conn, id)?.ok_or_else(|| StoreError::not_found("customer", id))?;
     let mut changed = 0;
     for change in changes {

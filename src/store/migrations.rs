@@ -7,7 +7,7 @@ use rusqlite_migration::{M, MigrationDefinitionError, Migrations};
 use super::{Result, StoreError};
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -18,6 +18,7 @@ fn migrations() -> Migrations<'static> {
         }),
         M::up(include_str!("migrations/002_search_queue.sql")),
         M::up(include_str!("migrations/003_views_and_drafts.sql")),
+        M::up(include_str!("migrations/004_settings.sql")),
     ])
 }
 
@@ -38,6 +39,19 @@ pub(super) fn to_latest(conn: &mut Connection) -> Result<()> {
         rusqlite_migration::Error::MigrationDefinition(MigrationDefinitionError::DatabaseTooFarAhead) => {
             StoreError::SchemaTooNew { found, supported: SCHEMA_VERSION }
         }
+        other => StoreError::Corrupt(format!("migration failed: {other}")),
+    })
+}
+
+/// Brings a new database to exactly `version` (a restore loads a backup's rows into the schema
+/// they were written from, then migrates them with everything else).
+pub(super) fn to_version(conn: &mut Connection, version: i64) -> Result<()> {
+    if !(1..=SCHEMA_VERSION).contains(&version) {
+        return Err(StoreError::SchemaTooNew { found: version, supported: SCHEMA_VERSION });
+    }
+    let target = usize::try_from(version).expect("a small positive number");
+    migrations().to_version(conn, target).map_err(|e| match e {
+        rusqlite_migration::Error::RusqliteError { err, .. } => StoreError::Sqlite(err),
         other => StoreError::Corrupt(format!("migration failed: {other}")),
     })
 }

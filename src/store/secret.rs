@@ -39,7 +39,7 @@ fn serialize_zeroizing<S: serde::Serializer>(value: &Zeroizing<String>, s: S) ->
     s.serialize_str(value)
 }
 
-fn aad(customer_id: i64) -> Vec<u8> {
+pub(crate) fn aad(customer_id: i64) -> Vec<u8> {
     format!("kehu secret v1 customer {customer_id}").into_bytes()
 }
 

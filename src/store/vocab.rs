@@ -215,7 +215,9 @@ vocabulary!(
         SecretReveal = "secret_reveal", "查看凭据", "Credential revealed";
         Export = "export", "导出", "Exported";
         Backup = "backup", "备份", "Backup";
+        BackupFailed = "backup_failed", "备份失败", "Backup failed";
         Restore = "restore", "恢复", "Restore";
+        Import = "import", "导入", "Imported";
         Erase = "erase", "彻底删除", "Erased";
     }
 );

@@ -1,6 +1,7 @@
 //! kehu's integration tests, one binary: through the public API and through the `kehu` binary.
 
 mod api;
+mod backup;
 mod cli;
 mod fixtures;
 mod history;

@@ -173,6 +173,10 @@ CREATE TABLE secret (
     created_at  TEXT NOT NULL,
     updated_at  TEXT NOT NULL
 ) STRICT;
+CREATE TABLE setting (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
 CREATE TABLE tag (
     id   INTEGER PRIMARY KEY,
     name TEXT NOT NULL UNIQUE

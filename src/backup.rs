@@ -1,0 +1,132 @@
+//! Backups the user owns. A backup is an age file (passphrase recipient, scrypt) around a tar
+//! archive: a README, every record kind as JSON (`data/<table>/part-NNNN.json`), attachments as
+//! files, and a manifest with counts and SHA-256 checksums, last. So
+//! `age -d F | tar -x` gives the user their data without kehu.
+//!
+//! Written streaming (rows → JSON parts → tar → age → file, the encryption on a thread of its
+//! own), never plaintext on disk, fsynced and renamed into place; verified by reading every
+//! byte back; restored only after a complete verification, into a staging folder renamed into
+//! place at the end, so a failed or killed restore leaves no notebook behind.
+//! A handover package (客户交接) is the same format holding a chosen set of customers.
+
+mod archive;
+mod auto;
+mod crypt;
+mod handover;
+mod manifest;
+mod restore;
+mod rotation;
+mod sheet;
+
+pub use auto::{AutoBackupOutcome, BackupState, BackupStatus, auto_backup, backup_status};
+pub use crypt::DEFAULT_WORK_FACTOR;
+pub use handover::{
+    DuplicateMatch, FieldChoice, FieldDiff, HandoverSelection, ImportAction, ImportDecision, ImportPlan, ImportReport,
+    IncomingCustomer, Package, Redaction, apply_import, export_handover, plan_import,
+};
+pub use manifest::{FileEntry, Manifest, PackageInfo, PackageKind};
+pub use restore::restore;
+pub use rotation::{BackupFile, backup_file_name, list_backups, rotation_plan};
+pub use sheet::recovery_sheet;
+
+use std::path::{Path, PathBuf};
+
+use zeroize::Zeroizing;
+
+use crate::store::{AccessEvent, RowScope};
+use crate::{Notebook, Result};
+
+/// What can go wrong with a backup or a handover package.
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    #[error("wrong backup password for {0}")]
+    WrongPassword(PathBuf),
+    #[error("{path} is not a kehu backup: {reason}")]
+    NotABackup { path: PathBuf, reason: String },
+    #[error("{path} is damaged: {reason}")]
+    Damaged { path: PathBuf, reason: String },
+    #[error("{path} was written by a newer kehu (format {found}, schema {schema}); update kehu to open it")]
+    TooNew { path: PathBuf, found: u32, schema: i64 },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl BackupError {
+    pub fn code(&self) -> crate::ErrorCode {
+        use crate::ErrorCode;
+        match self {
+            BackupError::WrongPassword(_) => ErrorCode::WrongPassword,
+            BackupError::NotABackup { .. } | BackupError::Invalid(_) => ErrorCode::Invalid,
+            BackupError::Damaged { .. } => ErrorCode::Corrupt,
+            BackupError::TooNew { .. } => ErrorCode::SchemaTooNew,
+            BackupError::Io { .. } => ErrorCode::Io,
+        }
+    }
+
+    pub(crate) fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> Self {
+        let context = context.into();
+        move |source| BackupError::Io { context, source }
+    }
+}
+
+/// Options a caller may set; tests lower the scrypt cost, nothing else should.
+#[derive(Debug, Clone, Copy)]
+pub struct BackupOptions {
+    /// scrypt work factor (log2 N) of the age passphrase stanza.
+    pub work_factor: u8,
+}
+
+impl Default for BackupOptions {
+    fn default() -> Self {
+        BackupOptions { work_factor: DEFAULT_WORK_FACTOR }
+    }
+}
+
+impl BackupOptions {
+    #[doc(hidden)]
+    pub const INSECURE_FOR_TESTS: BackupOptions = BackupOptions { work_factor: 10 };
+}
+
+/// Writes a backup of the whole notebook to `output` (created or replaced atomically),
+/// encrypted with `password`, and records it — or its failure — in the access log.
+pub fn create(notebook: &mut Notebook, output: &Path, password: &str, options: BackupOptions) -> Result<PackageInfo> {
+    let written = write_backup(notebook, output, password, options);
+    log_outcome(notebook, written.as_ref().map(PackageInfo::customers), "");
+    written
+}
+
+fn write_backup(notebook: &mut Notebook, output: &Path, password: &str, options: BackupOptions) -> Result<PackageInfo> {
+    if password.is_empty() {
+        return Err(BackupError::Invalid("the backup password is empty".into()).into());
+    }
+    let password = Zeroizing::new(password.to_owned());
+    archive::write_package(notebook, output, &password, options, PackageKind::Backup, RowScope::All, None)
+}
+
+/// Logs a backup (customers written) or its failure (by error code: no paths, no content).
+fn log_outcome(notebook: &mut Notebook, outcome: std::result::Result<u64, &crate::Error>, how: &str) {
+    let logged = match outcome {
+        Ok(customers) => notebook.log_access(AccessEvent::Backup, &format!("{how}{customers} customers")),
+        Err(e) => notebook.log_access(AccessEvent::BackupFailed, &format!("{how}{}", e.code().as_str())),
+    };
+    if let Err(e) = logged {
+        tracing::warn!("the backup could not be logged: {e}");
+    }
+}
+
+/// Decrypts `path` and checks every file against the manifest: a flipped byte, a truncated
+/// file or a wrong password is reported, never half-read.
+pub fn verify(path: &Path, password: &str) -> Result<PackageInfo> {
+    let manifest = archive::read_package(path, password, |_, _| Ok(()))?;
+    Ok(manifest.info(file_size(path)?))
+}
+
+fn file_size(path: &Path) -> Result<u64, BackupError> {
+    Ok(std::fs::metadata(path).map_err(BackupError::io(format!("reading {}", path.display())))?.len())
+}

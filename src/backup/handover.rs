@@ -1,0 +1,499 @@
+//! Customer handover (客户交接): a chosen set of customers exported as an encrypted package —
+//! optionally redacted — and imported into another notebook, where the customers it already
+//! has are found and merged field by field as the user chooses.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+
+use super::archive::{attachment_id, part_table, read_package, write_package};
+use super::manifest::{Manifest, PackageInfo, PackageKind};
+use super::{BackupError, BackupOptions};
+use crate::store::{
+    AccessEvent, Change, ContactKind, CustomerFilter, Field, Grade, MatchedBy, NewContact, Row, RowScope, TransferRows,
+    TransferTarget,
+};
+use crate::{Notebook, Result};
+
+/// What a handover package carries: customers and what hangs on them, never the sender's
+/// history, access log, templates or views.
+pub(super) const PACKAGE_TABLES: &[&str] = &[
+    "tag",
+    "customer",
+    "contact_method",
+    "customer_tag",
+    "note",
+    "interaction",
+    "task",
+    "complaint",
+    "secret",
+    "attachment",
+];
+
+/// Which customers to hand over: the union of those listed, tagged, or graded so.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
+#[serde(default)]
+pub struct HandoverSelection {
+    #[cfg_attr(feature = "ts", ts(type = "number[]"))]
+    pub customer_ids: Vec<i64>,
+    pub tags: Vec<String>,
+    pub grades: Vec<Grade>,
+}
+
+/// What the sender leaves out or masks.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
+#[serde(default)]
+pub struct Redaction {
+    /// Phones as 138****5678, emails as z***@example.com.
+    pub mask_contacts: bool,
+    /// Leave out every credential.
+    pub omit_secrets: bool,
+    /// Leave out these notes.
+    #[cfg_attr(feature = "ts", ts(type = "number[]"))]
+    pub omit_note_ids: Vec<i64>,
+}
+
+impl Redaction {
+    fn is_empty(&self) -> bool {
+        *self == Redaction::default()
+    }
+}
+
+/// Writes the selected customers to `output` as a handover package encrypted with `password`.
+pub fn export_handover(
+    notebook: &mut Notebook,
+    selection: &HandoverSelection,
+    redaction: &Redaction,
+    output: &Path,
+    password: &str,
+    options: BackupOptions,
+) -> Result<PackageInfo> {
+    if password.is_empty() {
+        return Err(BackupError::Invalid("the package password is empty".into()).into());
+    }
+    let ids = selected_customers(notebook, selection)?;
+    if ids.is_empty() {
+        return Err(BackupError::Invalid("no customer matches the selection".into()).into());
+    }
+    let info = write_package(
+        notebook,
+        output,
+        password,
+        options,
+        PackageKind::Handover,
+        RowScope::Customers(&ids),
+        Some(redaction),
+    )?;
+    let note = if redaction.is_empty() { "" } else { ", redacted" };
+    notebook.log_access(AccessEvent::Export, &format!("handover of {} customers{note}", ids.len()))?;
+    Ok(info)
+}
+
+fn selected_customers(notebook: &Notebook, selection: &HandoverSelection) -> Result<BTreeSet<i64>> {
+    let mut ids = BTreeSet::new();
+    for &id in &selection.customer_ids {
+        notebook.customer(id)?;
+        ids.insert(id);
+    }
+    let mut add_all = |filter: CustomerFilter| -> Result<()> {
+        let filter = CustomerFilter { limit: Some(usize::MAX >> 1), ..filter };
+        ids.extend(notebook.list_customers(&filter)?.into_iter().map(|c| c.id));
+        Ok(())
+    };
+    for tag in &selection.tags {
+        add_all(CustomerFilter { tag: Some(tag.clone()), ..CustomerFilter::default() })?;
+    }
+    for grade in &selection.grades {
+        add_all(CustomerFilter { grade: Some(*grade), ..CustomerFilter::default() })?;
+    }
+    Ok(ids)
+}
+
+/// The rows of `table` for the package, with the redaction applied.
+pub(super) fn redacted_rows(
+    notebook: &Notebook,
+    table: &str,
+    scope: RowScope<'_>,
+    redaction: &Redaction,
+) -> Result<Vec<Row>> {
+    if table == "secret" && redaction.omit_secrets {
+        return Ok(Vec::new());
+    }
+    let mut rows = notebook.snapshot_values(table, scope)?;
+    match table {
+        "note" => {
+            rows.retain(|r| {
+                !r.get("id").and_then(Json::as_i64).is_some_and(|id| redaction.omit_note_ids.contains(&id))
+            });
+        }
+        "contact_method" if redaction.mask_contacts => {
+            for row in &mut rows {
+                let kind = row.get("kind").and_then(Json::as_str).unwrap_or_default().to_owned();
+                for column in ["value", "normalized"] {
+                    if let Some(Json::String(value)) = row.get_mut(column) {
+                        match kind.as_str() {
+                            "phone" => *value = mask_phone(value),
+                            "email" => *value = mask_email(value),
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(rows)
+}
+
+/// 13812345678 → 138****5678: the digits that tell an area and a line, not the number.
+pub fn mask_phone(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    let digits = chars.iter().filter(|c| c.is_ascii_digit()).count();
+    let (keep_head, keep_tail) = if digits >= 7 { (3, 4) } else { (0, 2) };
+    let mut seen = 0;
+    chars
+        .iter()
+        .map(|&c| {
+            if !c.is_ascii_digit() {
+                return c;
+            }
+            seen += 1;
+            if seen <= keep_head || seen > digits - keep_tail { c } else { '*' }
+        })
+        .collect()
+}
+
+/// zhang.wei@example.com → z***@example.com
+pub fn mask_email(value: &str) -> String {
+    match value.split_once('@') {
+        Some((local, domain)) => format!("{}***@{domain}", local.chars().next().unwrap_or('*')),
+        None => "***".into(),
+    }
+}
+
+/// A package read into memory, checked against its manifest.
+#[derive(Debug)]
+pub struct Package {
+    pub path: PathBuf,
+    pub manifest: Manifest,
+    pub info: PackageInfo,
+    tables: BTreeMap<String, Vec<Row>>,
+    attachments: BTreeMap<i64, Vec<u8>>,
+}
+
+impl Package {
+    /// Reads and verifies a handover package or a backup (a backup's customers can be merged
+    /// into a notebook the same way).
+    pub fn open(path: &Path, password: &str) -> Result<Package> {
+        let mut tables: BTreeMap<String, Vec<Row>> = BTreeMap::new();
+        let mut attachments = BTreeMap::new();
+        let manifest = read_package(path, password, |name, data| {
+            if let Some(table) = part_table(name).filter(|t| PACKAGE_TABLES.contains(t)) {
+                let rows: Vec<Row> = serde_json::from_slice(data)
+                    .map_err(|e| BackupError::Damaged { path: path.to_path_buf(), reason: format!("{name}: {e}") })?;
+                tables.entry(table.to_owned()).or_default().extend(rows);
+            } else if let Some(id) = attachment_id(name) {
+                attachments.insert(id, data.to_vec());
+            }
+            Ok(())
+        })?;
+        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let info = manifest.info(size);
+        Ok(Package { path: path.to_path_buf(), manifest, info, tables, attachments })
+    }
+
+    fn rows(&self, table: &str) -> &[Row] {
+        self.tables.get(table).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    fn of_customer<'a>(&'a self, table: &str, id: i64) -> impl Iterator<Item = &'a Row> {
+        self.rows(table).iter().filter(move |r| r.get("customer_id").and_then(Json::as_i64) == Some(id))
+    }
+
+    fn tags_of(&self, id: i64) -> Vec<String> {
+        let names: BTreeMap<i64, &str> =
+            self.rows("tag").iter().filter_map(|t| Some((t.get("id")?.as_i64()?, t.get("name")?.as_str()?))).collect();
+        self.of_customer("customer_tag", id)
+            .filter_map(|l| names.get(&l.get("tag_id")?.as_i64()?).map(|n| (*n).to_owned()))
+            .collect()
+    }
+
+    fn contacts_of(&self, id: i64) -> Vec<(ContactKind, String, String, Option<String>)> {
+        self.of_customer("contact_method", id)
+            .filter_map(|c| {
+                let kind = c.get("kind")?.as_str()?.parse().ok()?;
+                let text = |k: &str| c.get(k).and_then(Json::as_str).map(str::to_owned);
+                Some((kind, text("value")?, text("normalized")?, text("label")))
+            })
+            .collect()
+    }
+}
+
+/// One profile value that differs between the notebook's customer and the incoming one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct FieldDiff {
+    /// A profile field's key (`company`, `grade`…) or `custom.<name>`.
+    pub field: String,
+    pub mine: Option<String>,
+    pub theirs: Option<String>,
+}
+
+/// Which existing customer an incoming one duplicates, and how their profiles differ.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct DuplicateMatch {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub existing_id: i64,
+    pub existing_name: String,
+    pub existing_company: Option<String>,
+    /// `phone`, `email` or `name_company`.
+    pub matched_by: String,
+    pub matched_value: Option<String>,
+    pub fields: Vec<FieldDiff>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct IncomingCustomer {
+    /// The customer's id inside the package; decisions name customers by it.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub key: i64,
+    pub name: String,
+    pub company: Option<String>,
+    pub tags: Vec<String>,
+    /// Records that come with the customer, by table (`note`, `interaction`…).
+    #[cfg_attr(feature = "ts", ts(type = "Record<string, number>"))]
+    pub records: BTreeMap<String, u64>,
+    pub duplicate: Option<DuplicateMatch>,
+}
+
+/// What an import would do, before it does it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct ImportPlan {
+    pub info: PackageInfo,
+    pub customers: Vec<IncomingCustomer>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum ImportAction {
+    /// Add as a new customer (for a duplicate: keep both).
+    Add,
+    Skip,
+    /// Merge into the duplicate: the fields in `take_theirs` take the incoming value; tags,
+    /// contacts and every record are added.
+    Merge,
+}
+
+/// A per-field choice: keep the notebook's value or take the incoming one.
+pub type FieldChoice = String;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
+pub struct ImportDecision {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub key: i64,
+    pub action: ImportAction,
+    #[serde(default)]
+    pub take_theirs: Vec<FieldChoice>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct ImportReport {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub added: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub merged: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub skipped: u64,
+    /// Notes, interactions, tasks, complaints, credentials and attachments added.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub records: u64,
+}
+
+impl ImportPlan {
+    /// New customers are added; duplicates merged, taking only the values the notebook lacks.
+    pub fn default_decisions(&self) -> Vec<ImportDecision> {
+        self.decisions(ImportAction::Merge, false)
+    }
+
+    /// The same choice for every duplicate: `on_duplicate`, and when merging, the incoming
+    /// value of every differing field (`prefer_theirs`) or only of the empty ones.
+    pub fn decisions(&self, on_duplicate: ImportAction, prefer_theirs: bool) -> Vec<ImportDecision> {
+        self.customers
+            .iter()
+            .map(|c| match &c.duplicate {
+                None => ImportDecision { key: c.key, action: ImportAction::Add, take_theirs: Vec::new() },
+                Some(dup) => ImportDecision {
+                    key: c.key,
+                    action: on_duplicate,
+                    take_theirs: dup
+                        .fields
+                        .iter()
+                        .filter(|f| prefer_theirs || f.mine.is_none())
+                        .map(|f| f.field.clone())
+                        .collect(),
+                },
+            })
+            .collect()
+    }
+}
+
+/// Compares the package's customers with the notebook's: which are new, which duplicates.
+pub fn plan_import(notebook: &Notebook, package: &Package) -> Result<ImportPlan> {
+    let mut customers = Vec::new();
+    for row in package.rows("customer") {
+        let key = row.get("id").and_then(Json::as_i64).ok_or_else(|| damaged(package, "a customer without an id"))?;
+        let name = text(row, "name").ok_or_else(|| damaged(package, "a customer without a name"))?;
+        let company = text(row, "company");
+        let contacts = package.contacts_of(key);
+        let matchable: Vec<(ContactKind, String)> = contacts.iter().map(|(k, _, n, _)| (*k, n.clone())).collect();
+        let duplicate = match notebook.find_duplicate(&name, company.as_deref(), &matchable)? {
+            None => None,
+            Some((existing_id, why)) => {
+                let existing = notebook.customer(existing_id)?;
+                let (matched_by, matched_value) = match why {
+                    MatchedBy::Phone(v) => ("phone", Some(v)),
+                    MatchedBy::Email(v) => ("email", Some(v)),
+                    MatchedBy::NameAndCompany => ("name_company", None),
+                };
+                Some(DuplicateMatch {
+                    existing_id,
+                    existing_name: existing.name.clone(),
+                    existing_company: existing.company.clone(),
+                    matched_by: matched_by.into(),
+                    matched_value,
+                    fields: field_diffs(&existing, row),
+                })
+            }
+        };
+        let mut records = BTreeMap::new();
+        for table in ["note", "interaction", "task", "complaint", "secret", "attachment"] {
+            let n = package.of_customer(table, key).count() as u64;
+            if n > 0 {
+                records.insert(table.to_owned(), n);
+            }
+        }
+        customers.push(IncomingCustomer { key, name, company, tags: package.tags_of(key), records, duplicate });
+    }
+    Ok(ImportPlan { info: package.info.clone(), customers })
+}
+
+fn damaged(package: &Package, reason: &str) -> crate::Error {
+    BackupError::Damaged { path: package.path.clone(), reason: reason.into() }.into()
+}
+
+fn text(row: &Row, column: &str) -> Option<String> {
+    row.get(column).and_then(Json::as_str).map(str::to_owned)
+}
+
+fn custom_of(row: &Row) -> BTreeMap<String, String> {
+    text(row, "custom")
+        .and_then(|c| serde_json::from_str::<BTreeMap<String, Json>>(&c).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| (k, v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+        .collect()
+}
+
+fn field_diffs(existing: &crate::store::Customer, incoming: &Row) -> Vec<FieldDiff> {
+    let mut diffs = Vec::new();
+    for field in Field::ALL {
+        let theirs = text(incoming, field.key());
+        let mine = existing.field(*field);
+        if theirs.is_some() && theirs != mine {
+            diffs.push(FieldDiff { field: field.key().to_owned(), mine, theirs });
+        }
+    }
+    for (key, theirs) in custom_of(incoming) {
+        let mine = existing.custom.get(&key).cloned();
+        if mine.as_ref() != Some(&theirs) {
+            diffs.push(FieldDiff { field: format!("custom.{key}"), mine, theirs: Some(theirs) });
+        }
+    }
+    diffs
+}
+
+/// Imports the package's customers as `decisions` say (a customer without a decision gets the
+/// default one), in one transaction, and records the import in the access log.
+pub fn apply_import(notebook: &mut Notebook, package: &Package, decisions: &[ImportDecision]) -> Result<ImportReport> {
+    let plan = plan_import(notebook, package)?;
+    let defaults = plan.default_decisions();
+    let mut targets = BTreeMap::new();
+    let mut report = ImportReport::default();
+    for incoming in &plan.customers {
+        let decision = decisions
+            .iter()
+            .find(|d| d.key == incoming.key)
+            .or_else(|| defaults.iter().find(|d| d.key == incoming.key))
+            .expect("every customer has a default decision");
+        let target = match (decision.action, &incoming.duplicate) {
+            (ImportAction::Skip, _) => {
+                report.skipped += 1;
+                continue;
+            }
+            (ImportAction::Add, _) => TransferTarget::New,
+            (ImportAction::Merge, None) => {
+                return Err(BackupError::Invalid(format!(
+                    "customer {} ({}) has no duplicate to merge into",
+                    incoming.key, incoming.name
+                ))
+                .into());
+            }
+            (ImportAction::Merge, Some(dup)) => {
+                TransferTarget::Into(dup.existing_id, merge_changes(package, incoming.key, dup, &decision.take_theirs)?)
+            }
+        };
+        targets.insert(incoming.key, target);
+    }
+    let rows = TransferRows { tables: &package.tables, attachments: &package.attachments };
+    let counts = notebook.transfer_customers(&rows, &targets)?;
+    report.added = counts.added;
+    report.merged = counts.merged;
+    report.records = counts.records;
+    notebook.log_access(
+        AccessEvent::Import,
+        &format!(
+            "{:?} package: {} added, {} merged, {} skipped",
+            package.info.kind, report.added, report.merged, report.skipped
+        )
+        .to_lowercase(),
+    )?;
+    Ok(report)
+}
+
+fn merge_changes(package: &Package, key: i64, dup: &DuplicateMatch, take_theirs: &[String]) -> Result<Vec<Change>> {
+    let mut changes = Vec::new();
+    for field in take_theirs {
+        let diff =
+            dup.fields.iter().find(|d| &d.field == field).ok_or_else(|| {
+                BackupError::Invalid(format!("'{field}' is not a field that differs for customer {key}"))
+            })?;
+        match field.strip_prefix("custom.") {
+            Some(name) => changes.push(Change::SetCustom(name.to_owned(), diff.theirs.clone())),
+            None => {
+                let field = Field::ALL.iter().find(|f| f.key() == field).expect("diffs name known fields");
+                changes.push(Change::Set(*field, diff.theirs.clone()));
+            }
+        }
+    }
+    for tag in package.tags_of(key) {
+        changes.push(Change::AddTag(tag));
+    }
+    let masked = package.manifest.redaction.as_ref().is_some_and(|r| r.mask_contacts);
+    for (kind, value, _, label) in package.contacts_of(key) {
+        if masked && matches!(kind, ContactKind::Phone | ContactKind::Email) {
+            continue; // a masked number says nothing the notebook could keep
+        }
+        changes.push(Change::AddContact(NewContact { kind, value, label }));
+    }
+    Ok(changes)
+}

@@ -1,0 +1,179 @@
+//! Customers from another notebook (a handover package, or a backup merged in): finding the
+//! ones this notebook already has, and adding or merging them with everything they carry —
+//! contacts, tags, notes, interactions, tasks, complaints, credentials, attachments — in one
+//! transaction under new ids.
+
+use std::collections::BTreeMap;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::{Value as Json, json};
+
+use super::customer::{Change, apply_changes};
+use super::snapshot::{ColumnCache, Row, insert_remapped};
+use super::{ContactKind, Result, Store, StoreError};
+use crate::clock;
+
+/// Why an incoming customer is taken for one this notebook has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MatchedBy {
+    Phone(String),
+    Email(String),
+    NameAndCompany,
+}
+
+/// Where an incoming customer goes.
+#[derive(Debug, Clone)]
+pub enum TransferTarget {
+    /// A new customer.
+    New,
+    /// Into an existing customer, after applying these changes to it.
+    Into(i64, Vec<Change>),
+}
+
+/// Rows of one package, by table; attachment bytes by their id in the package.
+pub struct TransferRows<'a> {
+    pub tables: &'a BTreeMap<String, Vec<Row>>,
+    pub attachments: &'a BTreeMap<i64, Vec<u8>>,
+}
+
+/// Child tables moved with their customer, in insertion order.
+const CHILD_TABLES: &[&str] = &["note", "interaction", "task", "complaint", "secret", "attachment"];
+
+/// What a transfer added.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TransferCounts {
+    pub added: u64,
+    pub merged: u64,
+    pub records: u64,
+}
+
+impl Store {
+    /// The existing customer an incoming one duplicates: same phone (China's +86 or not), same
+    /// email, or the same name and company (case and surrounding spaces aside).
+    pub fn find_duplicate(
+        &self,
+        name: &str,
+        company: Option<&str>,
+        contacts: &[(ContactKind, String)],
+    ) -> Result<Option<(i64, MatchedBy)>> {
+        let conn = self.conn();
+        for (kind, normalized) in contacts {
+            let candidates: Vec<String> = match kind {
+                ContactKind::Phone => {
+                    let bare = normalized.strip_prefix("+86").unwrap_or(normalized);
+                    vec![bare.to_owned(), format!("+86{bare}")]
+                }
+                ContactKind::Email => vec![normalized.clone()],
+                _ => continue,
+            };
+            let found: Option<i64> = conn
+                .prepare_cached(
+                    "SELECT customer_id FROM contact_method WHERE kind = ?1 AND normalized IN (?2, ?3) ORDER BY customer_id LIMIT 1",
+                )?
+                .query_row(params![kind, candidates[0], candidates[candidates.len() - 1]], |row| row.get(0))
+                .optional()?;
+            if let Some(id) = found {
+                let why = match kind {
+                    ContactKind::Phone => MatchedBy::Phone(normalized.clone()),
+                    _ => MatchedBy::Email(normalized.clone()),
+                };
+                return Ok(Some((id, why)));
+            }
+        }
+        let found: Option<i64> = conn
+            .prepare_cached(
+                "SELECT id FROM customer WHERE lower(trim(name)) = lower(trim(?1))
+                   AND lower(trim(coalesce(company, ''))) = lower(trim(coalesce(?2, ''))) ORDER BY id LIMIT 1",
+            )?
+            .query_row(params![name, company], |row| row.get(0))
+            .optional()?;
+        Ok(found.map(|id| (id, MatchedBy::NameAndCompany)))
+    }
+
+    /// Adds or merges the package's customers as `targets` says (package id → target; a
+    /// customer not in `targets` is skipped), all in one transaction.
+    pub fn transfer_customers(
+        &mut self,
+        rows: &TransferRows<'_>,
+        targets: &BTreeMap<i64, TransferTarget>,
+    ) -> Result<TransferCounts> {
+        let keys = self.keys().clone();
+        let now = clock::now();
+        self.write(|tx| {
+            let mut cache = ColumnCache::new();
+            let mut counts = TransferCounts::default();
+            let table = |name: &str| rows.tables.get(name).map(Vec::as_slice).unwrap_or_default();
+            let tag_names: BTreeMap<i64, String> = table("tag")
+                .iter()
+                .filter_map(|t| Some((t.get("id")?.as_i64()?, t.get("name")?.as_str()?.to_owned())))
+                .collect();
+            for customer in table("customer") {
+                let package_id = row_id(customer, "id")?;
+                let Some(target) = targets.get(&package_id) else { continue };
+                let customer_id = match target {
+                    TransferTarget::New => {
+                        let id = insert_remapped(tx, &keys, &mut cache, "customer", customer, &[])?;
+                        for contact in of_customer(table("contact_method"), package_id) {
+                            insert_remapped(
+                                tx,
+                                &keys,
+                                &mut cache,
+                                "contact_method",
+                                contact,
+                                &[("customer_id", json!(id))],
+                            )?;
+                        }
+                        for link in of_customer(table("customer_tag"), package_id) {
+                            if let Some(name) =
+                                link.get("tag_id").and_then(Json::as_i64).and_then(|t| tag_names.get(&t))
+                            {
+                                link_tag(tx, id, name)?;
+                            }
+                        }
+                        counts.added += 1;
+                        id
+                    }
+                    TransferTarget::Into(existing, changes) => {
+                        apply_changes(tx, *existing, changes, &now)?;
+                        counts.merged += 1;
+                        *existing
+                    }
+                };
+                for child in CHILD_TABLES {
+                    for row in of_customer(table(child), package_id) {
+                        let new_id =
+                            insert_remapped(tx, &keys, &mut cache, child, row, &[("customer_id", json!(customer_id))])?;
+                        if *child == "attachment" {
+                            let old_id = row_id(row, "id")?;
+                            let data = rows.attachments.get(&old_id).ok_or_else(|| {
+                                StoreError::invalid("attachment", format!("the file of attachment {old_id} is missing"))
+                            })?;
+                            tx.prepare_cached("INSERT INTO attachment_data (attachment_id, data) VALUES (?1, ?2)")?
+                                .execute(params![new_id, data])?;
+                        }
+                        counts.records += 1;
+                    }
+                }
+            }
+            Ok(counts)
+        })
+    }
+}
+
+fn row_id(row: &Row, column: &str) -> Result<i64> {
+    row.get(column).and_then(Json::as_i64).ok_or_else(|| StoreError::invalid(column, "a row without its id"))
+}
+
+fn of_customer(rows: &[Row], customer_id: i64) -> impl Iterator<Item = &Row> {
+    rows.iter().filter(move |r| r.get("customer_id").and_then(Json::as_i64) == Some(customer_id))
+}
+
+/// Gives a new customer a tag, without a history entry (the customer arrives with it).
+fn link_tag(conn: &Connection, customer_id: i64, tag: &str) -> Result<()> {
+    conn.prepare_cached("INSERT INTO tag (name) VALUES (?1) ON CONFLICT (name) DO NOTHING")?.execute([tag])?;
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO customer_tag (customer_id, tag_id) SELECT ?1, id FROM tag WHERE name = ?2",
+    )?
+    .execute(params![customer_id, tag])?;
+    Ok(())
+}
