@@ -75,6 +75,16 @@ impl BackupError {
     }
 }
 
+/// `$XDG_DATA_HOME/kehu/backups`: where backups go unless the user picks another folder.
+pub fn default_backup_folder() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "kehu").map(|dirs| dirs.data_dir().join("backups"))
+}
+
+/// The name backups of this notebook carry (its folder's name).
+pub fn notebook_name(notebook: &Notebook) -> String {
+    auto::notebook_name(notebook)
+}
+
 /// Options a caller may set; tests lower the scrypt cost, nothing else should.
 #[derive(Debug, Clone, Copy)]
 pub struct BackupOptions {

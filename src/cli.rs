@@ -1,6 +1,7 @@
 //! The CLI adapter: clap definitions and dispatch. Every command is a few lines that read
 //! arguments, call the core API once or twice, and print; no rule about customers lives here.
 
+mod backup;
 mod customer;
 mod output;
 mod password;
@@ -76,6 +77,12 @@ enum Command {
     History(records::HistoryArgs),
     /// The access log (unlocks, reveals, exports, erasures)
     Log(records::LogArgs),
+    /// Backups: create, verify, restore (or merge), automatic backups, recovery sheet
+    #[command(subcommand)]
+    Backup(backup::BackupCommand),
+    /// Customer handover (客户交接): export chosen customers, import them elsewhere
+    #[command(subcommand)]
+    Handover(backup::HandoverCommand),
     /// Search customers, notes, interactions, complaints and templates
     Search(search::SearchArgs),
     /// The search index: check it against the database, or rebuild it
@@ -162,6 +169,8 @@ pub fn run(args: Args) -> Result<()> {
         Command::Template(c) => records::template(&ctx, c),
         Command::History(a) => records::history(&ctx, &a),
         Command::Log(a) => records::log(&ctx, &a),
+        Command::Backup(c) => backup::backup(&ctx, c),
+        Command::Handover(c) => backup::handover(&ctx, c),
         Command::Search(a) => search::search(&ctx, a),
         Command::Index(c) => search::index(&ctx, &c),
     }

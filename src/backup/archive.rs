@@ -15,6 +15,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
 use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
 
 use super::manifest::{FORMAT, FORMAT_VERSION, FileEntry, MANIFEST_NAME, Manifest, PackageInfo, PackageKind};
 use super::{BackupError, BackupOptions, Redaction, crypt};
@@ -75,18 +76,23 @@ pub(super) fn write_package(
     Ok(manifest.info(size))
 }
 
-struct Entry {
-    path: String,
-    data: Vec<u8>,
+enum Entry {
+    File {
+        path: String,
+        data: Vec<u8>,
+    },
+    /// The last entry: the worker fills in the checksums it computed and writes it.
+    Manifest(Box<Manifest>),
 }
 
-/// The producer's half: buffers parts, hashes them into the manifest, hands them to the worker.
+/// The producer's half: buffers parts and hands them to the worker, which hashes, tars,
+/// encrypts and writes them — so reading the database and encrypting overlap on two cores.
 pub(super) struct PackageWriter {
     root: &'static str,
     output: PathBuf,
     temp: Option<tempfile::NamedTempFile>,
     sender: Option<SyncSender<Entry>>,
-    worker: Option<JoinHandle<Result<(), BackupError>>>,
+    worker: Option<JoinHandle<Result<Manifest, BackupError>>>,
     pub(super) manifest: Manifest,
 }
 
@@ -103,14 +109,21 @@ impl PackageWriter {
             .tempfile_in(&parent)
             .map_err(BackupError::io(format!("creating a file in {}", parent.display())))?;
         let file = temp.as_file().try_clone().map_err(BackupError::io(format!("opening {}", temp.path().display())))?;
-        let encryptor = crypt::encryptor(password, options.work_factor);
-        // Two parts in flight: the producer reads the next while the worker encrypts this one.
-        let (sender, receiver) = sync_channel::<Entry>(2);
+        // Up to 16 parts (≤128 MiB) in flight: the producer keeps reading while the worker
+        // derives the scrypt key (~0.5 s) and then catches up.
+        let (sender, receiver) = sync_channel::<Entry>(16);
         let mtime = u64::try_from(manifest.created_at.timestamp()).unwrap_or(0);
         let output_name = output.display().to_string();
+        let password = Zeroizing::new(password.to_owned());
+        let work_factor = options.work_factor;
         let worker = std::thread::Builder::new()
             .name("kehu-backup-writer".into())
-            .spawn(move || write_stream(file, encryptor, &receiver, mtime, &output_name))
+            .spawn(move || {
+                // scrypt runs here, while the producer already reads the first rows.
+                let encryptor = crypt::encryptor(&password, work_factor);
+                drop(password);
+                write_stream(file, encryptor, &receiver, mtime, &output_name)
+            })
             .map_err(BackupError::io("starting the backup writer"))?;
         Ok(PackageWriter {
             root: root_folder(manifest.kind),
@@ -122,9 +135,9 @@ impl PackageWriter {
         })
     }
 
-    fn send(&mut self, path: &str, data: Vec<u8>) -> Result<()> {
+    fn send(&mut self, entry: Entry) -> Result<()> {
         let sender = self.sender.as_ref().expect("the writer is open until finish");
-        if sender.send(Entry { path: format!("{}/{path}", self.root), data }).is_err() {
+        if sender.send(entry).is_err() {
             // The worker stopped: its error says why.
             return Err(self
                 .join()
@@ -134,12 +147,12 @@ impl PackageWriter {
         Ok(())
     }
 
-    fn join(&mut self) -> Result<()> {
+    fn join(&mut self) -> Result<Manifest> {
         self.sender = None;
         match self.worker.take().map(JoinHandle::join) {
             Some(Ok(result)) => Ok(result?),
             Some(Err(_)) => Err(BackupError::Invalid("the backup writer crashed".into()).into()),
-            None => Ok(()),
+            None => Err(BackupError::Invalid("the backup writer stopped".into()).into()),
         }
     }
 
@@ -147,10 +160,10 @@ impl PackageWriter {
         self.manifest.files.push(FileEntry {
             path: path.to_owned(),
             size: data.len() as u64,
-            sha256: hex::encode(Sha256::digest(&data)),
+            sha256: String::new(), // the worker's to compute
             records,
         });
-        self.send(path, data)
+        self.send(Entry::File { path: format!("{}/{path}", self.root), data })
     }
 
     /// Writes a table as JSON parts; `rows` calls its argument once per row (a JSON object).
@@ -203,9 +216,8 @@ impl PackageWriter {
 
     /// Writes the manifest, waits for the worker, makes the file durable and puts it in place.
     pub(super) fn finish(mut self) -> Result<Manifest> {
-        let manifest_json = serde_json::to_vec_pretty(&self.manifest).expect("a manifest serialises");
-        self.send(MANIFEST_NAME, manifest_json)?;
-        self.join()?;
+        self.send(Entry::Manifest(Box::new(self.manifest.clone())))?;
+        let manifest = self.join()?;
         let temp = self.temp.take().expect("the temp file is kept until finish");
         let output = self.output.clone();
         temp.persist(&output).map_err(|e| BackupError::io(format!("writing {}", output.display()))(e.error))?;
@@ -214,7 +226,7 @@ impl PackageWriter {
                 .and_then(|d| d.sync_all())
                 .map_err(BackupError::io(format!("syncing {}", parent.display())))?;
         }
-        Ok(std::mem::replace(&mut self.manifest, Manifest::new(PackageKind::Backup, 0, crate::clock::now())))
+        Ok(manifest)
     }
 }
 
@@ -257,7 +269,7 @@ fn write_stream(
     receiver: &Receiver<Entry>,
     mtime: u64,
     output: &str,
-) -> Result<(), BackupError> {
+) -> Result<Manifest, BackupError> {
     let io_error = |e: io::Error| {
         if e.raw_os_error() == Some(28) {
             BackupError::Io {
@@ -271,19 +283,40 @@ fn write_stream(
     let encrypted = encryptor.wrap_output(BufWriter::with_capacity(1 << 20, file)).map_err(io_error)?;
     let mut tar = tar::Builder::new(encrypted);
     tar.mode(tar::HeaderMode::Deterministic);
-    for entry in receiver {
+    let append = |tar: &mut tar::Builder<_>, path: &str, data: &[u8]| {
         let mut header = tar::Header::new_gnu();
-        header.set_size(entry.data.len() as u64);
+        header.set_size(data.len() as u64);
         header.set_mode(0o600);
         header.set_mtime(mtime);
         header.set_entry_type(tar::EntryType::Regular);
-        tar.append_data(&mut header, &entry.path, entry.data.as_slice()).map_err(io_error)?;
+        tar.append_data(&mut header, path, data).map_err(io_error)
+    };
+    let mut checksums = Vec::new();
+    let mut manifest = None;
+    for entry in receiver {
+        match entry {
+            Entry::File { path, data } => {
+                checksums.push(hex::encode(Sha256::digest(&data)));
+                append(&mut tar, &path, &data)?;
+            }
+            Entry::Manifest(mut last) => {
+                for (file, sha256) in last.files.iter_mut().zip(checksums.drain(..)) {
+                    file.sha256 = sha256;
+                }
+                let json = serde_json::to_vec_pretty(&last).expect("a manifest serialises");
+                let root = root_folder(last.kind);
+                append(&mut tar, &format!("{root}/{MANIFEST_NAME}"), &json)?;
+                manifest = Some(*last);
+                break;
+            }
+        }
     }
+    let manifest = manifest.ok_or_else(|| BackupError::Invalid("the backup was stopped before its end".into()))?;
     let encrypted = tar.into_inner().map_err(io_error)?;
     let buffered = encrypted.finish().map_err(io_error)?;
     let file = buffered.into_inner().map_err(|e| io_error(e.into_error()))?;
     file.sync_all().map_err(io_error)?;
-    Ok(())
+    Ok(manifest)
 }
 
 /// Counts the bytes read from the file, so a damaged spot can be named by its offset.

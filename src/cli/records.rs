@@ -464,6 +464,9 @@ pub(crate) fn history(ctx: &Ctx, args: &HistoryArgs) -> Result<()> {
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct LogArgs {
+    /// `verify`: check the hash chain (same as --verify)
+    #[arg(value_parser = ["verify"])]
+    action: Option<String>,
     /// How many entries, newest first
     #[arg(long, default_value_t = 50)]
     limit: usize,
@@ -474,13 +477,15 @@ pub(crate) struct LogArgs {
 
 pub(crate) fn log(ctx: &Ctx, args: &LogArgs) -> Result<()> {
     let notebook = ctx.open()?;
-    if args.verify {
+    if args.verify || args.action.is_some() {
         let broken = notebook.verify_access_log()?;
         if ctx.out.json {
             ctx.out.json(&serde_json::json!({ "ok": broken.is_none(), "first_bad_entry": broken }));
         }
         if let Some(id) = broken {
-            bail!(kehu::store::StoreError::Corrupt(format!("the access log was altered at entry {id}")));
+            bail!(kehu::store::StoreError::Corrupt(format!(
+                "the access log was altered, or entries removed, at entry {id}"
+            )));
         }
         if !ctx.out.json {
             println!("ok: {}", ctx.out.t("访问日志完整", "the access log is intact"));

@@ -2,6 +2,7 @@
 
 mod api;
 mod backup;
+mod backup_cli;
 mod cli;
 mod fixtures;
 mod history;

@@ -42,6 +42,12 @@ struct Args {
     /// Internal: run only the search phase on the notebook in DIR and print its JSON
     #[arg(long, hide = true, value_name = "DIR")]
     search_phase: Option<PathBuf>,
+    /// Run only the backup phase on the notebook in DIR (password "bench password")
+    #[arg(long, value_name = "DIR")]
+    backup_phase: Option<PathBuf>,
+    /// With --backup-phase: skip the (slow) restore
+    #[arg(long)]
+    no_restore: bool,
 }
 
 const PASSWORD: &[u8] = b"bench password";
@@ -88,6 +94,14 @@ struct Report {
     rss_peak_mb: f64,
     database_mb: f64,
     index_mb: f64,
+    /// The database file copied to a new file and fsynced, best of two: the yardstick.
+    plain_copy_ms: f64,
+    backup_ms: f64,
+    /// Plain copy time / backup time: 1.0 is as fast as the copy.
+    backup_speed_vs_copy: f64,
+    backup_mb: f64,
+    backup_verify_ms: f64,
+    restore_ms: f64,
 }
 
 fn ms(d: Duration) -> f64 {
@@ -106,6 +120,16 @@ fn main() -> Result<()> {
     if let Some(dir) = &args.search_phase {
         let report = search_phase(dir)?;
         println!("{}", serde_json::to_string(&report)?);
+        return Ok(());
+    }
+    if let Some(dir) = &args.backup_phase {
+        let mut report = Report::default();
+        backup_phase(dir, &mut report, !args.no_restore)?;
+        if args.json {
+            println!("{}", serde_json::to_string(&report)?);
+        } else {
+            print_backup_rows(&report);
+        }
         return Ok(());
     }
     let tmp = tempfile::tempdir()?;
@@ -168,6 +192,7 @@ fn main() -> Result<()> {
     merge(&mut report, &phase);
     report.database_mb = mb(std::fs::metadata(dir.join(kehu::DB_FILE))?.len());
     report.index_mb = mb(dir_size(&dir.join(kehu::INDEX_DIR))?);
+    backup_phase(&dir, &mut report, true)?;
 
     if args.json {
         println!("{}", serde_json::to_string(&report)?);
@@ -468,4 +493,68 @@ fn print_table(r: &Report) {
     for (name, value) in rows {
         println!("{name:<40} {value}");
     }
+    print_backup_rows(r);
+}
+
+fn print_backup_rows(r: &Report) {
+    let rows = [
+        ("plain copy of the database (+fsync)", format!("{:.0} ms", r.plain_copy_ms)),
+        (
+            "backup (age, verified separately)",
+            format!(
+                "{:.0} ms, {:.1} MB ({:.0} % of copy speed)",
+                r.backup_ms,
+                r.backup_mb,
+                r.backup_speed_vs_copy * 100.0
+            ),
+        ),
+        ("backup verify", format!("{:.0} ms", r.backup_verify_ms)),
+        ("restore (verify + load + index)", format!("{:.0} ms", r.restore_ms)),
+    ];
+    for (name, value) in rows {
+        println!("{name:<40} {value}");
+    }
+}
+
+/// Backup against the yardstick the issue names: a plain copy of the database file, in the
+/// same run, to the same folder, both made durable. Then verify and restore.
+fn backup_phase(dir: &Path, report: &mut Report, restore: bool) -> Result<()> {
+    let out = tempfile::tempdir_in(dir.parent().unwrap_or(Path::new(".")))?;
+    let copy = |n: usize| -> Result<Duration> {
+        let target = out.path().join(format!("copy-{n}.db"));
+        let started = Instant::now();
+        std::fs::copy(dir.join(kehu::DB_FILE), &target)?;
+        std::fs::File::open(&target)?.sync_all()?;
+        let elapsed = started.elapsed();
+        std::fs::remove_file(&target)?;
+        Ok(elapsed)
+    };
+    let first = copy(0)?;
+    let mut nb = Notebook::open(dir, PASSWORD)?;
+    let file = out.path().join("bench.age");
+    let started = Instant::now();
+    let info = kehu::backup::create(&mut nb, &file, "bench backup password", kehu::backup::BackupOptions::default())?;
+    let backup = started.elapsed();
+    drop(nb);
+    let plain = first.min(copy(1)?);
+    report.plain_copy_ms = ms(plain);
+    report.backup_ms = ms(backup);
+    report.backup_speed_vs_copy = (plain.as_secs_f64() / backup.as_secs_f64() * 100.0).round() / 100.0;
+    report.backup_mb = mb(info.size);
+    let started = Instant::now();
+    kehu::backup::verify(&file, "bench backup password")?;
+    report.backup_verify_ms = ms(started.elapsed());
+    if !restore {
+        return Ok(());
+    }
+    let started = Instant::now();
+    kehu::backup::restore(
+        &file,
+        "bench backup password",
+        &out.path().join("restored"),
+        PASSWORD,
+        KdfParams::calibrated_default(),
+    )?;
+    report.restore_ms = ms(started.elapsed());
+    Ok(())
 }
