@@ -18,7 +18,7 @@ mod restore;
 mod rotation;
 mod sheet;
 
-pub use auto::{AutoBackupOutcome, BackupState, BackupStatus, auto_backup, backup_status};
+pub use auto::{AutoBackupOutcome, BackupState, BackupStatus, auto_backup, automatic_backup_due, backup_status};
 pub use crypt::DEFAULT_WORK_FACTOR;
 pub use handover::{
     DuplicateMatch, FieldChoice, FieldDiff, HandoverSelection, ImportAction, ImportDecision, ImportPlan, ImportReport,

@@ -4,6 +4,8 @@
 
 // Tauri hands every command its arguments (and `State`) by value; borrowing is not an option.
 #[allow(clippy::needless_pass_by_value)]
+pub mod backup;
+#[allow(clippy::needless_pass_by_value)]
 pub mod customers;
 #[allow(clippy::needless_pass_by_value)]
 pub mod records;
@@ -52,6 +54,16 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Syn
         records::save_attachment,
         records::access_log,
         search::search,
+        backup::backup_overview,
+        backup::set_backup_password,
+        backup::backup_now,
+        backup::export_backup,
+        backup::verify_backup,
+        backup::restore_backup,
+        backup::save_recovery_sheet,
+        backup::handover_export,
+        backup::handover_plan,
+        backup::handover_import,
     ]
 }
 

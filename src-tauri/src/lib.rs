@@ -99,7 +99,7 @@ pub fn run() {
         .run(|app, event| {
             if let tauri::RunEvent::Exit = event {
                 // Quitting locks: the index is flushed and every key dropped before exit.
-                if let Err(e) = app.state::<Session>().lock(None) {
+                if let Err(e) = app.state::<Session>().lock(None, Some(app), true) {
                     tracing::error!("closing the notebook on exit: {e:?}");
                 }
             }

@@ -1,10 +1,13 @@
 //! The unlocked session: the open notebook (keys, connection, search index) behind one mutex,
 //! when it was last used, and the path to locking it — by hand, after idle time, or when the
 //! screen locks. Locking asks the UI for its unsaved edit first, keeps that edit encrypted in the
-//! notebook, then drops the notebook, which drops every key and connection.
+//! notebook, then drops the notebook, which drops every key and connection. Automatic backups
+//! ride on the same path: on lock and quit (the notebook is taken out of the session at once,
+//! backed up and closed on a thread of its own, so the lock screen never waits) and daily.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use kehu::Notebook;
@@ -17,6 +20,10 @@ use crate::settings::Settings;
 pub const EVENT_LOCK_REQUESTED: &str = "lock-requested";
 /// Told to the UI: the session is locked (the UI was too slow to answer a lock request).
 pub const EVENT_LOCKED: &str = "locked";
+/// Told to the UI: an automatic backup was written or failed (payload: the `BackupStatus`).
+pub const EVENT_BACKUP: &str = "backup";
+/// How often the daily automatic backup is looked at.
+const BACKUP_CHECK_EVERY: Duration = Duration::from_secs(60);
 /// How long the UI has to hand over its draft before the session locks without it.
 const LOCK_GRACE: Duration = Duration::from_secs(5);
 
@@ -25,6 +32,8 @@ pub struct Session {
     settings_path: PathBuf,
     notebook: Mutex<Option<Notebook>>,
     state: Mutex<SessionState>,
+    /// A locked notebook still being backed up and closed; unlocking waits for it.
+    closing: Mutex<Option<JoinHandle<()>>>,
 }
 
 struct SessionState {
@@ -33,6 +42,7 @@ struct SessionState {
     lock_requested: Option<Instant>,
     /// Overrides `auto_lock_minutes` (tests use seconds).
     idle_override: Option<Duration>,
+    last_backup_check: Instant,
 }
 
 impl Session {
@@ -47,7 +57,9 @@ impl Session {
                 last_activity: Instant::now(),
                 lock_requested: None,
                 idle_override,
+                last_backup_check: Instant::now(),
             }),
+            closing: Mutex::new(None),
         }
     }
 
@@ -92,19 +104,55 @@ impl Session {
         self.state.lock().expect("session mutex").last_activity = Instant::now();
     }
 
-    /// Keeps `draft` (the UI's unsaved edit) encrypted in the notebook, then closes it.
-    pub fn lock(&self, draft: Option<&str>) -> IpcResult<()> {
+    /// Waits until a notebook locked a moment ago is backed up and closed (it holds the
+    /// notebook's file lock until then).
+    pub fn wait_closed(&self) {
+        if let Some(closing) = self.closing.lock().expect("closing mutex").take() {
+            let _ = closing.join();
+        }
+    }
+
+    /// Keeps `draft` (the UI's unsaved edit) encrypted in the notebook, then backs it up (when
+    /// automatic backups are on) and closes it — on a thread of its own with an `app` to tell
+    /// about the backup, inline without one or when `wait`ing (quitting).
+    pub fn lock(&self, draft: Option<&str>, app: Option<&AppHandle>, wait: bool) -> IpcResult<()> {
         let notebook = self.notebook.lock().expect("notebook mutex").take();
         self.state.lock().expect("session mutex").lock_requested = None;
-        let Some(mut notebook) = notebook else { return Ok(()) };
+        let Some(mut notebook) = notebook else {
+            if wait {
+                self.wait_closed();
+            }
+            return Ok(());
+        };
         let saved = draft.map(|d| notebook.save_draft(d));
-        // Close even when the draft could not be saved: a session that cannot lock is worse.
-        let closed = notebook.close();
+        let settings = self.settings();
+        // Without an app (tests) there is no one to tell, and nothing to keep responsive.
+        let inline = wait || app.is_none();
+        let app = app.cloned();
+        let close = move || {
+            if settings.auto_backup {
+                let _ = run_backup(&mut notebook, &settings, true, app.as_ref());
+            }
+            // Close even when the draft could not be saved: a session that cannot lock is worse.
+            if let Err(e) = notebook.close() {
+                tracing::error!("closing the notebook: {e}");
+            }
+        };
+        self.wait_closed();
+        if inline {
+            close();
+        } else {
+            let handle = std::thread::Builder::new()
+                .name("kehu-close".into())
+                .spawn(close)
+                .map_err(|e| IpcError::io("closing the notebook", &e))?;
+            *self.closing.lock().expect("closing mutex") = Some(handle);
+        }
         if let Some(Err(e)) = saved {
             tracing::error!("the unsaved edit could not be kept: {e}");
             return Err(e.into());
         }
-        closed.map_err(Into::into)
+        Ok(())
     }
 
     /// Asks the UI to hand over its draft and lock; the watcher locks anyway after a grace period.
@@ -138,15 +186,65 @@ impl Session {
         match requested {
             Some(at) if at.elapsed() > LOCK_GRACE => {
                 tracing::warn!("the UI did not answer the lock request; locking without its draft");
-                if let Err(e) = self.lock(None) {
+                if let Err(e) = self.lock(None, Some(app), false) {
                     tracing::error!("lock: {e:?}");
                 }
                 let _ = app.emit(EVENT_LOCKED, ());
             }
             None if idle >= limit => self.request_lock(app, "idle"),
-            _ => {}
+            _ => self.daily_backup(app),
         }
     }
+
+    /// Writes the daily automatic backup when it is due (looked at once a minute).
+    fn daily_backup(&self, app: &AppHandle) {
+        let settings = {
+            let mut state = self.state.lock().expect("session mutex");
+            if state.last_backup_check.elapsed() < BACKUP_CHECK_EVERY {
+                return;
+            }
+            state.last_backup_check = Instant::now();
+            state.settings.clone()
+        };
+        if !settings.auto_backup {
+            return;
+        }
+        let mut guard = self.notebook.lock().expect("notebook mutex");
+        if let Some(notebook) = guard.as_mut()
+            && kehu::backup::automatic_backup_due(notebook, kehu::clock::now()).unwrap_or(false)
+        {
+            let _ = run_backup(notebook, &settings, true, Some(app));
+        }
+    }
+}
+
+/// Backs the notebook up into the settings' folder, and tells the UI how it went.
+pub fn run_backup(
+    notebook: &mut Notebook,
+    settings: &Settings,
+    automatic: bool,
+    app: Option<&AppHandle>,
+) -> kehu::Result<kehu::backup::AutoBackupOutcome> {
+    let outcome = kehu::backup::auto_backup(
+        notebook,
+        &settings.backup_folder(),
+        settings.backup_keep as usize,
+        automatic,
+        kehu::backup::BackupOptions::default(),
+    );
+    match &outcome {
+        Err(e) => tracing::error!("backup failed: {e}"),
+        Ok(kehu::backup::AutoBackupOutcome::Written(status)) => {
+            tracing::info!("backed up to {}", status.file.as_deref().unwrap_or_default());
+        }
+        Ok(_) => return outcome,
+    }
+    if let Some(app) = app
+        && let Ok(Some(status)) = kehu::backup::backup_status(notebook)
+    {
+        let _ = app.emit(EVENT_BACKUP, status);
+    }
+    outcome
 }
 
 /// Warms the search index in the background once the first screen has had its data, so the
@@ -201,7 +299,9 @@ mod tests {
         let (_tmp, session) = session();
         assert!(session.is_unlocked());
         session.with(|nb| nb.add_customer(&kehu::store::NewCustomer::named("王芳")).map_err(Into::into)).unwrap();
-        session.lock(Some(r#"{"kind":"note","customerId":1,"template":null,"body":"未保存的笔记"}"#)).unwrap();
+        session
+            .lock(Some(r#"{"kind":"note","customerId":1,"template":null,"body":"未保存的笔记"}"#), None, false)
+            .unwrap();
         assert!(!session.is_unlocked());
         let err = session.with(|nb| Ok(nb.customer(1)?)).unwrap_err();
         assert_eq!(err.code, ErrorCode::Locked);
@@ -210,8 +310,8 @@ mod tests {
         let draft = session.with(|nb| Ok(nb.take_draft()?)).unwrap().unwrap();
         assert!(draft.payload.contains("未保存的笔记"));
         assert_eq!(session.with(|nb| Ok(nb.take_draft()?)).unwrap(), None);
-        session.lock(None).unwrap();
-        session.lock(None).unwrap(); // locking twice is harmless
+        session.lock(None, None, false).unwrap();
+        session.lock(None, None, true).unwrap(); // locking twice is harmless
     }
 
     #[test]

@@ -17,13 +17,28 @@ pub struct Settings {
     pub auto_lock_minutes: u32,
     /// Lock when the desktop's screen locks (logind or the screensaver says so).
     pub lock_on_screen_lock: bool,
+    /// Back up automatically on lock, on quit and daily while open.
+    pub auto_backup: bool,
+    /// Where backups go; `None` is the data folder's `backups`.
+    pub backup_folder: Option<String>,
+    /// Backups kept besides one per month.
+    pub backup_keep: u32,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { language: None, auto_lock_minutes: 10, lock_on_screen_lock: true }
+        Settings {
+            language: None,
+            auto_lock_minutes: 10,
+            lock_on_screen_lock: true,
+            auto_backup: true,
+            backup_folder: None,
+            backup_keep: 10,
+        }
     }
 }
+
+pub const MAX_BACKUP_KEEP: u32 = 365;
 
 pub const MAX_AUTO_LOCK_MINUTES: u32 = 240;
 
@@ -32,7 +47,21 @@ impl Settings {
         if !(1..=MAX_AUTO_LOCK_MINUTES).contains(&self.auto_lock_minutes) {
             return Err(format!("auto-lock must be between 1 and {MAX_AUTO_LOCK_MINUTES} minutes"));
         }
+        if !(1..=MAX_BACKUP_KEEP).contains(&self.backup_keep) {
+            return Err(format!("the number of backups kept must be between 1 and {MAX_BACKUP_KEEP}"));
+        }
+        if self.backup_folder.as_deref().is_some_and(|f| !Path::new(f).is_absolute()) {
+            return Err("the backup folder must be a full path".into());
+        }
         Ok(())
+    }
+
+    /// The backup folder in effect.
+    pub fn backup_folder(&self) -> PathBuf {
+        match &self.backup_folder {
+            Some(folder) => PathBuf::from(folder),
+            None => kehu::backup::default_backup_folder().unwrap_or_else(|| PathBuf::from("kehu-backups")),
+        }
     }
 
     /// Reads the settings; a missing or unreadable file gives the defaults (and says why in the log).
@@ -88,7 +117,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("kehu").join("settings.json");
         assert_eq!(Settings::load(&path), Settings::default());
-        let s = Settings { language: Some(Lang::En), auto_lock_minutes: 3, lock_on_screen_lock: false };
+        let s = Settings {
+            language: Some(Lang::En),
+            auto_lock_minutes: 3,
+            lock_on_screen_lock: false,
+            ..Settings::default()
+        };
         s.save(&path).unwrap();
         assert_eq!(Settings::load(&path), s);
         std::fs::write(&path, b"{\"auto_lock_minutes\": 0}").unwrap();

@@ -49,6 +49,19 @@ pub enum AutoBackupOutcome {
     Written(BackupStatus),
     /// Nothing changed since the last automatic backup, which is still there.
     Unchanged,
+    /// An automatic backup with no backup password set: nothing to do (the settings screen
+    /// says automatic backups need one); a backup asked for by hand fails instead.
+    NotConfigured,
+}
+
+/// Whether the daily automatic backup is due: none yet, the last one a day old, or the last
+/// one failed an hour ago (retried hourly, not every minute).
+pub fn automatic_backup_due(notebook: &Notebook, now: DateTime<Utc>) -> Result<bool> {
+    Ok(match backup_status(notebook)? {
+        None => true,
+        Some(s) if s.state == BackupState::Failed => now - s.at >= chrono::Duration::hours(1),
+        Some(s) => now - s.at >= chrono::Duration::hours(24),
+    })
 }
 
 /// The last backup's outcome, if the notebook was ever backed up into a folder.
@@ -66,6 +79,9 @@ pub fn auto_backup(
     automatic: bool,
     options: BackupOptions,
 ) -> Result<AutoBackupOutcome> {
+    if automatic && notebook.backup_password()?.is_none() {
+        return Ok(AutoBackupOutcome::NotConfigured);
+    }
     let marker = notebook.change_marker()?;
     let last = backup_status(notebook)?;
     if automatic

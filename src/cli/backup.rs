@@ -214,7 +214,9 @@ pub(crate) fn backup(ctx: &Ctx, command: BackupCommand) -> Result<()> {
                         }
                     }
                 }
-                backup::AutoBackupOutcome::Unchanged => ctx.out.done(ctx.out.t("无变化", "unchanged"), None),
+                backup::AutoBackupOutcome::Unchanged | backup::AutoBackupOutcome::NotConfigured => {
+                    ctx.out.done(ctx.out.t("无变化", "unchanged"), None);
+                }
             }
         }
         BackupCommand::List { folder } => {

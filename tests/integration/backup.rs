@@ -198,7 +198,13 @@ fn automatic_backups_rotate_verify_and_report_failure() {
     let mut nb = t.open();
     fill(&mut nb);
     let folder = t.path("backups");
-    let err = backup::auto_backup(&mut nb, &folder, 3, true, FAST).unwrap_err();
+    assert_eq!(
+        backup::auto_backup(&mut nb, &folder, 3, true, FAST).unwrap(),
+        backup::AutoBackupOutcome::NotConfigured,
+        "automatic backups wait for a backup password"
+    );
+    assert!(backup::backup_status(&nb).unwrap().is_none());
+    let err = backup::auto_backup(&mut nb, &folder, 3, false, FAST).unwrap_err();
     assert!(err.to_string().contains("backup password"), "{err}");
     let status = backup::backup_status(&nb).unwrap().unwrap();
     assert_eq!(status.state, backup::BackupState::Failed);

@@ -42,7 +42,9 @@ pub fn password_strength(password: Zeroizing<String>) -> PasswordStrength {
 #[tauri::command(async)]
 pub fn create_notebook(session: State<'_, Session>, password: Zeroizing<String>) -> IpcResult<()> {
     kehu::vault::require_strong_password(&password).map_err(kehu::Error::from)?;
-    let notebook = Notebook::create(session.dir(), password.as_bytes(), KdfParams::calibrated_default())?;
+    let mut notebook = Notebook::create(session.dir(), password.as_bytes(), KdfParams::calibrated_default())?;
+    // Automatic backups open with the master password until the user sets another one.
+    notebook.set_backup_password(Some(&password))?;
     session.begin(notebook);
     Ok(())
 }
@@ -52,6 +54,7 @@ pub fn unlock(app: AppHandle, session: State<'_, Session>, password: Zeroizing<S
     if session.is_unlocked() {
         return Ok(());
     }
+    session.wait_closed();
     let notebook = Notebook::open(session.dir(), password.as_bytes())?;
     session.begin(notebook);
     session::warm_up_search(app);
@@ -60,8 +63,8 @@ pub fn unlock(app: AppHandle, session: State<'_, Session>, password: Zeroizing<S
 
 /// Locks; `draft` is the editor's unsaved work, kept encrypted until the next unlock.
 #[tauri::command(async)]
-pub fn lock(session: State<'_, Session>, draft: Option<String>) -> IpcResult<()> {
-    session.lock(draft.as_deref())
+pub fn lock(app: AppHandle, session: State<'_, Session>, draft: Option<String>) -> IpcResult<()> {
+    session.lock(draft.as_deref(), Some(&app), false)
 }
 
 #[tauri::command]

@@ -13,4 +13,16 @@ auto_lock_minutes: number,
 /**
  * Lock when the desktop's screen locks (logind or the screensaver says so).
  */
-lock_on_screen_lock: boolean, };
+lock_on_screen_lock: boolean, 
+/**
+ * Back up automatically on lock, on quit and daily while open.
+ */
+auto_backup: boolean, 
+/**
+ * Where backups go; `None` is the data folder's `backups`.
+ */
+backup_folder: string | null, 
+/**
+ * Backups kept besides one per month.
+ */
+backup_keep: number, };
