@@ -139,8 +139,14 @@ impl Store {
                         *existing
                     }
                 };
+                let merging = matches!(target, TransferTarget::Into(..));
                 for child in CHILD_TABLES {
                     for row in of_customer(table(child), package_id) {
+                        // Merging a customer both notebooks got from the same source must not
+                        // double their notes: a record the customer already has is left out.
+                        if merging && has_same(tx, child, customer_id, row)? {
+                            continue;
+                        }
                         let new_id =
                             insert_remapped(tx, &keys, &mut cache, child, row, &[("customer_id", json!(customer_id))])?;
                         if *child == "attachment" {
@@ -158,6 +164,37 @@ impl Store {
             Ok(counts)
         })
     }
+}
+
+/// The columns that make two of a customer's records the same record.
+fn identity_columns(table: &str) -> &'static [&'static str] {
+    match table {
+        "note" => &["body", "at"],
+        "interaction" => &["kind", "at", "summary"],
+        "task" => &["title", "due"],
+        "complaint" => &["title", "opened_at"],
+        "secret" => &["label", "username", "url"],
+        "attachment" => &["name", "sha256"],
+        _ => &[],
+    }
+}
+
+fn has_same(conn: &Connection, table: &str, customer_id: i64, row: &Row) -> Result<bool> {
+    let columns = identity_columns(table);
+    if columns.is_empty() {
+        return Ok(false);
+    }
+    let conditions: Vec<String> = columns.iter().enumerate().map(|(i, c)| format!("{c} IS ?{}", i + 2)).collect();
+    let sql = format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE customer_id = ?1 AND {})", conditions.join(" AND "));
+    let mut values: Vec<rusqlite::types::Value> = vec![customer_id.into()];
+    for column in columns {
+        values.push(match row.get(*column) {
+            Some(Json::String(s)) => s.clone().into(),
+            Some(Json::Number(n)) => n.as_i64().map_or(rusqlite::types::Value::Null, Into::into),
+            _ => rusqlite::types::Value::Null,
+        });
+    }
+    Ok(conn.prepare_cached(&sql)?.query_row(rusqlite::params_from_iter(values), |r| r.get(0))?)
 }
 
 fn row_id(row: &Row, column: &str) -> Result<i64> {

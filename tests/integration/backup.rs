@@ -301,7 +301,14 @@ fn handover_finds_duplicates_merges_field_by_field_and_redacts() {
     assert_eq!(other.complaints(Some(new_li.id)).unwrap()[0].status, ComplaintStatus::Handling);
     let _ = li;
 
-    // Importing the same package again: both are duplicates now; skipping adds nothing.
+    // Merging the same package again adds nothing twice.
+    let notes_before = other.notes(mine).unwrap().len();
+    let again = backup::plan_import(&other, &package).unwrap();
+    let report = backup::apply_import(&mut other, &package, &again.decisions(ImportAction::Merge, false)).unwrap();
+    assert_eq!((report.merged, report.records), (2, 0), "every record is already there");
+    assert_eq!(other.notes(mine).unwrap().len(), notes_before);
+
+    // Skipping adds nothing either.
     let plan = backup::plan_import(&other, &package).unwrap();
     assert!(plan.customers.iter().all(|c| c.duplicate.is_some()));
     let report = backup::apply_import(&mut other, &package, &plan.decisions(ImportAction::Skip, false)).unwrap();

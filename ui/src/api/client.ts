@@ -2,10 +2,18 @@
 // this is the only file that imports @tauri-apps/api. Types come from the Rust side (ts-rs).
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import { save } from "@tauri-apps/plugin-dialog";
+import { open, save } from "@tauri-apps/plugin-dialog";
 
 import type { AccessLogEntry } from "./bindings/AccessLogEntry";
 import type { AppState } from "./bindings/AppState";
+import type { BackupOverview } from "./bindings/BackupOverview";
+import type { BackupStatus } from "./bindings/BackupStatus";
+import type { HandoverSelection } from "./bindings/HandoverSelection";
+import type { ImportDecision } from "./bindings/ImportDecision";
+import type { ImportPlan } from "./bindings/ImportPlan";
+import type { ImportReport } from "./bindings/ImportReport";
+import type { PackageInfo } from "./bindings/PackageInfo";
+import type { Redaction } from "./bindings/Redaction";
 import type { Change } from "./bindings/Change";
 import type { ComplaintStatus } from "./bindings/ComplaintStatus";
 import type { CustomerFacets } from "./bindings/CustomerFacets";
@@ -120,7 +128,32 @@ export const host = {
   },
   accessLog: (limit: number) => call<AccessLogEntry[]>("access_log", { limit }),
   search: (query: Partial<SearchQuery> & { text: string }) => call<SearchHit[]>("search", { query }),
+
+  backupOverview: () => call<BackupOverview>("backup_overview"),
+  setBackupPassword: (password: string | null) => call<void>("set_backup_password", { password }),
+  backupNow: () => call<BackupStatus | null>("backup_now"),
+  exportBackup: (path: string, password: string) => call<PackageInfo>("export_backup", { path, password }),
+  verifyBackup: (path: string, password: string) => call<PackageInfo>("verify_backup", { path, password }),
+  restoreBackup: (path: string, password: string, masterPassword: string) =>
+    call<PackageInfo>("restore_backup", { path, password, masterPassword }),
+  saveRecoverySheet: (path: string, lang: Lang) => call<void>("save_recovery_sheet", { path, lang }),
+  handoverExport: (selection: HandoverSelection, redaction: Redaction, path: string, password: string) =>
+    call<PackageInfo>("handover_export", { selection, redaction, path, password }),
+  handoverPlan: (path: string, password: string) => call<ImportPlan>("handover_plan", { path, password }),
+  handoverImport: (path: string, password: string, decisions: ImportDecision[]) =>
+    call<ImportReport>("handover_import", { path, password, decisions }),
+
+  /** The system's file chooser: a file to open, a folder, or where to save. Null if cancelled. */
+  chooseFile: async (): Promise<string | null> =>
+    (await open({ multiple: false, directory: false, filters: [{ name: "age", extensions: ["age"] }] })) ?? null,
+  chooseFolder: async (): Promise<string | null> => (await open({ multiple: false, directory: true })) ?? null,
+  chooseSavePath: async (defaultPath: string): Promise<string | null> => (await save({ defaultPath })) ?? null,
 };
+
+/** Listens for the outcome of automatic backups. */
+export function onBackupEvent(handler: (status: BackupStatus) => void): Promise<UnlistenFn> {
+  return listen<BackupStatus>("backup", (e) => handler(e.payload));
+}
 
 /** Listens for an event from the host; returns the function that stops listening. */
 export function onHostEvent(event: "lock-requested" | "locked", handler: (why: string) => void): Promise<UnlistenFn> {

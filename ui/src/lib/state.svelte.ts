@@ -9,7 +9,8 @@ import { setLang, t } from "./i18n.svelte";
 export type Route =
   | { name: "customers" }
   | { name: "customer"; id: number; tab?: string; openNote?: NoteDraft }
-  | { name: "settings" };
+  | { name: "settings" }
+  | { name: "handover"; customerId?: number };
 
 export type NoteDraft = { kind: "note"; customerId: number; template: string | null; body: string };
 
@@ -18,7 +19,14 @@ type Phase = "loading" | "create" | "unlock" | "open";
 export const app = $state({
   phase: "loading" as Phase,
   notebookDir: "",
-  settings: { language: null, auto_lock_minutes: 10, lock_on_screen_lock: true } as Settings,
+  settings: {
+    language: null,
+    auto_lock_minutes: 10,
+    lock_on_screen_lock: true,
+    auto_backup: true,
+    backup_folder: null,
+    backup_keep: 10,
+  } as Settings,
   osLanguage: "zh-CN" as "zh-CN" | "en",
   vocabulary: null as Vocabulary | null,
   privacy: false,
@@ -27,6 +35,8 @@ export const app = $state({
   lockReason: null as null | "idle" | "screen",
   pendingDraft: null as Draft | null,
   toast: null as null | { text: string; error: boolean },
+  /** Bumped when an automatic backup finishes, so the backup settings refresh. */
+  backupVersion: 0,
 });
 
 /** What the open editor would lose on lock; set by the editor while it is open. */
