@@ -49,7 +49,7 @@ pub(super) fn write_package(
     writer.add_file("README.txt", super::sheet::archive_readme(kind).into_bytes(), None)?;
     let tables: Vec<&str> = match kind {
         PackageKind::Backup => SNAPSHOT_TABLES.to_vec(),
-        PackageKind::Handover => super::handover::PACKAGE_TABLES.to_vec(),
+        PackageKind::Handover => super::handover::package_tables(),
     };
     for table in tables {
         match redaction {

@@ -12,25 +12,16 @@ use super::archive::{attachment_id, part_table, read_package, write_package};
 use super::manifest::{Manifest, PackageInfo, PackageKind};
 use super::{BackupError, BackupOptions};
 use crate::store::{
-    AccessEvent, Change, ContactKind, CustomerFilter, Field, Grade, MatchedBy, NewContact, Row, RowScope, TransferRows,
-    TransferTarget,
+    AccessEvent, CUSTOMER_TABLES, Change, ContactKind, CustomerFilter, Field, Grade, MatchedBy, NewContact, Row,
+    RowScope, TransferRows, TransferTarget,
 };
 use crate::{Notebook, Result};
 
-/// What a handover package carries: customers and what hangs on them, never the sender's
-/// history, access log, templates or views.
-pub(super) const PACKAGE_TABLES: &[&str] = &[
-    "tag",
-    "customer",
-    "contact_method",
-    "customer_tag",
-    "note",
-    "interaction",
-    "task",
-    "complaint",
-    "secret",
-    "attachment",
-];
+/// What a handover package carries: the tags, then the customers' own tables (the store's
+/// list, parents first) — never the sender's history, access log, templates or views.
+pub(super) fn package_tables() -> Vec<&'static str> {
+    std::iter::once("tag").chain(CUSTOMER_TABLES.iter().map(|(table, _)| *table)).collect()
+}
 
 /// Which customers to hand over: the union of those listed, tagged, or graded so.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -192,7 +183,7 @@ impl Package {
         let mut tables: BTreeMap<String, Vec<Row>> = BTreeMap::new();
         let mut attachments = BTreeMap::new();
         let manifest = read_package(path, password, |name, data| {
-            if let Some(table) = part_table(name).filter(|t| PACKAGE_TABLES.contains(t)) {
+            if let Some(table) = part_table(name).filter(|t| package_tables().contains(t)) {
                 let rows: Vec<Row> = serde_json::from_slice(data)
                     .map_err(|e| BackupError::Damaged { path: path.to_path_buf(), reason: format!("{name}: {e}") })?;
                 tables.entry(table.to_owned()).or_default().extend(rows);
