@@ -9,6 +9,7 @@ pub mod clock;
 mod error;
 pub mod markdown;
 mod notebook;
+pub mod quality;
 pub mod search;
 pub mod store;
 pub mod vault;

@@ -4,12 +4,14 @@
 
 mod access_log;
 mod attachment;
+mod batch;
 mod complaint;
 mod customer;
 mod draft;
 mod fts5;
 mod history;
 mod interaction;
+mod merge;
 mod migrations;
 mod note;
 mod profile;
@@ -17,6 +19,7 @@ mod search_source;
 mod secret;
 mod setting;
 mod snapshot;
+mod survey;
 mod task;
 mod template;
 mod transfer;
@@ -25,6 +28,7 @@ mod vocab;
 
 pub use access_log::AccessLogEntry;
 pub use attachment::{Attachment, MAX_ATTACHMENT_BYTES, guess_mime};
+pub use batch::{BatchFile, BatchItem, BatchOutcome, BatchTarget};
 pub use complaint::Complaint;
 pub use customer::{
     Change, ContactMethod, Customer, CustomerFacets, CustomerFilter, CustomerSort, CustomerSummary, FacetValue, Field,
@@ -33,12 +37,14 @@ pub use customer::{
 pub use draft::Draft;
 pub use history::HistoryEntry;
 pub use interaction::{Interaction, NewInteraction};
+pub use merge::MergeOutcome;
 pub use migrations::SCHEMA_VERSION;
 pub use note::{NewNote, Note};
 pub use profile::CustomerProfile;
 pub use search_source::{SearchDisplay, SearchSource};
 pub use secret::{Secret, SecretSummary};
 pub use snapshot::{CUSTOMER_TABLES, Row, RowLoader, RowScope, SNAPSHOT_TABLES};
+pub use survey::SurveyedCustomer;
 pub use task::{Task, TaskFilter};
 pub use template::{Template, TemplateField};
 pub use transfer::{MatchedBy, TransferCounts, TransferRows, TransferTarget};

@@ -34,26 +34,8 @@ pub fn guess_mime(name: &str) -> String {
 
 impl Store {
     pub fn add_attachment(&mut self, customer_id: i64, name: &str, mime: &str, data: &[u8]) -> Result<i64> {
-        let name = clean(Some(name)).ok_or_else(|| StoreError::invalid("name", "an attachment needs a file name"))?;
-        if data.len() > MAX_ATTACHMENT_BYTES {
-            return Err(StoreError::invalid(
-                "attachment",
-                format!("'{name}' is {} MiB; the limit is {} MiB", data.len() >> 20, MAX_ATTACHMENT_BYTES >> 20),
-            ));
-        }
-        let sha256 = hex::encode(Sha256::digest(data));
-        let now = clock::to_db(&clock::now());
-        self.write(|tx| {
-            require_customer(tx, customer_id)?;
-            tx.prepare_cached(
-                "INSERT INTO attachment (customer_id, name, mime, size, sha256, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![customer_id, name, mime, data.len() as i64, sha256, now])?;
-            let id = tx.last_insert_rowid();
-            tx.prepare_cached("INSERT INTO attachment_data (attachment_id, data) VALUES (?1, ?2)")?
-                .execute(params![id, data])?;
-            Ok(id)
-        })
+        let now = clock::now();
+        self.write(|tx| insert_attachment(tx, customer_id, name, mime, data, &now))
     }
 
     pub fn attachments(&self, customer_id: i64) -> Result<Vec<Attachment>> {
@@ -95,4 +77,32 @@ fn attachment_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Attachment> 
         sha256: row.get(5)?,
         created_at: time_at(row, 6)?,
     })
+}
+
+/// Adds a file to a customer inside the caller's transaction.
+pub(crate) fn insert_attachment(
+    tx: &rusqlite::Connection,
+    customer_id: i64,
+    name: &str,
+    mime: &str,
+    data: &[u8],
+    now: &chrono::DateTime<chrono::Utc>,
+) -> Result<i64> {
+    let name = clean(Some(name)).ok_or_else(|| StoreError::invalid("name", "an attachment needs a file name"))?;
+    if data.len() > MAX_ATTACHMENT_BYTES {
+        return Err(StoreError::invalid(
+            "attachment",
+            format!("'{name}' is {} MiB; the limit is {} MiB", data.len() >> 20, MAX_ATTACHMENT_BYTES >> 20),
+        ));
+    }
+    let sha256 = hex::encode(Sha256::digest(data));
+    require_customer(tx, customer_id)?;
+    tx.prepare_cached(
+        "INSERT INTO attachment (customer_id, name, mime, size, sha256, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![customer_id, name, mime, data.len() as i64, sha256, clock::to_db(now)])?;
+    let id = tx.last_insert_rowid();
+    tx.prepare_cached("INSERT INTO attachment_data (attachment_id, data) VALUES (?1, ?2)")?
+        .execute(params![id, data])?;
+    Ok(id)
 }

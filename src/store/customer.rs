@@ -626,7 +626,7 @@ pub(crate) fn load_customer(conn: &Connection, id: i64) -> Result<Option<Custome
     Ok(Some(customer))
 }
 
-fn insert_customer(conn: &Connection, new: &NewCustomer, now: &DateTime<Utc>) -> Result<i64> {
+pub(crate) fn insert_customer(conn: &Connection, new: &NewCustomer, now: &DateTime<Utc>) -> Result<i64> {
     let mut values = Vec::with_capacity(Field::ALL.len());
     for (field, value) in new.field_values() {
         values.push((field, field.normalize(value.as_deref())?));

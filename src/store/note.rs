@@ -34,13 +34,18 @@ pub struct Note {
     pub updated_at: DateTime<Utc>,
 }
 
-struct PreparedNote {
-    template: Option<String>,
-    body: String,
-    at: Option<DateTime<Utc>>,
+pub(crate) struct PreparedNote {
+    pub(crate) template: Option<String>,
+    pub(crate) body: String,
+    pub(crate) at: Option<DateTime<Utc>>,
 }
 
-fn insert_note(tx: &rusqlite::Connection, customer_id: i64, note: &PreparedNote, now: &DateTime<Utc>) -> Result<i64> {
+pub(crate) fn insert_note(
+    tx: &rusqlite::Connection,
+    customer_id: i64,
+    note: &PreparedNote,
+    now: &DateTime<Utc>,
+) -> Result<i64> {
     require_customer(tx, customer_id)?;
     tx.prepare_cached(
         "INSERT INTO note (customer_id, template, body, at, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",

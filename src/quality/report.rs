@@ -1,0 +1,158 @@
+//! The data-quality report: invalid values, duplicate clusters, and each customer's
+//! completeness score (0–100, weighted by what a salesperson needs to reach and place them).
+
+use serde::Serialize;
+
+use super::duplicates::{DuplicateCluster, find_clusters};
+use super::normalize::{PhoneCheck, check_credit_code, check_email, check_phone, is_credit_code_field, tidy};
+use crate::store::{ContactKind, Store, SurveyedCustomer};
+
+/// A value that fails its check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct InvalidField {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub customer_id: i64,
+    pub customer_name: String,
+    /// `contact.phone`, `contact.email`, `name`, `company` or `custom.<key>`.
+    pub field: String,
+    pub value: String,
+    pub reason: String,
+    /// The value as it should be, where kehu can tell (trimmed, half-width).
+    pub suggestion: Option<String>,
+}
+
+/// How complete one customer's record is, and what it lacks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct Completeness {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub score: u8,
+    /// Keys of what is missing: `company`, `phone`, `email`, `title`, `industry`, `region`,
+    /// `source`, `address`, `birthday`, `records`.
+    pub missing: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct QualityReport {
+    pub customers: u32,
+    pub invalid: Vec<InvalidField>,
+    pub duplicates: Vec<DuplicateCluster>,
+    /// Customers scoring below the threshold, least complete first.
+    pub incomplete: Vec<Completeness>,
+    /// Mean completeness over every customer.
+    pub average_score: f64,
+}
+
+/// What a complete record has, and what each part weighs (summing to 100).
+const WEIGHTS: &[(&str, u8)] = &[
+    ("company", 15),
+    ("phone", 20),
+    ("email", 10),
+    ("title", 10),
+    ("industry", 10),
+    ("region", 10),
+    ("source", 5),
+    ("address", 5),
+    ("birthday", 5),
+    ("records", 10),
+];
+
+pub fn completeness(c: &SurveyedCustomer) -> Completeness {
+    let has_contact = |kind: ContactKind| c.contacts.iter().any(|(k, _, _)| *k == kind);
+    let present = |key: &str| match key {
+        "company" => c.company.is_some(),
+        "phone" => has_contact(ContactKind::Phone),
+        "email" => has_contact(ContactKind::Email),
+        "title" => c.title.is_some(),
+        "industry" => c.industry.is_some(),
+        "region" => c.region.is_some(),
+        "source" => c.source.is_some(),
+        "address" => has_contact(ContactKind::Address),
+        "birthday" => c.birthday.is_some(),
+        _ => c.notes + c.interactions > 0,
+    };
+    let mut score = 0;
+    let mut missing = Vec::new();
+    for &(key, weight) in WEIGHTS {
+        if present(key) {
+            score += weight;
+        } else {
+            missing.push(key.to_owned());
+        }
+    }
+    Completeness { customer_id: c.id, customer_name: c.name.clone(), score, missing }
+}
+
+fn invalid_fields(c: &SurveyedCustomer, out: &mut Vec<InvalidField>) {
+    let mut push = |field: String, value: &str, reason: String, suggestion: Option<String>| {
+        out.push(InvalidField {
+            customer_id: c.id,
+            customer_name: c.name.clone(),
+            field,
+            value: value.to_owned(),
+            reason,
+            suggestion,
+        });
+    };
+    for (kind, value, _) in &c.contacts {
+        match kind {
+            ContactKind::Phone => {
+                if let PhoneCheck::Invalid(reason) = check_phone(value) {
+                    push("contact.phone".into(), value, reason, None);
+                }
+            }
+            ContactKind::Email => {
+                if let Err(reason) = check_email(value) {
+                    push("contact.email".into(), value, reason, None);
+                }
+            }
+            _ => {}
+        }
+    }
+    for (field, value) in [("name", Some(&c.name)), ("company", c.company.as_ref())] {
+        if let Some(value) = value {
+            let tidied = tidy(value);
+            if tidied != *value {
+                push(field.into(), value, "has full-width characters or extra spaces".into(), Some(tidied));
+            }
+        }
+    }
+    for (key, value) in c.custom.iter().filter(|(k, _)| is_credit_code_field(k)) {
+        match check_credit_code(value) {
+            Err(reason) => push(format!("custom.{key}"), value, reason, None),
+            Ok(code) if code != *value => {
+                push(format!("custom.{key}"), value, "not in its canonical form".into(), Some(code));
+            }
+            Ok(_) => {}
+        }
+    }
+}
+
+/// Checks every customer. `threshold`: records scoring below it are listed as incomplete.
+pub fn quality_report(store: &Store, threshold: u8) -> crate::Result<QualityReport> {
+    let customers = store.survey_customers()?;
+    let mut invalid = Vec::new();
+    let mut incomplete = Vec::new();
+    let mut total: u64 = 0;
+    for c in &customers {
+        invalid_fields(c, &mut invalid);
+        let score = completeness(c);
+        total += u64::from(score.score);
+        if score.score < threshold {
+            incomplete.push(score);
+        }
+    }
+    incomplete.sort_by_key(|c| (c.score, c.customer_id));
+    let average_score = if customers.is_empty() { 100.0 } else { total as f64 / customers.len() as f64 };
+    Ok(QualityReport {
+        customers: customers.len() as u32,
+        invalid,
+        duplicates: find_clusters(&customers),
+        incomplete,
+        average_score,
+    })
+}
