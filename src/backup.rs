@@ -24,6 +24,7 @@ pub use handover::{
     DuplicateMatch, FieldChoice, FieldDiff, HandoverSelection, ImportAction, ImportDecision, ImportPlan, ImportReport,
     IncomingCustomer, Package, Redaction, apply_import, export_handover, plan_import,
 };
+pub(crate) use handover::{package_tables, redacted_rows};
 pub use manifest::{FileEntry, Manifest, PackageInfo, PackageKind};
 pub use restore::restore;
 pub use rotation::{BackupFile, backup_file_name, list_backups, rotation_plan};

@@ -55,6 +55,8 @@ pub enum Error {
     Search(#[from] crate::search::SearchError),
     #[error(transparent)]
     Backup(#[from] crate::backup::BackupError),
+    #[error(transparent)]
+    Interop(#[from] crate::interop::InteropError),
     #[error("notebook {0} is open in another kehu process; close it there first")]
     InUse(PathBuf),
     #[error("{0}")]
@@ -79,6 +81,7 @@ impl Error {
                 _ => ErrorCode::Corrupt,
             },
             Error::Backup(e) => e.code(),
+            Error::Interop(e) => e.code(),
             Error::InUse(_) => ErrorCode::InUse,
             Error::Invalid(_) => ErrorCode::Invalid,
             Error::Io { .. } => ErrorCode::Io,

@@ -7,6 +7,7 @@
 pub mod backup;
 pub mod clock;
 mod error;
+pub mod interop;
 pub mod markdown;
 mod notebook;
 pub mod quality;

@@ -19,7 +19,7 @@ use crate::{Notebook, Result};
 
 /// What a handover package carries: the tags, then the customers' own tables (the store's
 /// list, parents first) — never the sender's history, access log, templates or views.
-pub(super) fn package_tables() -> Vec<&'static str> {
+pub(crate) fn package_tables() -> Vec<&'static str> {
     std::iter::once("tag").chain(CUSTOMER_TABLES.iter().map(|(table, _)| *table)).collect()
 }
 
@@ -105,7 +105,7 @@ fn selected_customers(notebook: &Notebook, selection: &HandoverSelection) -> Res
 }
 
 /// The rows of `table` for the package, with the redaction applied.
-pub(super) fn redacted_rows(
+pub(crate) fn redacted_rows(
     notebook: &Notebook,
     table: &str,
     scope: RowScope<'_>,
@@ -195,6 +195,18 @@ impl Package {
         let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         let info = manifest.info(size);
         Ok(Package { path: path.to_path_buf(), manifest, info, tables, attachments })
+    }
+
+    /// A package already in memory (kehu's JSON export).
+    pub(crate) fn from_parts(
+        path: &Path,
+        manifest: Manifest,
+        tables: BTreeMap<String, Vec<Row>>,
+        attachments: BTreeMap<i64, Vec<u8>>,
+        size: u64,
+    ) -> Package {
+        let info = manifest.info(size);
+        Package { path: path.to_path_buf(), manifest, info, tables, attachments }
     }
 
     fn rows(&self, table: &str) -> &[Row] {

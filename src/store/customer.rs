@@ -220,6 +220,35 @@ impl NewCustomer {
         NewCustomer { name: name.into(), ..Default::default() }
     }
 
+    /// A field's value as given: grade and stage without their defaults.
+    pub fn value(&self, field: Field) -> Option<String> {
+        match field {
+            Field::Grade => self.grade.map(|v| v.key().to_owned()),
+            Field::Stage => self.stage.map(|v| v.key().to_owned()),
+            Field::Name => Some(self.name.clone()).filter(|n| !n.trim().is_empty()),
+            _ => self.field_values().into_iter().find(|(f, _)| *f == field).and_then(|(_, v)| v),
+        }
+    }
+
+    /// Sets a field from its stored text (as [`Field::normalize`] gives it).
+    pub fn set(&mut self, field: Field, value: String) -> std::result::Result<(), String> {
+        match field {
+            Field::Name => self.name = value,
+            Field::Company => self.company = Some(value),
+            Field::Title => self.title = Some(value),
+            Field::Industry => self.industry = Some(value),
+            Field::CompanySize => self.company_size = Some(value.parse()?),
+            Field::Region => self.region = Some(value),
+            Field::Source => self.source = Some(value),
+            Field::Grade => self.grade = Some(value.parse()?),
+            Field::Stage => self.stage = Some(value.parse()?),
+            Field::Colour => self.colour = Some(value.parse()?),
+            Field::Birthday => self.birthday = Some(value),
+            Field::Template => self.template = Some(value),
+        }
+        Ok(())
+    }
+
     fn field_values(&self) -> Vec<(Field, Option<String>)> {
         vec![
             (Field::Name, Some(self.name.clone())),

@@ -31,7 +31,34 @@ pub(crate) fn put(conn: &Connection, key: &str, value: Option<&str>) -> Result<(
     Ok(())
 }
 
+const IMPORT_MAPPING_PREFIX: &str = "import.mapping.";
+
 impl Store {
+    /// Saves (or with `None` forgets) a named import column mapping, as JSON.
+    pub fn set_import_mapping(&mut self, name: &str, mapping: Option<&str>) -> Result<()> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(StoreError::invalid("mapping", "a saved mapping needs a name of 1 to 100 characters"));
+        }
+        let key = format!("{IMPORT_MAPPING_PREFIX}{name}");
+        self.write(|tx| put(tx, &key, mapping))
+    }
+
+    /// A saved import mapping's JSON.
+    pub fn import_mapping(&self, name: &str) -> Result<Option<String>> {
+        get(self.conn(), &format!("{IMPORT_MAPPING_PREFIX}{}", name.trim()))
+    }
+
+    /// The names of the saved import mappings, sorted.
+    pub fn import_mapping_names(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT substr(key, ?2) FROM setting WHERE substr(key, 1, ?2 - 1) = ?1 ORDER BY key")?;
+        let rows =
+            stmt.query_map(params![IMPORT_MAPPING_PREFIX, IMPORT_MAPPING_PREFIX.len() as i64 + 1], |row| row.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Sets (or with `None` forgets) the password automatic backups are encrypted with.
     pub fn set_backup_password(&mut self, password: Option<&str>) -> Result<()> {
         let sealed = match password {

@@ -1,0 +1,858 @@
+//! One import: a file read into rows; each row checked and turned into a customer, its
+//! problems listed by row and column; matched against the notebook and the rows above it; and,
+//! as the user decides for each duplicate, added, merged or skipped — in one transaction.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::decode::{Encoding, decode};
+use super::grid::{Grid, GridRow, locate_header, read_csv, read_workbook};
+use super::mapping::{Mapping, Target};
+use super::values::{interpret, split_contacts, split_tags};
+use super::vcard::{self, Card};
+use super::{Format, InteropError, json};
+use crate::backup::{FieldDiff, ImportAction, ImportDecision, Package, apply_import, plan_import};
+use crate::quality::{DuplicateIndex, DuplicateReason, PhoneCheck, check_credit_code, check_email, check_phone};
+use crate::quality::{is_credit_code_field, phone_key};
+use crate::store::{
+    AccessEvent, BatchFile, BatchItem, BatchTarget, Change, ContactKind, Field, Lang, NewContact, NewCustomer,
+};
+use crate::{Notebook, Result};
+
+/// What to do with a row that duplicates a customer (or an earlier row).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum DuplicateAction {
+    #[default]
+    Skip,
+    /// Fill the customer's empty fields and add the row's contacts, tags and notes.
+    Merge,
+    KeepBoth,
+}
+
+/// What to do with invalid values.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum InvalidAction {
+    /// Import the row, the value kept in a custom field named after its column and the
+    /// customer tagged 待核实 / "to check".
+    #[default]
+    Flag,
+    /// Import nothing while any value is invalid.
+    Reject,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
+#[serde(default)]
+pub struct ImportOptions {
+    /// Detected from the name and content when absent.
+    pub format: Option<Format>,
+    pub encoding: Encoding,
+    /// Columns to targets; detected from the headers when absent.
+    pub mapping: Option<Mapping>,
+    pub on_duplicate: DuplicateAction,
+    pub on_invalid: InvalidAction,
+    /// The language of the tag that flags rows with invalid values.
+    pub lang: Lang,
+}
+
+/// One invalid value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct ImportProblem {
+    /// The row (or, for vCards, the line a card begins on) as the file's program numbers it.
+    pub row: usize,
+    pub sheet: Option<String>,
+    pub column: String,
+    pub value: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for ImportProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(sheet) = &self.sheet {
+            write!(f, "sheet '{sheet}' ")?;
+        }
+        write!(f, "row {}, column '{}': {}", self.row, self.column, self.reason)
+    }
+}
+
+/// The customer (or earlier row) a row duplicates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct ImportDuplicate {
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub existing_id: Option<i64>,
+    /// The row above in the same file, when that is what it duplicates.
+    pub earlier_row: Option<usize>,
+    pub name: String,
+    pub company: Option<String>,
+    pub reason: DuplicateReason,
+    /// Values both have and that differ (a merge keeps the notebook's).
+    pub differences: Vec<FieldDiff>,
+}
+
+/// One incoming row as the preview shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct ImportRow {
+    /// Position among the file's rows, for decisions.
+    pub index: usize,
+    pub row: usize,
+    pub sheet: Option<String>,
+    pub name: String,
+    pub company: Option<String>,
+    pub phones: Vec<String>,
+    pub emails: Vec<String>,
+    pub tags: Vec<String>,
+    pub problems: usize,
+    pub duplicate: Option<ImportDuplicate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct ImportPreview {
+    pub file: String,
+    pub format: Format,
+    pub encoding: Option<String>,
+    pub sheets: Vec<String>,
+    /// The mapping used (tabular files only).
+    pub mapping: Option<Mapping>,
+    pub total: usize,
+    pub new: usize,
+    pub duplicates: usize,
+    /// Rows with an invalid value (imported flagged unless rejected).
+    pub flagged: usize,
+    /// Rows that cannot become a customer (no name and no company).
+    pub unusable: usize,
+    pub problems: Vec<ImportProblem>,
+    /// The first rows, then every row with a duplicate or a problem.
+    pub rows: Vec<ImportRow>,
+}
+
+/// The user's choice for one duplicate row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct RowDecision {
+    pub index: usize,
+    pub action: DuplicateAction,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct ImportReport {
+    pub file: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub added: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub merged: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub skipped: u64,
+    pub flagged: usize,
+    pub unusable: usize,
+    /// Notes, interactions and other records that came with the customers.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub records: u64,
+    pub problems: Vec<ImportProblem>,
+}
+
+/// How many leading rows a preview shows besides the ones needing attention.
+const SAMPLE_ROWS: usize = 20;
+
+/// One row on its way to becoming a customer.
+struct Incoming {
+    row: usize,
+    sheet: Option<String>,
+    item: BatchItem,
+    problems: Vec<ImportProblem>,
+    usable: bool,
+}
+
+impl Incoming {
+    fn contacts(&self) -> Vec<(ContactKind, String)> {
+        self.item.customer.contacts.iter().map(|c| (c.kind, c.value.clone())).collect()
+    }
+}
+
+/// A file read and turned into rows.
+enum Parsed {
+    Rows {
+        format: Format,
+        encoding: Option<&'static str>,
+        sheets: Vec<String>,
+        mapping: Option<Mapping>,
+        rows: Vec<Incoming>,
+    },
+    Package(Box<Package>),
+}
+
+/// Where a duplicate row points.
+#[derive(Clone, Copy)]
+enum Duplicate {
+    Existing(i64),
+    Earlier(usize),
+}
+
+/// Reads `path` and reports what an import would do, changing nothing.
+pub fn preview_import(notebook: &Notebook, path: &Path, options: &ImportOptions) -> Result<ImportPreview> {
+    let file = path.display().to_string();
+    match read(path, options)? {
+        Parsed::Package(package) => {
+            let plan = plan_import(notebook, &package)?;
+            let rows: Vec<ImportRow> = plan
+                .customers
+                .iter()
+                .enumerate()
+                .map(|(index, c)| ImportRow {
+                    index,
+                    row: index + 1,
+                    sheet: None,
+                    name: c.name.clone(),
+                    company: c.company.clone(),
+                    phones: Vec::new(),
+                    emails: Vec::new(),
+                    tags: c.tags.clone(),
+                    problems: 0,
+                    duplicate: c.duplicate.as_ref().map(|d| ImportDuplicate {
+                        existing_id: Some(d.existing_id),
+                        earlier_row: None,
+                        name: d.existing_name.clone(),
+                        company: d.existing_company.clone(),
+                        reason: reason_of(&d.matched_by, d.matched_value.as_deref()),
+                        differences: d.fields.clone(),
+                    }),
+                })
+                .collect();
+            let duplicates = rows.iter().filter(|r| r.duplicate.is_some()).count();
+            Ok(ImportPreview {
+                file,
+                format: Format::Json,
+                encoding: Some("utf-8".into()),
+                sheets: Vec::new(),
+                mapping: None,
+                total: rows.len(),
+                new: rows.len() - duplicates,
+                duplicates,
+                flagged: 0,
+                unusable: 0,
+                problems: Vec::new(),
+                rows,
+            })
+        }
+        Parsed::Rows { format, encoding, sheets, mapping, rows } => {
+            let duplicates = find_duplicates(notebook, &rows)?;
+            let mut preview = ImportPreview {
+                file,
+                format,
+                encoding: encoding.map(str::to_owned),
+                sheets,
+                mapping,
+                total: rows.len(),
+                new: 0,
+                duplicates: 0,
+                flagged: 0,
+                unusable: 0,
+                problems: Vec::new(),
+                rows: Vec::new(),
+            };
+            for (index, (incoming, duplicate)) in rows.iter().zip(&duplicates).enumerate() {
+                preview.problems.extend(incoming.problems.iter().cloned());
+                match (incoming.usable, duplicate) {
+                    (false, _) => preview.unusable += 1,
+                    (true, Some(_)) => preview.duplicates += 1,
+                    (true, None) => preview.new += 1,
+                }
+                if incoming.usable && !incoming.problems.is_empty() {
+                    preview.flagged += 1;
+                }
+                if index < SAMPLE_ROWS || duplicate.is_some() || !incoming.problems.is_empty() {
+                    let duplicate = duplicate.map(|d| describe_duplicate(notebook, &rows, incoming, d)).transpose()?;
+                    preview.rows.push(row_of(index, incoming, duplicate));
+                }
+            }
+            Ok(preview)
+        }
+    }
+}
+
+/// Imports `path`: every row lands or none does. A duplicate row takes its decision, or the
+/// options' default. `progress(done, total)` is called now and then.
+pub fn import_file(
+    notebook: &mut Notebook,
+    path: &Path,
+    options: &ImportOptions,
+    decisions: &[RowDecision],
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<ImportReport> {
+    let file = path.display().to_string();
+    let decided = |index: usize| decisions.iter().find(|d| d.index == index).map_or(options.on_duplicate, |d| d.action);
+    let rows = match read(path, options)? {
+        Parsed::Package(package) => {
+            let plan = plan_import(notebook, &package)?;
+            let decisions: Vec<ImportDecision> = plan
+                .customers
+                .iter()
+                .enumerate()
+                .map(|(index, c)| ImportDecision {
+                    key: c.key,
+                    action: match (c.duplicate.is_some(), decided(index)) {
+                        (false, _) | (true, DuplicateAction::KeepBoth) => ImportAction::Add,
+                        (true, DuplicateAction::Merge) => ImportAction::Merge,
+                        (true, DuplicateAction::Skip) => ImportAction::Skip,
+                    },
+                    take_theirs: Vec::new(),
+                })
+                .collect();
+            progress(0, plan.customers.len());
+            let done = apply_import(notebook, &package, &decisions)?;
+            progress(plan.customers.len(), plan.customers.len());
+            return Ok(ImportReport {
+                file,
+                added: done.added,
+                merged: done.merged,
+                skipped: done.skipped,
+                records: done.records,
+                ..ImportReport::default()
+            });
+        }
+        Parsed::Rows { rows, .. } => rows,
+    };
+    let problems: Vec<ImportProblem> = rows.iter().flat_map(|r| r.problems.iter().cloned()).collect();
+    if options.on_invalid == InvalidAction::Reject && !problems.is_empty() {
+        return Err(InteropError::Rejected { file, count: problems.len(), first: problems[0].to_string() }.into());
+    }
+    let duplicates = find_duplicates(notebook, &rows)?;
+    let mut targets: Vec<BatchTarget> = Vec::with_capacity(rows.len());
+    for (index, (incoming, duplicate)) in rows.iter().zip(&duplicates).enumerate() {
+        let target = match (incoming.usable, *duplicate) {
+            (false, _) => BatchTarget::Skip,
+            (true, None) => BatchTarget::New,
+            (true, Some(d)) => match (decided(index), d) {
+                (DuplicateAction::Skip, _) => BatchTarget::Skip,
+                (DuplicateAction::KeepBoth, _) => BatchTarget::New,
+                (DuplicateAction::Merge, Duplicate::Existing(id)) => {
+                    let existing = notebook.customer(id)?;
+                    let base = Base::of_customer(&existing);
+                    BatchTarget::Into(id, merge_changes(&base, &incoming.item.customer))
+                }
+                (DuplicateAction::Merge, Duplicate::Earlier(earlier)) => {
+                    let changes = merge_changes(&Base::of_new(&rows[earlier].item.customer), &incoming.item.customer);
+                    match &targets[earlier] {
+                        BatchTarget::New => BatchTarget::IntoItem(earlier, changes),
+                        BatchTarget::Into(id, _) => BatchTarget::Into(*id, changes),
+                        BatchTarget::IntoItem(first, _) => BatchTarget::IntoItem(*first, changes),
+                        BatchTarget::Skip => BatchTarget::Skip,
+                    }
+                }
+            },
+        };
+        targets.push(target);
+    }
+    let items: Vec<BatchItem> = rows.iter().map(|r| r.item.clone()).collect();
+    let total = items.len();
+    progress(0, total);
+    let outcome = notebook.add_batch(&items, &targets, &mut |done| progress(done, total))?;
+    let report = ImportReport {
+        file,
+        added: outcome.added,
+        merged: outcome.merged,
+        skipped: outcome.skipped,
+        flagged: rows.iter().filter(|r| r.usable && !r.problems.is_empty()).count(),
+        unusable: rows.iter().filter(|r| !r.usable).count(),
+        records: outcome.notes + outcome.files,
+        problems,
+    };
+    let kind = path.extension().and_then(|e| e.to_str()).unwrap_or("file").to_lowercase();
+    notebook.log_access(
+        AccessEvent::Import,
+        &format!("{kind} file: {} added, {} merged, {} skipped", report.added, report.merged, report.skipped),
+    )?;
+    Ok(report)
+}
+
+fn reason_of(matched_by: &str, value: Option<&str>) -> DuplicateReason {
+    match (matched_by, value) {
+        ("phone", Some(v)) => DuplicateReason::Phone(v.to_owned()),
+        ("email", Some(v)) => DuplicateReason::Email(v.to_owned()),
+        _ => DuplicateReason::NameAndCompany,
+    }
+}
+
+fn row_of(index: usize, incoming: &Incoming, duplicate: Option<ImportDuplicate>) -> ImportRow {
+    let customer = &incoming.item.customer;
+    let of_kind = |kind: ContactKind| -> Vec<String> {
+        customer.contacts.iter().filter(|c| c.kind == kind).map(|c| c.value.clone()).collect()
+    };
+    ImportRow {
+        index,
+        row: incoming.row,
+        sheet: incoming.sheet.clone(),
+        name: customer.name.clone(),
+        company: customer.company.clone(),
+        phones: of_kind(ContactKind::Phone),
+        emails: of_kind(ContactKind::Email),
+        tags: customer.tags.clone(),
+        problems: incoming.problems.len(),
+        duplicate,
+    }
+}
+
+fn describe_duplicate(
+    notebook: &Notebook,
+    rows: &[Incoming],
+    incoming: &Incoming,
+    d: Duplicate,
+) -> Result<ImportDuplicate> {
+    let reason = reason_between(notebook, rows, incoming, d)?;
+    Ok(match d {
+        Duplicate::Existing(id) => {
+            let existing = notebook.customer(id)?;
+            ImportDuplicate {
+                existing_id: Some(id),
+                earlier_row: None,
+                name: existing.name.clone(),
+                company: existing.company.clone(),
+                reason,
+                differences: differences(&Base::of_customer(&existing), &incoming.item.customer),
+            }
+        }
+        Duplicate::Earlier(earlier) => {
+            let other = &rows[earlier].item.customer;
+            ImportDuplicate {
+                existing_id: None,
+                earlier_row: Some(rows[earlier].row),
+                name: other.name.clone(),
+                company: other.company.clone(),
+                reason,
+                differences: differences(&Base::of_new(other), &incoming.item.customer),
+            }
+        }
+    })
+}
+
+/// Why `incoming` duplicates `d` (found again, for the preview only).
+fn reason_between(
+    notebook: &Notebook,
+    rows: &[Incoming],
+    incoming: &Incoming,
+    d: Duplicate,
+) -> Result<DuplicateReason> {
+    let mut index = DuplicateIndex::default();
+    match d {
+        Duplicate::Existing(id) => {
+            let c = notebook.customer(id)?;
+            let contacts: Vec<_> = c.contacts.iter().map(|m| (m.kind, m.value.clone())).collect();
+            index.add(id, &c.name, c.company.as_deref(), &contacts);
+        }
+        Duplicate::Earlier(earlier) => {
+            let r = &rows[earlier];
+            index.add(0, &r.item.customer.name, r.item.customer.company.as_deref(), &r.contacts());
+        }
+    }
+    let found =
+        index.find(&incoming.item.customer.name, incoming.item.customer.company.as_deref(), &incoming.contacts());
+    Ok(found.map_or(DuplicateReason::NameAndCompany, |(_, reason)| reason))
+}
+
+/// For each row, the customer or earlier row it duplicates.
+fn find_duplicates(notebook: &Notebook, rows: &[Incoming]) -> Result<Vec<Option<Duplicate>>> {
+    let existing = DuplicateIndex::new(&notebook.survey_customers()?);
+    let mut earlier = DuplicateIndex::default();
+    let mut out = Vec::with_capacity(rows.len());
+    for (i, incoming) in rows.iter().enumerate() {
+        if !incoming.usable {
+            out.push(None);
+            continue;
+        }
+        let customer = &incoming.item.customer;
+        let contacts = incoming.contacts();
+        let found = existing
+            .find(&customer.name, customer.company.as_deref(), &contacts)
+            .map(|(id, _)| Duplicate::Existing(id))
+            .or_else(|| {
+                earlier
+                    .find(&customer.name, customer.company.as_deref(), &contacts)
+                    .map(|(row, _)| Duplicate::Earlier(row as usize))
+            });
+        earlier.add(i as i64, &customer.name, customer.company.as_deref(), &contacts);
+        out.push(found);
+    }
+    Ok(out)
+}
+
+/// The values a merge compares against: an existing customer's, or an earlier row's.
+struct Base {
+    fields: std::collections::HashMap<Field, String>,
+    custom: BTreeMap<String, String>,
+    tags: BTreeSet<String>,
+    contacts: BTreeSet<(ContactKind, String)>,
+}
+
+impl Base {
+    fn of_customer(c: &crate::store::Customer) -> Base {
+        Base {
+            fields: Field::ALL.iter().filter_map(|&f| Some((f, c.field(f)?))).collect(),
+            custom: c.custom.clone(),
+            tags: c.tags.iter().cloned().collect(),
+            contacts: c.contacts.iter().map(|m| contact_key(m.kind, &m.value)).collect(),
+        }
+    }
+
+    fn of_new(c: &NewCustomer) -> Base {
+        Base {
+            fields: Field::ALL.iter().filter_map(|&f| Some((f, c.value(f)?))).collect(),
+            custom: c.custom.clone(),
+            tags: c.tags.iter().cloned().collect(),
+            contacts: c.contacts.iter().map(|m| contact_key(m.kind, &m.value)).collect(),
+        }
+    }
+}
+
+fn contact_key(kind: ContactKind, value: &str) -> (ContactKind, String) {
+    let key = match kind {
+        ContactKind::Phone => phone_key(value),
+        _ => value.trim().to_lowercase(),
+    };
+    (kind, key)
+}
+
+/// Fills the base's empty fields and adds what it lacks; what both have stays as the base has it.
+fn merge_changes(base: &Base, incoming: &NewCustomer) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for &field in Field::ALL {
+        if let Some(value) = incoming.value(field)
+            && !base.fields.contains_key(&field)
+        {
+            changes.push(Change::Set(field, Some(value)));
+        }
+    }
+    for (key, value) in &incoming.custom {
+        if !base.custom.contains_key(key) {
+            changes.push(Change::SetCustom(key.clone(), Some(value.clone())));
+        }
+    }
+    for tag in incoming.tags.iter().filter(|t| !base.tags.contains(*t)) {
+        changes.push(Change::AddTag(tag.clone()));
+    }
+    for contact in &incoming.contacts {
+        if !base.contacts.contains(&contact_key(contact.kind, &contact.value)) {
+            changes.push(Change::AddContact(contact.clone()));
+        }
+    }
+    changes
+}
+
+fn differences(base: &Base, incoming: &NewCustomer) -> Vec<FieldDiff> {
+    let mut diffs = Vec::new();
+    for &field in Field::ALL {
+        if let (Some(mine), Some(theirs)) = (base.fields.get(&field), incoming.value(field))
+            && *mine != theirs
+        {
+            diffs.push(FieldDiff { field: field.key().into(), mine: Some(mine.clone()), theirs: Some(theirs) });
+        }
+    }
+    for (key, theirs) in &incoming.custom {
+        if let Some(mine) = base.custom.get(key)
+            && mine != theirs
+        {
+            diffs.push(FieldDiff {
+                field: format!("custom.{key}"),
+                mine: Some(mine.clone()),
+                theirs: Some(theirs.clone()),
+            });
+        }
+    }
+    diffs
+}
+
+/// Reads and parses the file.
+fn read(path: &Path, options: &ImportOptions) -> Result<Parsed> {
+    let bytes = std::fs::read(path).map_err(|e| InteropError::io(path, e))?;
+    let format = options.format.unwrap_or_else(|| Format::detect(path, &bytes));
+    let flag = match options.lang {
+        Lang::ZhCn => "待核实",
+        Lang::En => "to check",
+    };
+    match format {
+        Format::Json => Ok(Parsed::Package(Box::new(json::read(path, &bytes)?))),
+        Format::Vcard => {
+            let (text, encoding) = decode(&bytes, options.encoding).map_err(|e| InteropError::unreadable(path, e))?;
+            let cards = vcard::parse(&text).map_err(|e| InteropError::unreadable(path, e))?;
+            if cards.is_empty() {
+                return Err(InteropError::unreadable(path, "holds no vCard").into());
+            }
+            let rows = cards.into_iter().map(|card| from_card(card, flag)).collect();
+            Ok(Parsed::Rows { format, encoding: Some(encoding), sheets: Vec::new(), mapping: None, rows })
+        }
+        Format::Csv => {
+            let (text, encoding) = decode(&bytes, options.encoding).map_err(|e| InteropError::unreadable(path, e))?;
+            let rows = read_csv(&text).map_err(|e| InteropError::unreadable(path, e))?;
+            let grid = locate_header(None, rows).ok_or_else(|| InteropError::unreadable(path, "holds no rows"))?;
+            let mapping =
+                options.mapping.as_ref().map_or_else(|| Mapping::detect(&grid.headers), |m| m.over(&grid.headers));
+            let rows = grid_rows(&grid, &mapping, flag);
+            Ok(Parsed::Rows { format, encoding: Some(encoding), sheets: Vec::new(), mapping: Some(mapping), rows })
+        }
+        Format::Xlsx => {
+            let sheets = read_workbook(&bytes).map_err(|e| InteropError::unreadable(path, e))?;
+            let many = sheets.len() > 1;
+            let grids: Vec<Grid> = sheets
+                .into_iter()
+                .filter_map(|(name, rows)| locate_header(many.then_some(name), rows))
+                .filter(|g| !g.rows.is_empty())
+                .collect();
+            // Sheets laid out like the first (by their headers) are read; a summary or a
+            // lookup-list sheet beside the ledger is not customers.
+            let first = grids.first().ok_or_else(|| InteropError::unreadable(path, "no sheet holds a table"))?;
+            let mapping =
+                options.mapping.as_ref().map_or_else(|| Mapping::detect(&first.headers), |m| m.over(&first.headers));
+            let recognised = |g: &Grid| Mapping::detect(&g.headers).recognised() >= 2 || g.headers == first.headers;
+            let mut rows = Vec::new();
+            let mut names = Vec::new();
+            let mut mappings: Vec<Mapping> = Vec::new();
+            for grid in grids.iter().filter(|g| recognised(g)) {
+                let sheet_mapping = options.mapping.as_ref().unwrap_or(&mapping).over(&grid.headers);
+                rows.extend(grid_rows(grid, &sheet_mapping, flag));
+                names.extend(grid.sheet.clone());
+                mappings.push(sheet_mapping);
+            }
+            let mut union = mapping;
+            for m in mappings.into_iter().skip(1) {
+                for column in m.columns {
+                    if !union.columns.iter().any(|c| c.header == column.header) {
+                        union.columns.push(column);
+                    }
+                }
+            }
+            Ok(Parsed::Rows { format, encoding: None, sheets: names, mapping: Some(union), rows })
+        }
+    }
+}
+
+fn grid_rows(grid: &Grid, mapping: &Mapping, flag: &str) -> Vec<Incoming> {
+    let mut per_kind: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for c in &mapping.columns {
+        let kind = match c.target {
+            Target::Phone => "phone",
+            Target::Email => "email",
+            Target::Address => "address",
+            _ => continue,
+        };
+        *per_kind.entry(kind).or_default() += 1;
+    }
+    let labelled = |kind: &str| per_kind.get(kind).copied().unwrap_or(0) > 1;
+    grid.rows.iter().map(|row| from_row(grid, mapping, row, flag, &labelled)).collect()
+}
+
+/// Collects a row's values into a customer, recording each value that fails its check.
+struct Builder {
+    incoming: Incoming,
+    flag: String,
+}
+
+impl Builder {
+    fn new(row: usize, sheet: Option<String>, label: String, flag: &str) -> Builder {
+        Builder {
+            incoming: Incoming {
+                row,
+                sheet,
+                item: BatchItem { label, ..BatchItem::default() },
+                problems: Vec::new(),
+                usable: true,
+            },
+            flag: flag.to_owned(),
+        }
+    }
+
+    fn customer(&mut self) -> &mut NewCustomer {
+        &mut self.incoming.item.customer
+    }
+
+    /// Records the problem and keeps the value in a custom field named after the column.
+    fn invalid(&mut self, column: &str, value: &str, reason: String) {
+        self.incoming.problems.push(ImportProblem {
+            row: self.incoming.row,
+            sheet: self.incoming.sheet.clone(),
+            column: column.to_owned(),
+            value: value.to_owned(),
+            reason,
+        });
+        let custom = &mut self.incoming.item.customer.custom;
+        let key = (1..)
+            .map(|n| if n == 1 { column.trim().to_owned() } else { format!("{} ({n})", column.trim()) })
+            .find(|k| custom.get(k).is_none_or(|v| v == value))
+            .expect("some key is free");
+        custom.insert(key, value.to_owned());
+    }
+
+    fn field(&mut self, column: &str, field: Field, value: &str) {
+        if field == Field::Template {
+            self.customer().custom.insert(column.trim().to_owned(), value.to_owned());
+            return;
+        }
+        let Some(value) = interpret(field, value) else { return };
+        match field.normalize(Some(&value)) {
+            Ok(Some(normal)) => {
+                if let Err(reason) = self.customer().set(field, normal) {
+                    self.invalid(column, &value, reason);
+                }
+            }
+            Ok(None) => {}
+            Err(crate::store::StoreError::Invalid { reason, .. }) => self.invalid(column, &value, reason),
+            Err(other) => self.invalid(column, &value, other.to_string()),
+        }
+    }
+
+    fn phone(&mut self, column: &str, value: &str, label: Option<String>) {
+        for number in split_contacts(value) {
+            match check_phone(&number) {
+                PhoneCheck::Valid(e164) => {
+                    let typed_ok = number.chars().all(|c| c.is_ascii_digit() || " +-().（）－".contains(c));
+                    let value = if typed_ok { number } else { e164 };
+                    self.customer().contacts.push(NewContact { kind: ContactKind::Phone, value, label: label.clone() });
+                }
+                PhoneCheck::Invalid(reason) => self.invalid(column, &number, reason),
+            }
+        }
+    }
+
+    fn email(&mut self, column: &str, value: &str, label: Option<String>) {
+        for address in split_contacts(value) {
+            match check_email(&address) {
+                Ok(_) => self.customer().contacts.push(NewContact {
+                    kind: ContactKind::Email,
+                    value: address.trim().to_owned(),
+                    label: label.clone(),
+                }),
+                Err(reason) => self.invalid(column, &address, reason),
+            }
+        }
+    }
+
+    fn contact(&mut self, kind: ContactKind, value: &str, label: Option<String>) {
+        self.customer().contacts.push(NewContact { kind, value: value.trim().to_owned(), label });
+    }
+
+    fn custom(&mut self, key: &str, value: &str) {
+        if is_credit_code_field(key)
+            && let Err(reason) = check_credit_code(value)
+        {
+            self.invalid(key, value, reason);
+            return;
+        }
+        self.customer().custom.insert(key.trim().to_owned(), value.to_owned());
+    }
+
+    /// Settles the name (given + family names, else the company) and the flag tag.
+    fn finish(mut self, given: &str, family: &str) -> Incoming {
+        let customer = &mut self.incoming.item.customer;
+        if customer.name.trim().is_empty() {
+            let cjk = |s: &str| s.chars().any(crate::search::is_cjk);
+            customer.name = if cjk(family) || cjk(given) {
+                format!("{family}{given}")
+            } else {
+                format!("{given} {family}").trim().to_owned()
+            };
+        }
+        if customer.name.trim().is_empty() {
+            match customer.company.clone() {
+                Some(company) => customer.name = company,
+                None => {
+                    self.incoming.usable = false;
+                    self.incoming.problems.push(ImportProblem {
+                        row: self.incoming.row,
+                        sheet: self.incoming.sheet.clone(),
+                        column: String::new(),
+                        value: String::new(),
+                        reason: "no name and no company: the row cannot become a customer".into(),
+                    });
+                }
+            }
+        }
+        let customer = &mut self.incoming.item.customer;
+        let mut seen = BTreeSet::new();
+        customer.contacts.retain(|c| seen.insert(contact_key(c.kind, &c.value)));
+        let mut seen = BTreeSet::new();
+        customer.tags.retain(|t| seen.insert(t.clone()));
+        if self.incoming.usable && !self.incoming.problems.is_empty() && !customer.tags.contains(&self.flag) {
+            customer.tags.push(self.flag.clone());
+        }
+        self.incoming
+    }
+}
+
+fn from_row(grid: &Grid, mapping: &Mapping, row: &GridRow, flag: &str, labelled: &dyn Fn(&str) -> bool) -> Incoming {
+    let label = match &grid.sheet {
+        Some(sheet) => format!("sheet '{sheet}' row {}", row.line),
+        None => format!("row {}", row.line),
+    };
+    let mut b = Builder::new(row.line, grid.sheet.clone(), label, flag);
+    let (mut given, mut family, mut address) = (String::new(), String::new(), Vec::new());
+    for (column, value) in mapping.columns.iter().zip(&row.cells) {
+        let value = value.trim();
+        if value.is_empty() {
+            continue;
+        }
+        let header = column.header.as_str();
+        let label_for = |kind: &str| labelled(kind).then(|| header.trim().to_owned());
+        match &column.target {
+            Target::Field(field) => b.field(header, *field, value),
+            Target::GivenName => given = value.to_owned(),
+            Target::FamilyName => family = value.to_owned(),
+            Target::Phone => b.phone(header, value, label_for("phone")),
+            Target::Email => b.email(header, value, label_for("email")),
+            Target::Wechat => b.contact(ContactKind::Wechat, value, None),
+            Target::Address => b.contact(ContactKind::Address, value, label_for("address")),
+            Target::AddressPart => address.push(value.to_owned()),
+            Target::Tags => b.customer().tags.extend(split_tags(value)),
+            Target::Note => b.incoming.item.notes.push(value.to_owned()),
+            Target::Custom(key) => b.custom(key, value),
+            Target::Ignore => {}
+        }
+    }
+    if !address.is_empty() {
+        b.contact(ContactKind::Address, &address.join(" "), None);
+    }
+    b.finish(&given, &family)
+}
+
+fn from_card(card: Card, flag: &str) -> Incoming {
+    let label = format!("card {} (line {})", card.index, card.line);
+    let mut b = Builder::new(card.line, None, label, flag);
+    b.customer().name = crate::quality::tidy(&card.name);
+    if let Some(company) = &card.company {
+        b.field("ORG", Field::Company, company);
+    }
+    if let Some(title) = &card.title {
+        b.field("TITLE", Field::Title, title);
+    }
+    for (phone, kind) in &card.phones {
+        b.phone("TEL", phone, kind.clone());
+    }
+    for (email, kind) in &card.emails {
+        b.email("EMAIL", email, kind.clone());
+    }
+    for (address, kind) in &card.addresses {
+        b.contact(ContactKind::Address, address, kind.clone());
+    }
+    if let Some(birthday) = &card.birthday {
+        b.field("BDAY", Field::Birthday, birthday);
+    }
+    if let Some(url) = &card.url {
+        b.custom("URL", url);
+    }
+    b.customer().tags.extend(card.categories.iter().cloned());
+    if let Some(note) = card.note {
+        b.incoming.item.notes.push(note);
+    }
+    if let Some((mime, data)) = card.photo {
+        let ext = mime.strip_prefix("image/").unwrap_or("jpg").replace("jpeg", "jpg");
+        b.incoming.item.attachments.push(BatchFile { name: format!("photo.{ext}"), mime, data });
+    }
+    b.finish("", "")
+}
