@@ -3,6 +3,7 @@
 
 mod backup;
 mod customer;
+mod interop;
 mod output;
 mod password;
 mod records;
@@ -85,6 +86,15 @@ enum Command {
     Handover(backup::HandoverCommand),
     /// Search customers, notes, interactions, complaints and templates
     Search(search::SearchArgs),
+    /// Import customers from CSV (UTF-8, GBK, UTF-16), Excel (XLSX/XLS), vCard or kehu JSON
+    Import(interop::ImportArgs),
+    /// Export customers as CSV, XLSX, vCard or JSON
+    Export(Box<interop::ExportArgs>),
+    /// Saved import column mappings
+    #[command(subcommand)]
+    Mapping(interop::MappingCommand),
+    /// Data quality: invalid values, likely duplicates, incomplete records
+    Quality(interop::QualityArgs),
     /// The search index: check it against the database, or rebuild it
     #[command(subcommand)]
     Index(search::IndexCommand),
@@ -172,6 +182,10 @@ pub fn run(args: Args) -> Result<()> {
         Command::Backup(c) => backup::backup(&ctx, c),
         Command::Handover(c) => backup::handover(&ctx, c),
         Command::Search(a) => search::search(&ctx, a),
+        Command::Import(a) => interop::import(&ctx, a),
+        Command::Export(a) => interop::export(&ctx, *a),
+        Command::Mapping(c) => interop::mapping(&ctx, c),
+        Command::Quality(a) => interop::quality(&ctx, &a),
         Command::Index(c) => search::index(&ctx, &c),
     }
 }
@@ -235,6 +249,7 @@ pub fn exit_status(e: &anyhow::Error) -> u8 {
             .map(kehu::Error::code)
             .or_else(|| c.downcast_ref::<kehu::store::StoreError>().map(kehu::store::StoreError::code))
             .or_else(|| c.downcast_ref::<kehu::vault::VaultError>().map(kehu::vault::VaultError::code))
+            .or_else(|| c.downcast_ref::<kehu::interop::InteropError>().map(kehu::interop::InteropError::code))
     });
     let Some(code) = code else { return 1 };
     match code {

@@ -29,6 +29,9 @@ pub(crate) enum CustomerCommand {
         #[arg(long)]
         yes: bool,
     },
+    /// Merge customer OTHER into KEEP: KEEP takes OTHER's missing fields, contacts, tags and
+    /// every record; OTHER is removed
+    Merge { keep: i64, other: i64 },
 }
 
 #[derive(Debug, clap::Args)]
@@ -196,6 +199,19 @@ pub(crate) fn run(ctx: &Ctx, command: CustomerCommand) -> Result<()> {
         CustomerCommand::List(a) => list(ctx, a),
         CustomerCommand::Edit(a) => edit(ctx, &a),
         CustomerCommand::Erase { id, yes } => erase(ctx, id, yes),
+        CustomerCommand::Merge { keep, other } => {
+            let outcome = ctx.open()?.merge_customers(keep, other)?;
+            let message = format!(
+                "{} #{other} → #{keep}: {} {}, {} {}",
+                ctx.out.t("已合并", "merged"),
+                outcome.values,
+                ctx.out.t("项资料", "values"),
+                outcome.records,
+                ctx.out.t("条记录", "records")
+            );
+            ctx.out.done(&message, Some(keep));
+            Ok(())
+        }
     }
 }
 
@@ -281,18 +297,24 @@ fn show(ctx: &Ctx, id: i64) -> Result<()> {
     Ok(())
 }
 
+impl ListArgs {
+    pub(crate) fn filter(self) -> CustomerFilter {
+        CustomerFilter {
+            grade: self.grade,
+            stage: self.stage,
+            colour: self.colour,
+            tag: self.tag,
+            industry: self.industry,
+            region: self.region,
+            text: self.text,
+            limit: self.limit,
+            ..CustomerFilter::default()
+        }
+    }
+}
+
 fn list(ctx: &Ctx, a: ListArgs) -> Result<()> {
-    let filter = CustomerFilter {
-        grade: a.grade,
-        stage: a.stage,
-        colour: a.colour,
-        tag: a.tag,
-        industry: a.industry,
-        region: a.region,
-        text: a.text,
-        limit: a.limit,
-        ..CustomerFilter::default()
-    };
+    let filter = a.filter();
     let notebook = ctx.open()?;
     let customers = notebook.list_customers(&filter)?;
     if ctx.out.json {

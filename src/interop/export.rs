@@ -130,7 +130,9 @@ fn chosen(notebook: &Notebook, options: &ExportOptions) -> Result<Vec<i64>> {
         return Ok(options.customer_ids.clone());
     }
     let filter = CustomerFilter { offset: 0, limit: None, ..options.filter.clone() };
-    Ok(notebook.list_customers(&filter)?.into_iter().map(|c| c.id).collect())
+    let mut ids: Vec<i64> = notebook.list_customers(&filter)?.into_iter().map(|c| c.id).collect();
+    ids.sort_unstable(); // the order they were added in, as a ledger lists them
+    Ok(ids)
 }
 
 fn write_to(

@@ -734,7 +734,21 @@ impl Builder {
         }
     }
 
+    fn tags(&mut self, column: &str, tags: Vec<String>) {
+        for tag in tags {
+            if tag.chars().count() > 64 {
+                self.invalid(column, &tag, "a tag is at most 64 characters".into());
+            } else {
+                self.customer().tags.push(tag);
+            }
+        }
+    }
+
     fn contact(&mut self, kind: ContactKind, value: &str, label: Option<String>) {
+        if value.chars().count() > 500 {
+            let column = kind.label(Lang::En).to_owned();
+            return self.invalid(&column, value, "longer than 500 characters".into());
+        }
         self.customer().contacts.push(NewContact { kind, value: value.trim().to_owned(), label });
     }
 
@@ -809,7 +823,7 @@ fn from_row(grid: &Grid, mapping: &Mapping, row: &GridRow, flag: &str, labelled:
             Target::Wechat => b.contact(ContactKind::Wechat, value, None),
             Target::Address => b.contact(ContactKind::Address, value, label_for("address")),
             Target::AddressPart => address.push(value.to_owned()),
-            Target::Tags => b.customer().tags.extend(split_tags(value)),
+            Target::Tags => b.tags(header, split_tags(value)),
             Target::Note => b.incoming.item.notes.push(value.to_owned()),
             Target::Custom(key) => b.custom(key, value),
             Target::Ignore => {}
@@ -846,7 +860,7 @@ fn from_card(card: Card, flag: &str) -> Incoming {
     if let Some(url) = &card.url {
         b.custom("URL", url);
     }
-    b.customer().tags.extend(card.categories.iter().cloned());
+    b.tags("CATEGORIES", card.categories.clone());
     if let Some(note) = card.note {
         b.incoming.item.notes.push(note);
     }

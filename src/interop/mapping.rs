@@ -256,7 +256,10 @@ pub fn recognise(header: &str) -> Option<Target> {
             ],
             Target::AddressPart,
         ),
-        (&["创建时间", "更新时间", "created", "updated", "createdat", "updatedat"], Target::Ignore),
+        (
+            &["创建时间", "更新时间", "序号", "编号", "no.", "#", "created", "updated", "createdat", "updatedat"],
+            Target::Ignore,
+        ),
         (&["标签", "分组", "分类", "tags", "tag", "labels", "categories", "groupmembership"], Target::Tags),
         (
             &[

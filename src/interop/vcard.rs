@@ -276,12 +276,15 @@ fn apply(card: &mut Card, p: &Property) -> Result<(), String> {
             }
         }
         "ADR" => {
-            let parts: Vec<String> = split_unescape(&text, ';').into_iter().filter(|s| !s.is_empty()).collect();
+            // pobox; extended; street; locality; region; postcode; country
+            let parts = split_unescape(&text, ';');
+            let part = |i: usize| parts.get(i).map(String::as_str).unwrap_or_default();
             // Chinese addresses read from the largest unit down: country, region, city, street.
             let address = if parts.iter().any(|s| is_cjk(s)) {
-                parts.iter().rev().cloned().collect::<Vec<_>>().concat()
+                let body: String = [6, 4, 3, 2, 1, 0].iter().map(|&i| part(i)).collect();
+                [body.as_str(), part(5)].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" ")
             } else {
-                parts.join(", ")
+                [0, 1, 2, 3, 4, 5, 6].iter().map(|&i| part(i)).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ")
             };
             if let Some(address) = some(address) {
                 card.addresses.push((address, p.type_label()));

@@ -138,9 +138,13 @@ pub fn find_clusters(customers: &[SurveyedCustomer]) -> Vec<DuplicateCluster> {
     let mut links: Vec<(usize, DuplicateReason)> = Vec::new();
     for (i, c) in customers.iter().enumerate() {
         let contacts: Vec<_> = c.contacts.iter().map(|(k, v, _)| (*k, v.clone())).collect();
+        let mut same_name = false;
         for (key, reason) in Keys::of(&c.name, c.company.as_deref(), &contacts, true).reasons() {
             match first.get(&key) {
+                // The same name already ties this customer in: its sound says nothing more.
+                Some(_) if same_name && reason == DuplicateReason::SimilarName => {}
                 Some(&j) => {
+                    same_name |= reason == DuplicateReason::NameAndCompany;
                     let (a, b) = (root(&mut parent, i), root(&mut parent, j));
                     if a != b {
                         parent[a] = b;
@@ -173,10 +177,6 @@ pub fn find_clusters(customers: &[SurveyedCustomer]) -> Vec<DuplicateCluster> {
     let mut clusters: Vec<DuplicateCluster> = groups.into_values().filter(|g| g.customer_ids.len() > 1).collect();
     for c in &mut clusters {
         c.customer_ids.sort_unstable();
-        // The name match implies the sound match: say only the stronger.
-        if c.reasons.contains(&DuplicateReason::NameAndCompany) {
-            c.reasons.retain(|r| *r != DuplicateReason::SimilarName);
-        }
     }
     clusters.sort_by(|a, b| b.customer_ids.len().cmp(&a.customer_ids.len()).then(a.customer_ids.cmp(&b.customer_ids)));
     clusters

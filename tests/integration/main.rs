@@ -6,6 +6,7 @@ mod backup_cli;
 mod cli;
 mod fixtures;
 mod history;
+mod interop;
 mod reliability;
 mod search;
 mod security;

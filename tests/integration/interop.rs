@@ -1,0 +1,421 @@
+//! Import and export through the API: files written by other programs (openpyxl, xlwt, Excel's
+//! GBK CSV and UTF-16 text, Google and Outlook exports, Android/iOS/4.0 vCards), duplicates,
+//! invalid values, one transaction, round trips through every export, and data quality.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use kehu::Notebook;
+use kehu::interop::{
+    DuplicateAction, Encoding, ExportFormat, ExportOptions, ImportOptions, ImportReport, InvalidAction, RowDecision,
+    export, import_file, preview_import,
+};
+use kehu::quality::{DuplicateReason, quality_report};
+use kehu::store::{
+    Change, ContactKind, Customer, CustomerFilter, Grade, Lang, NewContact, NewCustomer, NewInteraction, NewNote,
+};
+
+use crate::util::TempNotebook;
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/interop").join(name)
+}
+
+fn import(notebook: &mut Notebook, path: &Path, options: &ImportOptions) -> ImportReport {
+    import_file(notebook, path, options, &[], &mut |_, _| {}).unwrap()
+}
+
+fn all(notebook: &Notebook) -> Vec<Customer> {
+    let list = notebook.list_customers(&CustomerFilter { limit: None, ..CustomerFilter::default() }).unwrap();
+    let mut customers: Vec<Customer> = list.iter().map(|c| notebook.customer(c.id).unwrap()).collect();
+    customers.sort_by_key(|c| c.id);
+    customers
+}
+
+fn by_name(notebook: &Notebook, name: &str) -> Customer {
+    all(notebook).into_iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no customer named {name}"))
+}
+
+fn values(c: &Customer, kind: ContactKind) -> Vec<String> {
+    c.contacts.iter().filter(|m| m.kind == kind).map(|m| m.value.clone()).collect()
+}
+
+#[test]
+fn excel_ledgers_written_by_openpyxl_and_xlwt() {
+    for (file, rows) in [("ledger.xlsx", 4), ("ledger.xls", 3)] {
+        let t = TempNotebook::new();
+        let mut nb = t.open();
+        let report = import(&mut nb, &fixture(file), &ImportOptions::default());
+        assert_eq!((report.added, report.flagged), (rows, 1), "{file}: {report:?}");
+        let zhang = by_name(&nb, "张伟");
+        assert_eq!(zhang.company.as_deref(), Some("华为技术有限公司"));
+        assert_eq!(zhang.title.as_deref(), Some("采购经理"));
+        assert_eq!(zhang.grade, Grade::Vip, "A类");
+        assert_eq!(zhang.birthday.as_deref(), Some("1985-03-02"), "2019年07月09日-style text date");
+        assert_eq!(zhang.custom.get("签约日期").map(String::as_str), Some("2019-07-09"), "Excel date serial");
+        assert!(!zhang.custom.contains_key("序号"));
+        assert_eq!(values(&zhang, ContactKind::Phone), ["13800138000"], "phone typed as a number");
+        assert_eq!(nb.notes(zhang.id).unwrap()[0].body, "年度框架协议，重点跟进");
+        let li = by_name(&nb, "李娜");
+        if file == "ledger.xlsx" {
+            assert_eq!(li.region.as_deref(), Some("华南"), "a merged cell fills every row it spans");
+            assert_eq!(by_name(&nb, "陈静").company.as_deref(), Some("上海浦东发展银行股份有限公司"), "second sheet");
+        }
+        let wang = by_name(&nb, "王芳");
+        assert_eq!(wang.custom.get("电子邮箱").map(String::as_str), Some("wangfang@bytedance"));
+        assert!(wang.tags.contains(&"待核实".to_string()));
+        assert_eq!(values(&wang, ContactKind::Phone), ["010-62345678"]);
+        let problem = &report.problems[0];
+        assert_eq!((problem.row, problem.column.as_str()), (6, "电子邮箱"), "{problem:?}");
+    }
+}
+
+#[test]
+fn csv_in_gbk_and_utf16_as_excel_saves_them() {
+    let t = TempNotebook::new();
+    let mut nb = t.open();
+    let preview = preview_import(&nb, &fixture("ledger-gbk.csv"), &ImportOptions::default()).unwrap();
+    assert_eq!(preview.encoding.as_deref(), Some("gb18030"));
+    assert_eq!((preview.total, preview.flagged), (3, 1));
+    // Read as UTF-8 on request, the same bytes are refused with a hint, and nothing changes.
+    let utf8 = ImportOptions { encoding: Encoding::Utf8, ..ImportOptions::default() };
+    let err = import_file(&mut nb, &fixture("ledger-gbk.csv"), &utf8, &[], &mut |_, _| {}).unwrap_err();
+    assert!(err.to_string().contains("ledger-gbk.csv") && err.to_string().contains("gbk"), "{err}");
+    assert!(all(&nb).is_empty());
+    import(&mut nb, &fixture("ledger-gbk.csv"), &ImportOptions::default());
+    assert_eq!(by_name(&nb, "李娜").company.as_deref(), Some("深圳市腾讯计算机系统有限公司"));
+    import(&mut nb, &fixture("ledger-utf16.txt"), &ImportOptions::default());
+    let zhao = by_name(&nb, "赵磊");
+    assert_eq!(
+        (zhao.company.as_deref(), values(&zhao, ContactKind::Phone)),
+        (Some("招商银行"), vec!["13700002222".into()])
+    );
+}
+
+#[test]
+fn google_and_outlook_exports_as_they_come() {
+    let t = TempNotebook::new();
+    let mut nb = t.open();
+    import(&mut nb, &fixture("google-contacts.csv"), &ImportOptions::default());
+    let liu = by_name(&nb, "刘洋");
+    assert_eq!(liu.company.as_deref(), Some("阿里巴巴"));
+    assert_eq!(liu.title.as_deref(), Some("产品经理"));
+    assert_eq!(values(&liu, ContactKind::Email), ["liuyang@example.com", "ly@qq.com"]);
+    assert_eq!(values(&liu, ContactKind::Phone), ["+86 135 0000 3333", "021-61234567"]);
+    assert_eq!(liu.tags, ["华东", "客户"]);
+    assert_eq!(liu.birthday.as_deref(), Some("1990-05-20"));
+    assert_eq!(values(&by_name(&nb, "Emily Chen"), ContactKind::Phone), ["+1 650-253-0000"]);
+    import(&mut nb, &fixture("outlook-contacts.csv"), &ImportOptions::default());
+    let sun = by_name(&nb, "孙强");
+    assert_eq!(sun.company.as_deref(), Some("比亚迪股份有限公司"));
+    assert_eq!(sun.birthday, None, "Outlook's 0/0/00");
+    assert_eq!(values(&sun, ContactKind::Phone).len(), 2);
+    assert_eq!(values(&sun, ContactKind::Address), ["坪山区比亚迪路3009号 深圳 518118"]);
+    assert_eq!(by_name(&nb, "John Smith").birthday.as_deref(), Some("1980-07-09"));
+}
+
+#[test]
+fn vcards_in_three_versions() {
+    let t = TempNotebook::new();
+    let mut nb = t.open();
+    import(&mut nb, &fixture("android-2.1.vcf"), &ImportOptions::default());
+    let zhou = by_name(&nb, "周杰");
+    assert_eq!(zhou.company.as_deref(), Some("中国移动"));
+    assert_eq!(values(&zhou, ContactKind::Phone), ["186-0000-5555", "010-6234 5678"]);
+    assert_eq!(zhou.birthday.as_deref(), Some("1988-12-01"));
+    assert_eq!(nb.notes(zhou.id).unwrap()[0].body, "客户，多次合作。第二行", "QUOTED-PRINTABLE with a soft break");
+    let photo = nb.attachments(zhou.id).unwrap();
+    assert_eq!(photo[0].name, "photo.jpg");
+    assert_eq!(nb.attachment_data(photo[0].id).unwrap().1[..3], [0xFF, 0xD8, 0xFF]);
+    by_name(&nb, "吴敏"); // GBK QUOTED-PRINTABLE
+    import(&mut nb, &fixture("ios-3.0.vcf"), &ImportOptions::default());
+    let zheng = by_name(&nb, "郑丽");
+    assert_eq!(zheng.company.as_deref(), Some("招商银行 零售部"));
+    assert_eq!(values(&zheng, ContactKind::Address), ["中国广东深圳深南大道7088号 518040"]);
+    assert_eq!(zheng.tags, ["VIP", "银行"]);
+    assert_eq!(nb.notes(zheng.id).unwrap()[0].body, "iPhone 导出\n第二行, 含逗号");
+    import(&mut nb, &fixture("contacts-4.0.vcf"), &ImportOptions::default());
+    let feng = by_name(&nb, "冯涛");
+    assert_eq!(values(&feng, ContactKind::Phone), ["+86-139-0000-8888"]);
+    assert_eq!(feng.birthday.as_deref(), Some("--06-15"));
+    assert_eq!(nb.attachments(feng.id).unwrap().len(), 1);
+}
+
+fn seeded() -> (TempNotebook, i64) {
+    let t = TempNotebook::new();
+    let mut nb = t.open();
+    let mut zhang = NewCustomer::named("张伟");
+    zhang.company = Some("华为".into());
+    zhang.contacts = vec![NewContact::new(ContactKind::Phone, "+86 138-0013-8000")];
+    zhang.custom.insert("签约日期".into(), "2018-01-01".into());
+    let id = nb.add_customer(&zhang).unwrap();
+    (t, id)
+}
+
+#[test]
+fn duplicates_skip_merge_or_keep_both() {
+    let file = fixture("ledger-gbk.csv");
+    let (t, id) = seeded();
+    let mut nb = t.open();
+    let preview = preview_import(&nb, &file, &ImportOptions::default()).unwrap();
+    let dup = preview.rows.iter().find(|r| r.duplicate.is_some()).unwrap();
+    let d = dup.duplicate.as_ref().unwrap();
+    assert_eq!((d.existing_id, &d.reason), (Some(id), &DuplicateReason::Phone("+8613800138000".into())));
+    assert!(d.differences.iter().any(|f| f.field == "custom.签约日期"), "{d:?}");
+    assert!(d.differences.iter().any(|f| f.field == "company"));
+    let report = import(&mut nb, &file, &ImportOptions::default());
+    assert_eq!((report.added, report.skipped), (2, 1));
+    assert_eq!(all(&nb).len(), 3);
+
+    let (t, id) = seeded();
+    let mut nb = t.open();
+    let merge = ImportOptions { on_duplicate: DuplicateAction::Merge, ..ImportOptions::default() };
+    let report = import(&mut nb, &file, &merge);
+    assert_eq!((report.added, report.merged), (2, 1));
+    let zhang = nb.customer(id).unwrap();
+    assert_eq!(zhang.company.as_deref(), Some("华为"), "what both have stays as the notebook has it");
+    assert_eq!(zhang.title.as_deref(), Some("采购经理"), "empty fields are filled");
+    assert_eq!(zhang.custom["签约日期"], "2018-01-01");
+    assert_eq!(values(&zhang, ContactKind::Email), ["zhangwei@huawei.com"]);
+    assert_eq!(values(&zhang, ContactKind::Phone).len(), 1, "the same number is not added twice");
+    assert_eq!(nb.notes(id).unwrap().len(), 1);
+
+    // Per-row decision: keep both for this row despite the default.
+    let (t, _) = seeded();
+    let mut nb = t.open();
+    let index = preview.rows.iter().find(|r| r.duplicate.is_some()).unwrap().index;
+    let decisions = [RowDecision { index, action: DuplicateAction::KeepBoth }];
+    import_file(&mut nb, &file, &ImportOptions::default(), &decisions, &mut |_, _| {}).unwrap();
+    assert_eq!(all(&nb).iter().filter(|c| c.name == "张伟").count(), 2);
+}
+
+#[test]
+fn rows_duplicating_rows_above_merge_into_them() {
+    let t = TempNotebook::new();
+    let mut nb = t.open();
+    let file = t.path("dups.csv");
+    std::fs::write(&file, "姓名,公司,手机,邮箱\n张伟,华为技术有限公司,13800138000,\n張偉,華為技術,,zw@huawei.com\n李娜,腾讯,+86 138 0013 8000,\n").unwrap();
+    let preview = preview_import(&nb, &file, &ImportOptions::default()).unwrap();
+    let earlier: Vec<_> = preview.rows.iter().filter_map(|r| r.duplicate.as_ref()?.earlier_row).collect();
+    assert_eq!(earlier, [2, 2], "traditional script and a suffix-less company, then the same phone");
+    let merge = ImportOptions { on_duplicate: DuplicateAction::Merge, ..ImportOptions::default() };
+    let report = import(&mut nb, &file, &merge);
+    assert_eq!((report.added, report.merged), (1, 2));
+    let zhang = by_name(&nb, "张伟");
+    assert_eq!(values(&zhang, ContactKind::Email), ["zw@huawei.com"]);
+}
+
+#[test]
+fn invalid_values_are_flagged_or_reject_the_whole_file() {
+    let t = TempNotebook::new();
+    let mut nb = t.open();
+    let file = t.path("bad.csv");
+    std::fs::write(
+        &file,
+        "客户名称,联系人,手机,统一社会信用代码,生日,标签\n甲公司,甲,12345,91350100M000100Y44,2019-02-30,A\n乙公司,乙,13800138000,91350100M000100Y43,,\n,,,,,\n丙公司,,,,,\n",
+    )
+    .unwrap();
+    let reject = ImportOptions { on_invalid: InvalidAction::Reject, ..ImportOptions::default() };
+    let err = import_file(&mut nb, &file, &reject, &[], &mut |_, _| {}).unwrap_err().to_string();
+    assert!(err.contains("bad.csv") && err.contains("row 2") && err.contains("手机"), "{err}");
+    assert!(all(&nb).is_empty(), "nothing lands");
+    let report = import(&mut nb, &file, &ImportOptions { lang: Lang::En, ..ImportOptions::default() });
+    assert_eq!((report.added, report.flagged), (3, 1));
+    let columns: Vec<&str> = report.problems.iter().map(|p| p.column.as_str()).collect();
+    assert_eq!(columns, ["手机", "统一社会信用代码", "生日"]);
+    let jia = by_name(&nb, "甲");
+    assert_eq!(jia.tags, ["A", "to check"]);
+    assert_eq!(jia.custom["手机"], "12345");
+    assert_eq!(jia.custom["生日"], "2019-02-30");
+    assert_eq!(
+        by_name(&nb, "丙公司").company.as_deref(),
+        Some("丙公司"),
+        "a ledger row without a contact is named by its company"
+    );
+}
+
+fn rich_notebook(t: &TempNotebook) -> Notebook {
+    let mut nb = t.open();
+    let mut c = NewCustomer::named("欧阳娜娜");
+    c.company = Some("华为技术有限公司".into());
+    c.title = Some("采购经理".into());
+    c.industry = Some("通信".into());
+    c.region = Some("深圳".into());
+    c.source = Some("展会".into());
+    c.grade = Some(Grade::Vip);
+    c.birthday = Some("1990-07-09".into());
+    c.tags = vec!["重点".into(), "华南".into()];
+    c.custom.insert("合同金额".into(), "120万".into());
+    c.contacts = vec![
+        NewContact::new(ContactKind::Phone, "138 0013 8000"),
+        NewContact::new(ContactKind::Phone, "010-62345678"),
+        NewContact::new(ContactKind::Email, "nana@huawei.com"),
+        NewContact::new(ContactKind::Address, "深圳市龙岗区坂田华为基地"),
+    ];
+    let id = nb.add_customer(&c).unwrap();
+    nb.add_note(&NewNote {
+        customer_id: id, body: Some("第一次拜访，谈了报价, 含逗号".into()), ..NewNote::default()
+    })
+    .unwrap();
+    nb.add_interaction(&NewInteraction {
+        customer_id: id,
+        kind: kehu::store::InteractionKind::Call,
+        summary: "电话沟通".into(),
+        outcome: None,
+        at: None,
+    })
+    .unwrap();
+    nb.add_attachment(id, "photo.png", "image/png", &[0x89, b'P', b'N', b'G', 1, 2, 3]).unwrap();
+    let mut d = NewCustomer::named("John Smith");
+    d.company = Some("Acme".into());
+    d.contacts = vec![NewContact::new(ContactKind::Email, "john@acme.com")];
+    nb.add_customer(&d).unwrap();
+    nb
+}
+
+/// The parts of a customer every flat export carries.
+fn flat(
+    c: &Customer,
+) -> (String, Option<String>, Option<String>, Vec<String>, Vec<String>, Vec<String>, Option<String>) {
+    let mut tags = c.tags.clone();
+    tags.sort();
+    (
+        c.name.clone(),
+        c.company.clone(),
+        c.title.clone(),
+        values(c, ContactKind::Phone),
+        values(c, ContactKind::Email),
+        tags,
+        c.birthday.clone(),
+    )
+}
+
+#[test]
+fn every_export_reads_back() {
+    let t = TempNotebook::new();
+    let mut nb = rich_notebook(&t);
+    let original = all(&nb);
+    for (format, name) in [
+        (ExportFormat::Csv, "out.csv"),
+        (ExportFormat::Xlsx, "out.xlsx"),
+        (ExportFormat::Vcard3, "out3.vcf"),
+        (ExportFormat::Vcard4, "out4.vcf"),
+        (ExportFormat::Json, "out.json"),
+    ] {
+        for lang in [Lang::ZhCn, Lang::En] {
+            let path = t.path(&format!("{lang:?}-{name}"));
+            let options = ExportOptions { format, lang, with_secrets: true, ..ExportOptions::default() };
+            let report = export(&mut nb, &path, &options, &mut |_, _| {}).unwrap();
+            assert_eq!(report.customers, 2);
+            let other = TempNotebook::new();
+            let mut back = other.open();
+            let imported = import(&mut back, &path, &ImportOptions::default());
+            assert_eq!((imported.added, imported.flagged), (2, 0), "{format:?} {lang:?}: {imported:?}");
+            let copies = all(&back);
+            for (a, b) in original.iter().zip(&copies) {
+                assert_eq!(flat(a), flat(b), "{format:?} {lang:?}");
+                if matches!(format, ExportFormat::Csv | ExportFormat::Xlsx | ExportFormat::Json) {
+                    assert_eq!(
+                        (a.grade, &a.region, &a.industry, &a.custom),
+                        (b.grade, &b.region, &b.industry, &b.custom)
+                    );
+                    assert_eq!(values(a, ContactKind::Address), values(b, ContactKind::Address));
+                }
+            }
+            let notes = back.notes(copies[0].id).unwrap();
+            assert_eq!(notes[0].body, "第一次拜访，谈了报价, 含逗号", "{format:?}");
+            if format != ExportFormat::Csv && format != ExportFormat::Xlsx {
+                let photo = back.attachments(copies[0].id).unwrap();
+                assert_eq!(back.attachment_data(photo[0].id).unwrap().1, [0x89, b'P', b'N', b'G', 1, 2, 3]);
+            }
+            if format == ExportFormat::Json {
+                assert_eq!(back.interactions(copies[0].id).unwrap().len(), 1);
+                // Re-importing into the same notebook finds every customer already there.
+                let again = import(&mut back, &path, &ImportOptions::default());
+                assert_eq!((again.added, again.skipped), (0, 2));
+            }
+        }
+    }
+}
+
+#[test]
+fn csv_export_opens_in_excel_utf8_bom_or_gbk_and_one_customer_alone() {
+    let t = TempNotebook::new();
+    let mut nb = rich_notebook(&t);
+    let path = t.path("bom.csv");
+    export(&mut nb, &path, &ExportOptions::default(), &mut |_, _| {}).unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF\xE5\xA7\x93\xE5\x90\x8D"), "BOM, then 姓名");
+    let gbk = t.path("gbk.csv");
+    let options = ExportOptions { encoding: Encoding::Gbk, ..ExportOptions::default() };
+    export(&mut nb, &gbk, &options, &mut |_, _| {}).unwrap();
+    let bytes = std::fs::read(&gbk).unwrap();
+    let (text, _, errors) = encoding_rs::GBK.decode(&bytes);
+    assert!(!errors && text.starts_with("姓名,公司") && text.contains("欧阳娜娜"), "{text}");
+    // One customer's data (an access request): only theirs.
+    let id = by_name(&nb, "John Smith").id;
+    let one = t.path("one.json");
+    let options = ExportOptions { format: ExportFormat::Json, customer_ids: vec![id], ..ExportOptions::default() };
+    export(&mut nb, &one, &options, &mut |_, _| {}).unwrap();
+    let text = std::fs::read_to_string(&one).unwrap();
+    assert!(text.contains("john@acme.com") && !text.contains("欧阳娜娜"));
+    // Nothing matching: an error, and no file.
+    let none = ExportOptions {
+        filter: CustomerFilter { tag: Some("无此标签".into()), ..CustomerFilter::default() },
+        ..ExportOptions::default()
+    };
+    assert!(export(&mut nb, &t.path("none.csv"), &none, &mut |_, _| {}).is_err());
+    assert!(!t.path("none.csv").exists());
+}
+
+#[test]
+fn quality_report_and_merge_keep_everything() {
+    let t = TempNotebook::new();
+    let mut nb = t.open();
+    let mut add = |name: &str, company: &str, phone: Option<&str>, custom: &[(&str, &str)]| {
+        let mut c = NewCustomer::named(name);
+        c.company = Some(company.into());
+        c.contacts = phone.map(|p| NewContact::new(ContactKind::Phone, p)).into_iter().collect();
+        c.custom = custom.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect::<BTreeMap<_, _>>();
+        nb.add_customer(&c).unwrap()
+    };
+    let a = add("张伟", "华为技术有限公司", Some("13800138000"), &[("统一社会信用代码", "91350100M000100Y44")]);
+    let b = add("張偉", "華為技術", None, &[]);
+    let c = add("章伟", "华为技术", Some("99999999999"), &[]);
+    let d = add("李娜", "腾讯", Some("+8613800138000"), &[]);
+    let e = add("王芳", "字节跳动", None, &[]);
+    let report = quality_report(&nb, 60).unwrap();
+    assert_eq!(report.customers, 5);
+    let invalid: Vec<(i64, &str)> = report.invalid.iter().map(|f| (f.customer_id, f.field.as_str())).collect();
+    assert_eq!(invalid, [(a, "custom.统一社会信用代码"), (c, "contact.phone")]);
+    assert_eq!(report.duplicates.len(), 1);
+    assert_eq!(report.duplicates[0].customer_ids, [a, b, c, d]);
+    let reasons = &report.duplicates[0].reasons;
+    assert!(reasons.contains(&DuplicateReason::Phone("+8613800138000".into())));
+    assert!(reasons.contains(&DuplicateReason::NameAndCompany) && reasons.contains(&DuplicateReason::SimilarName));
+    assert!(report.incomplete.iter().any(|i| i.customer_id == e && i.missing.contains(&"phone".to_string())));
+
+    // Merge: every note, interaction and history entry of the other customer stays.
+    nb.add_note(&NewNote { customer_id: b, body: Some("张伟的第二条记录".into()), ..NewNote::default() }).unwrap();
+    let visit = NewInteraction {
+        customer_id: b,
+        kind: kehu::store::InteractionKind::Visit,
+        summary: "拜访".into(),
+        outcome: None,
+        at: None,
+    };
+    nb.add_interaction(&visit).unwrap();
+    nb.edit_customer(b, &[Change::Set(kehu::store::Field::Title, Some("总监".into()))]).unwrap();
+    let history_before = nb.history(a).unwrap().len() + nb.history(b).unwrap().len();
+    let outcome = nb.merge_customers(a, b).unwrap();
+    assert!(outcome.records >= 3, "{outcome:?}");
+    assert!(nb.customer(b).is_err());
+    let merged = nb.customer(a).unwrap();
+    assert_eq!(merged.title.as_deref(), Some("总监"));
+    assert_eq!(nb.notes(a).unwrap().len(), 1);
+    assert_eq!(nb.interactions(a).unwrap().len(), 1);
+    assert!(nb.history(a).unwrap().len() > history_before, "moved entries plus the merge's own");
+    let hits =
+        nb.search(&kehu::search::SearchQuery { text: "第二条记录".into(), limit: 5, ..Default::default() }).unwrap();
+    assert_eq!(hits[0].customer_id, Some(a), "the search index follows the moved note");
+}
