@@ -7,6 +7,7 @@ mod cli;
 mod fixtures;
 mod history;
 mod interop;
+mod interop_cli;
 mod reliability;
 mod search;
 mod security;
