@@ -182,7 +182,7 @@ pub fn run(args: Args) -> Result<()> {
         Command::Backup(c) => backup::backup(&ctx, c),
         Command::Handover(c) => backup::handover(&ctx, c),
         Command::Search(a) => search::search(&ctx, a),
-        Command::Import(a) => interop::import(&ctx, a),
+        Command::Import(a) => interop::import(&ctx, &a),
         Command::Export(a) => interop::export(&ctx, *a),
         Command::Mapping(c) => interop::mapping(&ctx, c),
         Command::Quality(a) => interop::quality(&ctx, &a),

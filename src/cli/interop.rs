@@ -48,7 +48,7 @@ fn duplicate_action(s: &str) -> Result<DuplicateAction, String> {
     }
 }
 
-pub(crate) fn import(ctx: &Ctx, a: ImportArgs) -> Result<()> {
+pub(crate) fn import(ctx: &Ctx, a: &ImportArgs) -> Result<()> {
     let mut notebook = ctx.open()?;
     let mapping = match &a.mapping {
         None => None,

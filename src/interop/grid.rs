@@ -69,7 +69,10 @@ fn sniff_delimiter(text: &str) -> u8 {
 }
 
 /// Reads every non-empty sheet of an XLSX or XLS workbook, as (name, rows).
-pub fn read_workbook(bytes: &[u8]) -> Result<Vec<(String, Vec<(usize, Vec<String>)>)>, String> {
+/// Numbered rows of text cells: (line, cells).
+pub type Rows = Vec<(usize, Vec<String>)>;
+
+pub fn read_workbook(bytes: &[u8]) -> Result<Vec<(String, Rows)>, String> {
     let mut book =
         open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| format!("not a readable workbook: {e}"))?;
     let mut sheets = Vec::new();

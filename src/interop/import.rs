@@ -708,26 +708,30 @@ impl Builder {
         }
     }
 
-    fn phone(&mut self, column: &str, value: &str, label: Option<String>) {
+    fn phone(&mut self, column: &str, value: &str, label: Option<&String>) {
         for number in split_contacts(value) {
             match check_phone(&number) {
                 PhoneCheck::Valid(e164) => {
                     let typed_ok = number.chars().all(|c| c.is_ascii_digit() || " +-().（）－".contains(c));
                     let value = if typed_ok { number } else { e164 };
-                    self.customer().contacts.push(NewContact { kind: ContactKind::Phone, value, label: label.clone() });
+                    self.customer().contacts.push(NewContact {
+                        kind: ContactKind::Phone,
+                        value,
+                        label: label.cloned(),
+                    });
                 }
                 PhoneCheck::Invalid(reason) => self.invalid(column, &number, reason),
             }
         }
     }
 
-    fn email(&mut self, column: &str, value: &str, label: Option<String>) {
+    fn email(&mut self, column: &str, value: &str, label: Option<&String>) {
         for address in split_contacts(value) {
             match check_email(&address) {
                 Ok(_) => self.customer().contacts.push(NewContact {
                     kind: ContactKind::Email,
                     value: address.trim().to_owned(),
-                    label: label.clone(),
+                    label: label.cloned(),
                 }),
                 Err(reason) => self.invalid(column, &address, reason),
             }
@@ -818,8 +822,8 @@ fn from_row(grid: &Grid, mapping: &Mapping, row: &GridRow, flag: &str, labelled:
             Target::Field(field) => b.field(header, *field, value),
             Target::GivenName => given = value.to_owned(),
             Target::FamilyName => family = value.to_owned(),
-            Target::Phone => b.phone(header, value, label_for("phone")),
-            Target::Email => b.email(header, value, label_for("email")),
+            Target::Phone => b.phone(header, value, label_for("phone").as_ref()),
+            Target::Email => b.email(header, value, label_for("email").as_ref()),
             Target::Wechat => b.contact(ContactKind::Wechat, value, None),
             Target::Address => b.contact(ContactKind::Address, value, label_for("address")),
             Target::AddressPart => address.push(value.to_owned()),
@@ -846,10 +850,10 @@ fn from_card(card: Card, flag: &str) -> Incoming {
         b.field("TITLE", Field::Title, title);
     }
     for (phone, kind) in &card.phones {
-        b.phone("TEL", phone, kind.clone());
+        b.phone("TEL", phone, kind.as_ref());
     }
     for (email, kind) in &card.emails {
-        b.email("EMAIL", email, kind.clone());
+        b.email("EMAIL", email, kind.as_ref());
     }
     for (address, kind) in &card.addresses {
         b.contact(ContactKind::Address, address, kind.clone());

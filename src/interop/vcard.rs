@@ -223,9 +223,10 @@ fn unescape(value: &str) -> String {
     split_unescape(value, '\u{0}').concat()
 }
 
-fn some(value: String) -> Option<String> {
-    let value = value.trim().to_owned();
-    (!value.is_empty()).then_some(value)
+fn some(value: impl AsRef<str>) -> Option<String> {
+    let value = value.as_ref();
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.to_owned())
 }
 
 fn is_cjk(s: &str) -> bool {
@@ -260,8 +261,8 @@ fn apply(card: &mut Card, p: &Property) -> Result<(), String> {
             card.name = joined.trim().to_owned();
         }
         "ORG" => {
-            card.company =
-                some(split_unescape(&text, ';').into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" "))
+            let parts: Vec<String> = split_unescape(&text, ';').into_iter().filter(|s| !s.is_empty()).collect();
+            card.company = some(parts.join(" "));
         }
         "TITLE" => card.title = some(unescape(&text)),
         "TEL" => {

@@ -46,7 +46,7 @@ impl Keys {
             match kind {
                 ContactKind::Phone => keyed.push(DuplicateReason::Phone(phone_key(value))),
                 ContactKind::Email => {
-                    keyed.push(DuplicateReason::Email(check_email(value).unwrap_or_else(|_| value.to_lowercase())))
+                    keyed.push(DuplicateReason::Email(check_email(value).unwrap_or_else(|_| value.to_lowercase())));
                 }
                 _ => {}
             }
@@ -158,13 +158,13 @@ pub fn find_clusters(customers: &[SurveyedCustomer]) -> Vec<DuplicateCluster> {
         }
     }
     let mut groups: HashMap<usize, DuplicateCluster> = HashMap::new();
-    for i in 0..customers.len() {
+    for (i, customer) in customers.iter().enumerate() {
         let r = root(&mut parent, i);
         groups
             .entry(r)
             .or_insert_with(|| DuplicateCluster { customer_ids: Vec::new(), reasons: Vec::new() })
             .customer_ids
-            .push(customers[i].id);
+            .push(customer.id);
     }
     for (i, reason) in links {
         let r = root(&mut parent, i);

@@ -191,7 +191,7 @@ pub fn company_key(company: &str) -> String {
 pub fn pinyin_key(name: &str) -> String {
     let simplified = fast2s::convert(&tidy(name));
     let (full, _) = crate::search::full_and_initials(&simplified);
-    let latin: String = simplified.chars().filter(char::is_ascii_alphabetic).flat_map(|c| c.to_lowercase()).collect();
+    let latin: String = simplified.chars().filter(char::is_ascii_alphabetic).flat_map(char::to_lowercase).collect();
     format!("{full}{latin}")
 }
 

@@ -273,10 +273,10 @@ fn rich_notebook(t: &TempNotebook) -> Notebook {
     nb
 }
 
+type Flat = (String, Option<String>, Option<String>, Vec<String>, Vec<String>, Vec<String>, Option<String>);
+
 /// The parts of a customer every flat export carries.
-fn flat(
-    c: &Customer,
-) -> (String, Option<String>, Option<String>, Vec<String>, Vec<String>, Vec<String>, Option<String>) {
+fn flat(c: &Customer) -> Flat {
     let mut tags = c.tags.clone();
     tags.sort();
     (

@@ -99,7 +99,10 @@ fn an_import_killed_midway_leaves_the_notebook_as_it_was() {
     let file = t.path("big.csv");
     let mut csv = String::from("客户名称,联系人,手机,备注\n");
     for i in 0..40_000 {
-        csv.push_str(&format!("公司{i},联系人{i},1{:010},第{i}行的备注，内容比较长，用来拉长导入时间\n", 3_800_000_000u64 + i));
+        csv.push_str(&format!(
+            "公司{i},联系人{i},1{:010},第{i}行的备注，内容比较长，用来拉长导入时间\n",
+            3_800_000_000u64 + i
+        ));
     }
     std::fs::write(&file, csv).unwrap();
     let mut kills = 0;
@@ -127,7 +130,11 @@ fn an_import_killed_midway_leaves_the_notebook_as_it_was() {
         child.wait().unwrap();
         kills += 1;
         let nb = Notebook::open(&t.dir(), PASSWORD.as_bytes()).unwrap();
-        assert_eq!(nb.count_customers(&Default::default()).unwrap(), 1, "killed after {delay_ms} ms: none of it landed");
+        assert_eq!(
+            nb.count_customers(&Default::default()).unwrap(),
+            1,
+            "killed after {delay_ms} ms: none of it landed"
+        );
         assert!(nb.check().unwrap().is_empty());
     }
     assert!(kills >= 1 || finished);

@@ -5,6 +5,7 @@
 //! the core's as a user would have it after unlocking, not the builder's.
 
 mod generate;
+mod interop;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -45,6 +46,12 @@ struct Args {
     /// Run only the backup phase on the notebook in DIR (password "bench password")
     #[arg(long, value_name = "DIR")]
     backup_phase: Option<PathBuf>,
+    /// Run only the interop phase (import, export and quality of a ledger of this many rows)
+    #[arg(long, value_name = "ROWS")]
+    interop_phase: Option<usize>,
+    /// Rows of the ledger the interop phase imports
+    #[arg(long, default_value_t = 100_000)]
+    import_rows: usize,
     /// With --backup-phase: skip the (slow) restore
     #[arg(long)]
     no_restore: bool,
@@ -102,6 +109,13 @@ struct Report {
     backup_mb: f64,
     backup_verify_ms: f64,
     restore_ms: f64,
+    import_rows: usize,
+    /// A GBK CSV ledger imported into a new notebook: read, checked, matched, one transaction.
+    import_csv_ms: f64,
+    import_xlsx_ms: f64,
+    export_csv_ms: f64,
+    export_xlsx_ms: f64,
+    quality_ms: f64,
 }
 
 fn ms(d: Duration) -> f64 {
@@ -120,6 +134,17 @@ fn main() -> Result<()> {
     if let Some(dir) = &args.search_phase {
         let report = search_phase(dir)?;
         println!("{}", serde_json::to_string(&report)?);
+        return Ok(());
+    }
+    if let Some(rows) = args.interop_phase {
+        let tmp = tempfile::tempdir()?;
+        let mut report = Report::default();
+        interop::interop_phase(tmp.path(), &mut generate::Generator::new(20261125), rows, &mut report)?;
+        if args.json {
+            println!("{}", serde_json::to_string(&report)?);
+        } else {
+            print_interop_rows(&report);
+        }
         return Ok(());
     }
     if let Some(dir) = &args.backup_phase {
@@ -193,6 +218,7 @@ fn main() -> Result<()> {
     report.database_mb = mb(std::fs::metadata(dir.join(kehu::DB_FILE))?.len());
     report.index_mb = mb(dir_size(&dir.join(kehu::INDEX_DIR))?);
     backup_phase(&dir, &mut report, true)?;
+    interop::interop_phase(tmp.path(), &mut generator, args.import_rows, &mut report)?;
 
     if args.json {
         println!("{}", serde_json::to_string(&report)?);
@@ -494,6 +520,20 @@ fn print_table(r: &Report) {
         println!("{name:<40} {value}");
     }
     print_backup_rows(r);
+    print_interop_rows(r);
+}
+
+fn print_interop_rows(r: &Report) {
+    let rows = [
+        (format!("import {} rows, GBK CSV (new notebook)", r.import_rows), format!("{:.0} ms", r.import_csv_ms)),
+        (format!("import {} rows, XLSX (new notebook)", r.import_rows), format!("{:.0} ms", r.import_xlsx_ms)),
+        ("export CSV".to_owned(), format!("{:.0} ms", r.export_csv_ms)),
+        ("export XLSX".to_owned(), format!("{:.0} ms", r.export_xlsx_ms)),
+        ("data-quality report".to_owned(), format!("{:.0} ms", r.quality_ms)),
+    ];
+    for (name, value) in rows {
+        println!("{name:<40} {value}");
+    }
 }
 
 fn print_backup_rows(r: &Report) {
