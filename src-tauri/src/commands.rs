@@ -8,6 +8,8 @@ pub mod backup;
 #[allow(clippy::needless_pass_by_value)]
 pub mod customers;
 #[allow(clippy::needless_pass_by_value)]
+pub mod interop;
+#[allow(clippy::needless_pass_by_value)]
 pub mod records;
 #[allow(clippy::needless_pass_by_value)]
 pub mod search;
@@ -64,6 +66,14 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Syn
         backup::handover_export,
         backup::handover_plan,
         backup::handover_import,
+        interop::import_preview,
+        interop::import_run,
+        interop::export_customers,
+        interop::import_mappings,
+        interop::import_mapping,
+        interop::save_import_mapping,
+        interop::quality_report,
+        interop::merge_customers,
     ]
 }
 

@@ -145,7 +145,7 @@ pub struct RowDecision {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-pub struct ImportReport {
+pub struct ImportOutcome {
     pub file: String,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub added: u64,
@@ -288,7 +288,7 @@ pub fn import_file(
     options: &ImportOptions,
     decisions: &[RowDecision],
     progress: &mut dyn FnMut(usize, usize),
-) -> Result<ImportReport> {
+) -> Result<ImportOutcome> {
     let file = path.display().to_string();
     let decided = |index: usize| decisions.iter().find(|d| d.index == index).map_or(options.on_duplicate, |d| d.action);
     let rows = match read(path, options)? {
@@ -311,13 +311,13 @@ pub fn import_file(
             progress(0, plan.customers.len());
             let done = apply_import(notebook, &package, &decisions)?;
             progress(plan.customers.len(), plan.customers.len());
-            return Ok(ImportReport {
+            return Ok(ImportOutcome {
                 file,
                 added: done.added,
                 merged: done.merged,
                 skipped: done.skipped,
                 records: done.records,
-                ..ImportReport::default()
+                ..ImportOutcome::default()
             });
         }
         Parsed::Rows { rows, .. } => rows,
@@ -357,7 +357,7 @@ pub fn import_file(
     let total = items.len();
     progress(0, total);
     let outcome = notebook.add_batch(&items, &targets, &mut |done| progress(done, total))?;
-    let report = ImportReport {
+    let report = ImportOutcome {
         file,
         added: outcome.added,
         merged: outcome.merged,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use kehu::Notebook;
 use kehu::interop::{
-    DuplicateAction, Encoding, ExportFormat, ExportOptions, ImportOptions, ImportReport, InvalidAction, RowDecision,
+    DuplicateAction, Encoding, ExportFormat, ExportOptions, ImportOptions, ImportOutcome, InvalidAction, RowDecision,
     export, import_file, preview_import,
 };
 use kehu::quality::{DuplicateReason, quality_report};
@@ -21,7 +21,7 @@ pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/interop").join(name)
 }
 
-fn import(notebook: &mut Notebook, path: &Path, options: &ImportOptions) -> ImportReport {
+fn import(notebook: &mut Notebook, path: &Path, options: &ImportOptions) -> ImportOutcome {
     import_file(notebook, path, options, &[], &mut |_, _| {}).unwrap()
 }
 
