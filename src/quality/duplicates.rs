@@ -121,6 +121,8 @@ impl DuplicateIndex {
 pub struct DuplicateCluster {
     #[cfg_attr(feature = "ts", ts(type = "number[]"))]
     pub customer_ids: Vec<i64>,
+    /// "name · company" of each, in the same order.
+    pub labels: Vec<String>,
     pub reasons: Vec<DuplicateReason>,
 }
 
@@ -162,10 +164,14 @@ pub fn find_clusters(customers: &[SurveyedCustomer]) -> Vec<DuplicateCluster> {
         let r = root(&mut parent, i);
         groups
             .entry(r)
-            .or_insert_with(|| DuplicateCluster { customer_ids: Vec::new(), reasons: Vec::new() })
+            .or_insert_with(|| DuplicateCluster { customer_ids: Vec::new(), labels: Vec::new(), reasons: Vec::new() })
             .customer_ids
             .push(customer.id);
     }
+    let label = |c: &SurveyedCustomer| match &c.company {
+        Some(company) => format!("{} · {company}", c.name),
+        None => c.name.clone(),
+    };
     for (i, reason) in links {
         let r = root(&mut parent, i);
         if let Some(group) = groups.get_mut(&r)
@@ -175,8 +181,10 @@ pub fn find_clusters(customers: &[SurveyedCustomer]) -> Vec<DuplicateCluster> {
         }
     }
     let mut clusters: Vec<DuplicateCluster> = groups.into_values().filter(|g| g.customer_ids.len() > 1).collect();
+    let by_id: HashMap<i64, &SurveyedCustomer> = customers.iter().map(|c| (c.id, c)).collect();
     for c in &mut clusters {
         c.customer_ids.sort_unstable();
+        c.labels = c.customer_ids.iter().map(|id| label(by_id[id])).collect();
     }
     clusters.sort_by(|a, b| b.customer_ids.len().cmp(&a.customer_ids.len()).then(a.customer_ids.cmp(&b.customer_ids)));
     clusters

@@ -4,6 +4,16 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { open, save } from "@tauri-apps/plugin-dialog";
 
+import type { ExportOptions } from "./bindings/ExportOptions";
+import type { ExportReport } from "./bindings/ExportReport";
+import type { ImportOptions } from "./bindings/ImportOptions";
+import type { ImportOutcome } from "./bindings/ImportOutcome";
+import type { ImportPreview } from "./bindings/ImportPreview";
+import type { Mapping } from "./bindings/Mapping";
+import type { MergeOutcome } from "./bindings/MergeOutcome";
+import type { Progress } from "./bindings/Progress";
+import type { QualityReport } from "./bindings/QualityReport";
+import type { RowDecision } from "./bindings/RowDecision";
 import type { AccessLogEntry } from "./bindings/AccessLogEntry";
 import type { AppState } from "./bindings/AppState";
 import type { BackupOverview } from "./bindings/BackupOverview";
@@ -143,12 +153,34 @@ export const host = {
   handoverImport: (path: string, password: string, decisions: ImportDecision[]) =>
     call<ImportReport>("handover_import", { path, password, decisions }),
 
+  importPreview: (path: string, options: ImportOptions) => call<ImportPreview>("import_preview", { path, options }),
+  importRun: (path: string, options: ImportOptions, decisions: RowDecision[]) =>
+    call<ImportOutcome>("import_run", { path, options, decisions }),
+  exportCustomers: (path: string, options: ExportOptions) => call<ExportReport>("export_customers", { path, options }),
+  importMappings: () => call<string[]>("import_mappings"),
+  importMapping: (name: string) => call<Mapping>("import_mapping", { name }),
+  saveImportMapping: (name: string, mapping: Mapping) => call<void>("save_import_mapping", { name, mapping }),
+  qualityReport: (threshold: number) => call<QualityReport>("quality_report", { threshold }),
+  mergeCustomers: (keep: number, other: number) => call<MergeOutcome>("merge_customers", { keep, other }),
+
+  /** A spreadsheet, CSV, vCard or kehu JSON file to import. */
+  chooseImportFile: async (): Promise<string | null> =>
+    (await open({
+      multiple: false,
+      directory: false,
+      filters: [{ name: "CSV / Excel / vCard / JSON", extensions: ["csv", "txt", "xlsx", "xls", "vcf", "json"] }],
+    })) ?? null,
   /** The system's file chooser: a file to open, a folder, or where to save. Null if cancelled. */
   chooseFile: async (): Promise<string | null> =>
     (await open({ multiple: false, directory: false, filters: [{ name: "age", extensions: ["age"] }] })) ?? null,
   chooseFolder: async (): Promise<string | null> => (await open({ multiple: false, directory: true })) ?? null,
   chooseSavePath: async (defaultPath: string): Promise<string | null> => (await save({ defaultPath })) ?? null,
 };
+
+/** Listens for the progress of long imports and exports. */
+export function onProgress(handler: (progress: Progress) => void): Promise<UnlistenFn> {
+  return listen<Progress>("progress", (e) => handler(e.payload));
+}
 
 /** Listens for the outcome of automatic backups. */
 export function onBackupEvent(handler: (status: BackupStatus) => void): Promise<UnlistenFn> {

@@ -10,7 +10,9 @@ export type Route =
   | { name: "customers" }
   | { name: "customer"; id: number; tab?: string; openNote?: NoteDraft }
   | { name: "settings" }
-  | { name: "handover"; customerId?: number };
+  | { name: "handover"; customerId?: number }
+  | { name: "import" }
+  | { name: "quality" };
 
 export type NoteDraft = { kind: "note"; customerId: number; template: string | null; body: string };
 

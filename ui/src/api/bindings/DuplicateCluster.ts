@@ -4,4 +4,8 @@ import type { DuplicateReason } from "./DuplicateReason";
 /**
  * Customers that are probably one person, with what ties each to the cluster.
  */
-export type DuplicateCluster = { customer_ids: number[], reasons: Array<DuplicateReason>, };
+export type DuplicateCluster = { customer_ids: number[], 
+/**
+ * "name · company" of each, in the same order.
+ */
+labels: Array<string>, reasons: Array<DuplicateReason>, };
