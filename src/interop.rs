@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 pub use decode::{Encoding, decode};
 pub use export::{ExportFormat, ExportOptions, ExportReport, export};
 pub use import::{
-    DuplicateAction, ImportDuplicate, ImportOptions, ImportPreview, ImportProblem, ImportOutcome, ImportRow,
+    DuplicateAction, ImportDuplicate, ImportOptions, ImportOutcome, ImportPreview, ImportProblem, ImportRow,
     InvalidAction, RowDecision, import_file, preview_import,
 };
 pub use mapping::{ColumnMapping, Mapping, Target, recognise};

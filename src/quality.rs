@@ -6,6 +6,26 @@ mod duplicates;
 mod normalize;
 mod report;
 
+/// What is wrong with a value, for the UI to say in its language (the message is English).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum IssueCode {
+    Phone,
+    Email,
+    CreditCode,
+    Date,
+    /// Not one of a field's values (grade, stage, colour, company size).
+    Choice,
+    TooLong,
+    /// A row with neither a name nor a company.
+    NoName,
+    /// Full-width characters or extra spaces.
+    Untidy,
+    /// Valid, but not written the standard way.
+    NotCanonical,
+}
+
 pub use duplicates::{DuplicateCluster, DuplicateIndex, DuplicateReason, find_clusters};
 pub use normalize::{
     PhoneCheck, check_credit_code, check_email, check_phone, company_key, is_credit_code_field, name_key, phone_key,

@@ -15,7 +15,7 @@ use super::vcard::{self, Card};
 use super::{Format, InteropError, json};
 use crate::backup::{FieldDiff, ImportAction, ImportDecision, Package, apply_import, plan_import};
 use crate::quality::{DuplicateIndex, DuplicateReason, PhoneCheck, check_credit_code, check_email, check_phone};
-use crate::quality::{is_credit_code_field, phone_key};
+use crate::quality::{IssueCode, is_credit_code_field, phone_key};
 use crate::store::{
     AccessEvent, BatchFile, BatchItem, BatchTarget, Change, ContactKind, Field, Lang, NewContact, NewCustomer,
 };
@@ -70,6 +70,7 @@ pub struct ImportProblem {
     pub sheet: Option<String>,
     pub column: String,
     pub value: String,
+    pub code: IssueCode,
     pub reason: String,
 }
 
@@ -674,12 +675,13 @@ impl Builder {
     }
 
     /// Records the problem and keeps the value in a custom field named after the column.
-    fn invalid(&mut self, column: &str, value: &str, reason: String) {
+    fn invalid(&mut self, column: &str, value: &str, code: IssueCode, reason: String) {
         self.incoming.problems.push(ImportProblem {
             row: self.incoming.row,
             sheet: self.incoming.sheet.clone(),
             column: column.to_owned(),
             value: value.to_owned(),
+            code,
             reason,
         });
         let custom = &mut self.incoming.item.customer.custom;
@@ -696,15 +698,20 @@ impl Builder {
             return;
         }
         let Some(value) = interpret(field, value) else { return };
+        let code = match field {
+            Field::Birthday => IssueCode::Date,
+            Field::Grade | Field::Stage | Field::Colour | Field::CompanySize => IssueCode::Choice,
+            _ => IssueCode::TooLong,
+        };
         match field.normalize(Some(&value)) {
             Ok(Some(normal)) => {
                 if let Err(reason) = self.customer().set(field, normal) {
-                    self.invalid(column, &value, reason);
+                    self.invalid(column, &value, code, reason);
                 }
             }
             Ok(None) => {}
-            Err(crate::store::StoreError::Invalid { reason, .. }) => self.invalid(column, &value, reason),
-            Err(other) => self.invalid(column, &value, other.to_string()),
+            Err(crate::store::StoreError::Invalid { reason, .. }) => self.invalid(column, &value, code, reason),
+            Err(other) => self.invalid(column, &value, code, other.to_string()),
         }
     }
 
@@ -720,7 +727,7 @@ impl Builder {
                         label: label.cloned(),
                     });
                 }
-                PhoneCheck::Invalid(reason) => self.invalid(column, &number, reason),
+                PhoneCheck::Invalid(reason) => self.invalid(column, &number, IssueCode::Phone, reason),
             }
         }
     }
@@ -733,7 +740,7 @@ impl Builder {
                     value: address.trim().to_owned(),
                     label: label.cloned(),
                 }),
-                Err(reason) => self.invalid(column, &address, reason),
+                Err(reason) => self.invalid(column, &address, IssueCode::Email, reason),
             }
         }
     }
@@ -741,7 +748,7 @@ impl Builder {
     fn tags(&mut self, column: &str, tags: Vec<String>) {
         for tag in tags {
             if tag.chars().count() > 64 {
-                self.invalid(column, &tag, "a tag is at most 64 characters".into());
+                self.invalid(column, &tag, IssueCode::TooLong, "a tag is at most 64 characters".into());
             } else {
                 self.customer().tags.push(tag);
             }
@@ -751,7 +758,7 @@ impl Builder {
     fn contact(&mut self, kind: ContactKind, value: &str, label: Option<String>) {
         if value.chars().count() > 500 {
             let column = kind.label(Lang::En).to_owned();
-            return self.invalid(&column, value, "longer than 500 characters".into());
+            return self.invalid(&column, value, IssueCode::TooLong, "longer than 500 characters".into());
         }
         self.customer().contacts.push(NewContact { kind, value: value.trim().to_owned(), label });
     }
@@ -760,7 +767,7 @@ impl Builder {
         if is_credit_code_field(key)
             && let Err(reason) = check_credit_code(value)
         {
-            self.invalid(key, value, reason);
+            self.invalid(key, value, IssueCode::CreditCode, reason);
             return;
         }
         self.customer().custom.insert(key.trim().to_owned(), value.to_owned());
@@ -787,6 +794,7 @@ impl Builder {
                         sheet: self.incoming.sheet.clone(),
                         column: String::new(),
                         value: String::new(),
+                        code: IssueCode::NoName,
                         reason: "no name and no company: the row cannot become a customer".into(),
                     });
                 }

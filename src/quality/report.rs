@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::IssueCode;
 use super::duplicates::{DuplicateCluster, find_clusters};
 use super::normalize::{PhoneCheck, check_credit_code, check_email, check_phone, is_credit_code_field, tidy};
 use crate::store::{ContactKind, Store, SurveyedCustomer};
@@ -17,6 +18,7 @@ pub struct InvalidField {
     /// `contact.phone`, `contact.email`, `name`, `company` or `custom.<key>`.
     pub field: String,
     pub value: String,
+    pub code: IssueCode,
     pub reason: String,
     /// The value as it should be, where kehu can tell (trimmed, half-width).
     pub suggestion: Option<String>,
@@ -88,12 +90,13 @@ pub fn completeness(c: &SurveyedCustomer) -> Completeness {
 }
 
 fn invalid_fields(c: &SurveyedCustomer, out: &mut Vec<InvalidField>) {
-    let mut push = |field: String, value: &str, reason: String, suggestion: Option<String>| {
+    let mut push = |field: String, value: &str, code: IssueCode, reason: String, suggestion: Option<String>| {
         out.push(InvalidField {
             customer_id: c.id,
             customer_name: c.name.clone(),
             field,
             value: value.to_owned(),
+            code,
             reason,
             suggestion,
         });
@@ -102,12 +105,12 @@ fn invalid_fields(c: &SurveyedCustomer, out: &mut Vec<InvalidField>) {
         match kind {
             ContactKind::Phone => {
                 if let PhoneCheck::Invalid(reason) = check_phone(value) {
-                    push("contact.phone".into(), value, reason, None);
+                    push("contact.phone".into(), value, IssueCode::Phone, reason, None);
                 }
             }
             ContactKind::Email => {
                 if let Err(reason) = check_email(value) {
-                    push("contact.email".into(), value, reason, None);
+                    push("contact.email".into(), value, IssueCode::Email, reason, None);
                 }
             }
             _ => {}
@@ -117,15 +120,27 @@ fn invalid_fields(c: &SurveyedCustomer, out: &mut Vec<InvalidField>) {
         if let Some(value) = value {
             let tidied = tidy(value);
             if tidied != *value {
-                push(field.into(), value, "has full-width characters or extra spaces".into(), Some(tidied));
+                push(
+                    field.into(),
+                    value,
+                    IssueCode::Untidy,
+                    "has full-width characters or extra spaces".into(),
+                    Some(tidied),
+                );
             }
         }
     }
     for (key, value) in c.custom.iter().filter(|(k, _)| is_credit_code_field(k)) {
         match check_credit_code(value) {
-            Err(reason) => push(format!("custom.{key}"), value, reason, None),
+            Err(reason) => push(format!("custom.{key}"), value, IssueCode::CreditCode, reason, None),
             Ok(code) if code != *value => {
-                push(format!("custom.{key}"), value, "not in its canonical form".into(), Some(code));
+                push(
+                    format!("custom.{key}"),
+                    value,
+                    IssueCode::NotCanonical,
+                    "not in its canonical form".into(),
+                    Some(code),
+                );
             }
             Ok(_) => {}
         }
