@@ -419,3 +419,57 @@ fn quality_report_and_merge_keep_everything() {
         nb.search(&kehu::search::SearchQuery { text: "第二条记录".into(), limit: 5, ..Default::default() }).unwrap();
     assert_eq!(hits[0].customer_id, Some(a), "the search index follows the moved note");
 }
+
+/// Every importer, through its real entry point, on damaged copies of real files (bytes flipped,
+/// files cut short): an error or a preview, never a panic. Bounded: a fixed number of cases.
+#[test]
+fn importers_survive_damaged_files() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+
+    let t = TempNotebook::new();
+    let mut nb = rich_notebook(&t);
+    let json = t.path("export.json");
+    let options = ExportOptions { format: ExportFormat::Json, ..ExportOptions::default() };
+    export(&mut nb, &json, &options, &mut |_, _| {}).unwrap();
+    let mut sources: Vec<(String, Vec<u8>)> = [
+        "ledger.xlsx",
+        "ledger.xls",
+        "ledger-gbk.csv",
+        "ledger-utf16.txt",
+        "google-contacts.csv",
+        "outlook-contacts.csv",
+        "android-2.1.vcf",
+        "ios-3.0.vcf",
+        "contacts-4.0.vcf",
+    ]
+    .iter()
+    .map(|name| (name.to_string(), std::fs::read(fixture(name)).unwrap()))
+    .collect();
+    sources.push(("export.json".into(), std::fs::read(&json).unwrap()));
+
+    let cases = std::env::var("KEHU_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
+    let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
+    let strategy = (
+        0..sources.len(),
+        proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..6),
+        proptest::option::of(any::<prop::sample::Index>()),
+    );
+    runner
+        .run(&strategy, |(which, flips, cut)| {
+            let (name, original) = &sources[which];
+            let mut bytes = original.clone();
+            for (at, xor) in flips {
+                let i = at.index(bytes.len());
+                bytes[i] ^= xor.max(1);
+            }
+            if let Some(cut) = cut {
+                bytes.truncate(cut.index(bytes.len() + 1));
+            }
+            let path = t.path(&format!("damaged-{name}"));
+            std::fs::write(&path, &bytes).unwrap();
+            let _ = preview_import(&nb, &path, &ImportOptions::default());
+            Ok(())
+        })
+        .unwrap();
+}

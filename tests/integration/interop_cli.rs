@@ -51,6 +51,12 @@ fn errors_are_one_line_naming_the_file_row_and_column() {
     std::fs::write(&not_excel, b"this is not a workbook").unwrap();
     let err = t.fails(&["import", &not_excel.display().to_string()], 6);
     assert!(err.contains("fake.xlsx"), "{err}");
+    // A cut-short XLS makes the workbook reader panic inside; the user sees one line.
+    let xls = std::fs::read(fixture("ledger.xls")).unwrap();
+    let cut = t.path("cut.xls");
+    std::fs::write(&cut, &xls[..4096]).unwrap();
+    let err = t.fails(&["import", &cut.display().to_string()], 6);
+    assert!(err.contains("cut.xls") && err.contains("damaged"), "{err}");
     let broken = t.path("cut.vcf");
     std::fs::write(&broken, "BEGIN:VCARD\nVERSION:3.0\nFN:半张名片\n").unwrap();
     let err = t.fails(&["import", &broken.display().to_string()], 6);

@@ -124,6 +124,19 @@ fn canary_through_every_cli_command_is_in_no_file() {
     t.ok(&["history", &id]);
     t.ok(&["log"]);
     t.ok(&["check"]);
+    // Import (GBK CSV and vCard), quality, merge and the exports the user asks for.
+    let csv = t.path("inputs/ledger.csv");
+    let ledger = format!("客户名称,联系人,手机,备注\n{},{},13800138000,{}\n", c("公司"), c("联系人"), c("备注"));
+    std::fs::write(&csv, encoding_rs::GBK.encode(&ledger).0).unwrap();
+    t.ok(&["import", csv.to_str().unwrap()]);
+    let vcf = t.path("inputs/card.vcf");
+    std::fs::write(&vcf, format!("BEGIN:VCARD\nVERSION:3.0\nFN:{}\nNOTE:{}\nEND:VCARD\n", c("名片"), c("名片备注")))
+        .unwrap();
+    t.ok(&["import", vcf.to_str().unwrap()]);
+    t.ok(&["quality"]);
+    for (format, name) in [("csv", "out.csv"), ("xlsx", "out.xlsx"), ("vcard", "out.vcf"), ("json", "out.json")] {
+        t.ok(&["export", "--format", format, "--output", t.path(&format!("exports/{name}")).to_str().unwrap()]);
+    }
     let second = t.id(&["customer", "add", "--name", &c("将被删除")]).to_string();
     t.ok(&["customer", "erase", &second, "--yes"]);
 
