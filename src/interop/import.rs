@@ -697,7 +697,10 @@ impl Builder {
             self.customer().custom.insert(column.trim().to_owned(), value.to_owned());
             return;
         }
-        let Some(value) = interpret(field, value) else { return };
+        let Some(mut value) = interpret(field, value) else { return };
+        if matches!(field, Field::Name | Field::Company) {
+            value = crate::quality::tidy(&value); // full-width letters, stray spaces
+        }
         let code = match field {
             Field::Birthday => IssueCode::Date,
             Field::Grade | Field::Stage | Field::Colour | Field::CompanySize => IssueCode::Choice,

@@ -95,6 +95,16 @@ test("import a GBK ledger through the wizard, export it, and merge a duplicate",
   await app.click("[data-testid=nav-customers]");
   await app.waitFor(async () => (await app.text("[data-testid=customer-count]")).includes("3"), "merged into one");
 
+  // A name typed in full-width letters: the quality screen suggests its tidy form and applies it.
+  await addCustomer(app, { name: "Ｅｍｉｌｙ Chen" });
+  await app.click("[data-testid=nav-quality]");
+  await app.click("[data-testid=tab-invalid]");
+  const invalid = await app.text("[data-testid=quality-invalid]");
+  assert.match(invalid, /Emily Chen/);
+  await app.screenshot("quality-invalid");
+  await app.click("[data-testid=apply-suggestion]");
+  await app.find("[data-testid=quality-no-invalid]");
+
   // The imported values live only in the encrypted notebook and the export the user asked for.
   const leaks = filesContaining(join(app.home, ".local"), "wangfang@bytedance");
   assert.deepEqual(leaks, [], `plaintext in ${leaks}`);
