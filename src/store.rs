@@ -5,6 +5,7 @@
 mod access_log;
 mod attachment;
 mod batch;
+mod bulk;
 mod complaint;
 mod customer;
 mod draft;

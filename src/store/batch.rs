@@ -2,9 +2,10 @@
 //! already has — in one transaction: an import lands whole or not at all.
 
 use super::attachment::insert_attachment;
-use super::customer::{Change, NewCustomer, apply_changes, insert_customer};
-use super::note::{PreparedNote, insert_note};
-use super::{Result, Store, StoreError};
+use super::bulk::insert_rows;
+use super::customer::{Change, NewCustomer, apply_changes, insert_customers};
+use super::note::MAX_NOTE_CHARS;
+use super::{Result, Store, StoreError, require_customer, touch_customer};
 use crate::clock;
 
 /// One incoming customer, `label` naming where it came from ("row 12") in any error.
@@ -46,7 +47,8 @@ pub struct BatchOutcome {
 }
 
 impl Store {
-    /// Applies `targets[i]` to `items[i]` in order, in one transaction. `progress` is called
+    /// Applies `targets[i]` to `items[i]` in one transaction: new customers first, then merges
+    /// in order, then notes and files. `progress` is called
     /// with the number of items done, now and then.
     pub fn add_batch(
         &mut self,
@@ -56,52 +58,87 @@ impl Store {
     ) -> Result<BatchOutcome> {
         assert_eq!(items.len(), targets.len(), "one target per item");
         let now = clock::now();
+        let stamp = clock::to_db(&now);
         self.write(|tx| {
-            let mut out = BatchOutcome { ids: Vec::with_capacity(items.len()), ..BatchOutcome::default() };
-            for (i, (item, target)) in items.iter().zip(targets).enumerate() {
-                let at = |e: StoreError| match e {
+            let label = |i: usize| {
+                move |e: StoreError| match e {
                     StoreError::Invalid { field, reason } => {
-                        StoreError::Invalid { field: format!("{}: {field}", item.label), reason }
+                        StoreError::Invalid { field: format!("{}: {field}", items[i].label), reason }
                     }
                     other => other,
+                }
+            };
+            let mut out = BatchOutcome { ids: vec![None; items.len()], ..BatchOutcome::default() };
+            // New customers first, many per statement.
+            let fresh: Vec<usize> = (0..items.len()).filter(|&i| matches!(targets[i], BatchTarget::New)).collect();
+            for part in fresh.chunks(1000) {
+                let customers: Vec<&NewCustomer> = part.iter().map(|&i| &items[i].customer).collect();
+                let ids = match insert_customers(tx, &customers, &now) {
+                    Ok(ids) => ids,
+                    Err(e) => {
+                        // Name the item at fault (the transaction is abandoned either way).
+                        for &i in part {
+                            insert_customers(tx, &[&items[i].customer], &now).map_err(label(i))?;
+                        }
+                        return Err(e);
+                    }
                 };
-                let id = match target {
+                for (&i, id) in part.iter().zip(ids) {
+                    out.ids[i] = Some(id);
+                }
+                out.added += part.len() as u64;
+                progress(part.last().map_or(0, |&i| i + 1));
+            }
+            // Then merges, in order: a row may merge into one added above it.
+            let mut touched = Vec::new();
+            for (i, target) in targets.iter().enumerate() {
+                let (id, changes) = match target {
+                    BatchTarget::New => continue,
                     BatchTarget::Skip => {
                         out.skipped += 1;
-                        out.ids.push(None);
                         continue;
                     }
-                    BatchTarget::New => {
-                        out.added += 1;
-                        insert_customer(tx, &item.customer, &now).map_err(at)?
-                    }
-                    BatchTarget::Into(id, changes) => {
-                        out.merged += 1;
-                        apply_changes(tx, *id, changes, &now).map_err(at)?;
-                        *id
-                    }
+                    BatchTarget::Into(id, changes) => (*id, changes),
                     BatchTarget::IntoItem(earlier, changes) => {
                         let id = out.ids.get(*earlier).copied().flatten().ok_or_else(|| {
-                            StoreError::invalid(&item.label, "merges into a row that was not imported")
+                            StoreError::invalid(&items[i].label, "merges into a row that was not imported")
                         })?;
-                        out.merged += 1;
-                        apply_changes(tx, id, changes, &now).map_err(at)?;
-                        id
+                        (id, changes)
                     }
                 };
+                require_customer(tx, id)?;
+                apply_changes(tx, id, changes, &now).map_err(label(i))?;
+                out.ids[i] = Some(id);
+                out.merged += 1;
+                touched.push(id);
+            }
+            // Notes, many per statement; files one by one (each is a blob of its own).
+            let template: Option<String> = None;
+            let mut note_rows: Vec<Vec<&dyn rusqlite::ToSql>> = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                let Some(id) = &out.ids[i] else { continue };
                 for body in item.notes.iter().filter(|b| !b.trim().is_empty()) {
-                    let note = PreparedNote { template: None, body: body.clone(), at: None };
-                    insert_note(tx, id, &note, &now).map_err(at)?;
-                    out.notes += 1;
+                    if body.chars().count() > MAX_NOTE_CHARS {
+                        let too_long = StoreError::invalid("note", format!("longer than {MAX_NOTE_CHARS} characters"));
+                        return Err(label(i)(too_long));
+                    }
+                    note_rows.push(vec![id, &template, body, &stamp, &stamp, &stamp]);
                 }
+            }
+            out.notes = note_rows.len() as u64;
+            let columns = ["customer_id", "template", "body", "at", "created_at", "updated_at"];
+            insert_rows(tx, "note", &columns, &note_rows)?;
+            for (i, item) in items.iter().enumerate() {
+                let Some(id) = out.ids[i] else { continue };
                 for file in &item.attachments {
-                    insert_attachment(tx, id, &file.name, &file.mime, &file.data, &now).map_err(at)?;
+                    insert_attachment(tx, id, &file.name, &file.mime, &file.data, &now).map_err(label(i))?;
                     out.files += 1;
                 }
-                out.ids.push(Some(id));
-                if i % 1000 == 999 {
-                    progress(i + 1);
-                }
+            }
+            touched.sort_unstable();
+            touched.dedup();
+            for id in touched {
+                touch_customer(tx, id, &now)?;
             }
             progress(items.len());
             Ok(out)

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
+use super::bulk;
 use super::history::record;
 use super::{
     Colour, CompanySize, ContactKind, Grade, Result, Stage, Store, StoreError, clean, opt_time_at, time_at,
@@ -503,7 +504,7 @@ impl Store {
     /// Adds many customers in one transaction (all or none), returning their ids in order.
     pub fn add_customers(&mut self, new: &[NewCustomer]) -> Result<Vec<i64>> {
         let now = clock::now();
-        self.write(|tx| new.iter().map(|c| insert_customer(tx, c, &now)).collect())
+        self.write(|tx| insert_customers(tx, &new.iter().collect::<Vec<_>>(), &now))
     }
 
     pub fn customer(&self, id: i64) -> Result<Customer> {
@@ -655,14 +656,23 @@ pub(crate) fn load_customer(conn: &Connection, id: i64) -> Result<Option<Custome
     Ok(Some(customer))
 }
 
-pub(crate) fn insert_customer(conn: &Connection, new: &NewCustomer, now: &DateTime<Utc>) -> Result<i64> {
+/// A new customer's values, checked and normalised, ready to insert.
+struct PreparedCustomer {
+    values: Vec<(Field, Option<String>)>,
+    custom: BTreeMap<String, String>,
+    custom_json: String,
+    tags: Vec<String>,
+    /// (kind, label, value as typed, normalised)
+    contacts: Vec<(ContactKind, Option<String>, String, String)>,
+}
+
+fn prepare_customer(conn: &Connection, new: &NewCustomer) -> Result<PreparedCustomer> {
     let mut values = Vec::with_capacity(Field::ALL.len());
     for (field, value) in new.field_values() {
         values.push((field, field.normalize(value.as_deref())?));
     }
-    let value = |f: Field| values.iter().find(|(k, _)| *k == f).and_then(|(_, v)| v.clone());
-    if let Some(template) = value(Field::Template) {
-        require_customer_template(conn, &template)?;
+    if let Some((_, Some(template))) = values.iter().find(|(f, _)| *f == Field::Template) {
+        require_customer_template(conn, template)?;
     }
     let mut custom = BTreeMap::new();
     for (key, value) in &new.custom {
@@ -670,42 +680,110 @@ pub(crate) fn insert_customer(conn: &Connection, new: &NewCustomer, now: &DateTi
             custom.insert(normalize_custom_key(key)?, value);
         }
     }
-    let stamp = clock::to_db(now);
-    conn.prepare_cached(
-        "INSERT INTO customer (name, company, title, industry, company_size, region, source, grade, stage,
-                               colour, birthday, template, custom, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
-    )?
-    .execute(params![
-        value(Field::Name),
-        value(Field::Company),
-        value(Field::Title),
-        value(Field::Industry),
-        value(Field::CompanySize),
-        value(Field::Region),
-        value(Field::Source),
-        value(Field::Grade),
-        value(Field::Stage),
-        value(Field::Colour),
-        value(Field::Birthday),
-        value(Field::Template),
-        serde_json::to_string(&custom).expect("a string map serialises"),
-        stamp,
-    ])?;
-    let id = conn.last_insert_rowid();
-    for (field, value) in &values {
-        record(conn, id, "customer", id, field.key(), None, value.as_deref(), now)?;
-    }
-    for (key, value) in &custom {
-        record(conn, id, "customer", id, &format!("custom.{key}"), None, Some(value), now)?;
-    }
+    let mut tags: Vec<String> = Vec::with_capacity(new.tags.len());
     for tag in &new.tags {
-        add_tag(conn, id, &normalize_tag(tag)?, now)?;
+        let tag = normalize_tag(tag)?;
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
     }
+    let mut contacts = Vec::with_capacity(new.contacts.len());
     for contact in &new.contacts {
-        add_contact(conn, id, contact, now)?;
+        let (value, normalized) = normalize_contact(contact.kind, &contact.value)?;
+        contacts.push((contact.kind, clean(contact.label.as_deref()), value, normalized));
     }
-    Ok(id)
+    let custom_json = serde_json::to_string(&custom).expect("a string map serialises");
+    Ok(PreparedCustomer { values, custom, custom_json, tags, contacts })
+}
+
+pub(crate) fn insert_customer(conn: &Connection, new: &NewCustomer, now: &DateTime<Utc>) -> Result<i64> {
+    Ok(insert_customers(conn, &[new], now)?[0])
+}
+
+/// Adds customers with their tags and contact methods, and a history entry for every value,
+/// in a few multi-row statements (see [`bulk`]). Returns their ids in order.
+pub(crate) fn insert_customers(conn: &Connection, new: &[&NewCustomer], now: &DateTime<Utc>) -> Result<Vec<i64>> {
+    let prepared = new.iter().map(|c| prepare_customer(conn, c)).collect::<Result<Vec<_>>>()?;
+    let stamp = clock::to_db(now);
+    let stamp: &dyn rusqlite::ToSql = &stamp;
+    const COLUMNS: &[&str] = &[
+        "name",
+        "company",
+        "title",
+        "industry",
+        "company_size",
+        "region",
+        "source",
+        "grade",
+        "stage",
+        "colour",
+        "birthday",
+        "template",
+        "custom",
+        "created_at",
+        "updated_at",
+    ];
+    let rows: Vec<Vec<&dyn rusqlite::ToSql>> = prepared
+        .iter()
+        .map(|p| {
+            let mut row: Vec<&dyn rusqlite::ToSql> = p.values.iter().map(|(_, v)| v as &dyn rusqlite::ToSql).collect();
+            row.extend([&p.custom_json as &dyn rusqlite::ToSql, stamp, stamp]);
+            row
+        })
+        .collect();
+    let ids = bulk::insert_rows(conn, "customer", COLUMNS, &rows)?;
+    let mut history: Vec<(i64, &str, i64, String, &str)> = Vec::new();
+    for (p, &id) in prepared.iter().zip(&ids) {
+        for (field, value) in &p.values {
+            if let Some(value) = value {
+                history.push((id, "customer", id, field.key().to_owned(), value));
+            }
+        }
+        for (key, value) in &p.custom {
+            history.push((id, "customer", id, format!("custom.{key}"), value));
+        }
+        for tag in &p.tags {
+            add_tag_quietly(conn, id, tag)?;
+            history.push((id, "customer", id, "tag".to_owned(), tag));
+        }
+    }
+    let contact_rows: Vec<Vec<&dyn rusqlite::ToSql>> = prepared
+        .iter()
+        .zip(&ids)
+        .flat_map(|(p, id)| {
+            p.contacts.iter().map(move |(kind, label, value, normalized)| {
+                vec![id as &dyn rusqlite::ToSql, kind, label, value, normalized, stamp]
+            })
+        })
+        .collect();
+    let columns = ["customer_id", "kind", "label", "value", "normalized", "created_at"];
+    let contact_ids = bulk::insert_rows(conn, "contact_method", &columns, &contact_rows)?;
+    let mut contact_id = contact_ids.into_iter();
+    for (p, &id) in prepared.iter().zip(&ids) {
+        for (kind, _, value, _) in &p.contacts {
+            let cid = contact_id.next().expect("one id per contact");
+            history.push((id, "contact", cid, format!("contact.{}", kind.key()), value));
+        }
+    }
+    let history_rows: Vec<Vec<&dyn rusqlite::ToSql>> = history
+        .iter()
+        .map(|(customer, kind, record, field, new)| {
+            vec![customer as &dyn rusqlite::ToSql, kind, record, field, new, stamp]
+        })
+        .collect();
+    let columns = ["customer_id", "record_kind", "record_id", "field", "new", "at"];
+    bulk::insert_rows(conn, "history", &columns, &history_rows)?;
+    Ok(ids)
+}
+
+/// Tags a new customer (the caller writes the history entry).
+fn add_tag_quietly(conn: &Connection, customer_id: i64, tag: &str) -> Result<()> {
+    conn.prepare_cached("INSERT INTO tag (name) VALUES (?1) ON CONFLICT (name) DO NOTHING")?.execute([tag])?;
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO customer_tag (customer_id, tag_id) SELECT ?1, id FROM tag WHERE name = ?2",
+    )?
+    .execute(params![customer_id, tag])?;
+    Ok(())
 }
 
 pub(crate) fn apply_changes(conn: &Connection, id: i64, changes: &[Change], now: &DateTime<Utc>) -> Result<usize> {

@@ -63,7 +63,7 @@ pub(crate) fn insert_note(
 }
 
 /// Notes can be long, but not unbounded: a megabyte of text is a paste gone wrong.
-const MAX_NOTE_CHARS: usize = 1_000_000;
+pub(crate) const MAX_NOTE_CHARS: usize = 1_000_000;
 
 impl Store {
     pub fn add_note(&mut self, new: &NewNote) -> Result<i64> {
