@@ -26,7 +26,7 @@ pub enum IssueCode {
     NotCanonical,
 }
 
-pub use duplicates::{DuplicateCluster, DuplicateIndex, DuplicateReason, find_clusters};
+pub use duplicates::{DuplicateCluster, DuplicateIndex, DuplicateReason, RecordKeys, find_clusters};
 pub use normalize::{
     PhoneCheck, check_credit_code, check_email, check_phone, company_key, is_credit_code_field, name_key, phone_key,
     pinyin_key, tidy,

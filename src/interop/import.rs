@@ -354,7 +354,9 @@ pub fn import_file(
         };
         targets.push(target);
     }
-    let items: Vec<BatchItem> = rows.iter().map(|r| r.item.clone()).collect();
+    let flagged = rows.iter().filter(|r| r.usable && !r.problems.is_empty()).count();
+    let unusable = rows.iter().filter(|r| !r.usable).count();
+    let items: Vec<BatchItem> = rows.into_iter().map(|r| r.item).collect();
     let total = items.len();
     progress(0, total);
     let outcome = notebook.add_batch(&items, &targets, &mut |done| progress(done, total))?;
@@ -363,8 +365,8 @@ pub fn import_file(
         added: outcome.added,
         merged: outcome.merged,
         skipped: outcome.skipped,
-        flagged: rows.iter().filter(|r| r.usable && !r.problems.is_empty()).count(),
-        unusable: rows.iter().filter(|r| !r.usable).count(),
+        flagged,
+        unusable,
         records: outcome.notes + outcome.files,
         problems,
     };
@@ -463,24 +465,23 @@ fn reason_between(
 /// For each row, the customer or earlier row it duplicates.
 fn find_duplicates(notebook: &Notebook, rows: &[Incoming]) -> Result<Vec<Option<Duplicate>>> {
     let existing = DuplicateIndex::new(&notebook.survey_customers()?);
+    // Computing the keys (script, width and suffix folding) costs more than the lookups: on every core.
+    let keys = in_parallel(rows, |incoming| {
+        let customer = &incoming.item.customer;
+        DuplicateIndex::keys(&customer.name, customer.company.as_deref(), &incoming.contacts())
+    });
     let mut earlier = DuplicateIndex::default();
     let mut out = Vec::with_capacity(rows.len());
-    for (i, incoming) in rows.iter().enumerate() {
+    for (i, (incoming, keys)) in rows.iter().zip(&keys).enumerate() {
         if !incoming.usable {
             out.push(None);
             continue;
         }
-        let customer = &incoming.item.customer;
-        let contacts = incoming.contacts();
         let found = existing
-            .find(&customer.name, customer.company.as_deref(), &contacts)
+            .find_keys(keys)
             .map(|(id, _)| Duplicate::Existing(id))
-            .or_else(|| {
-                earlier
-                    .find(&customer.name, customer.company.as_deref(), &contacts)
-                    .map(|(row, _)| Duplicate::Earlier(row as usize))
-            });
-        earlier.add(i as i64, &customer.name, customer.company.as_deref(), &contacts);
+            .or_else(|| earlier.find_keys(keys).map(|(row, _)| Duplicate::Earlier(row as usize)));
+        earlier.add_keys(i as i64, keys);
         out.push(found);
     }
     Ok(out)
@@ -635,6 +636,21 @@ fn read(path: &Path, options: &ImportOptions) -> Result<Parsed> {
     }
 }
 
+/// `f` over `items`, the work split across the machine's cores, results in order.
+fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(8);
+    if threads == 1 || items.len() < 2_000 {
+        return items.iter().map(&f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let f = &f;
+        let parts: Vec<_> =
+            items.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>())).collect();
+        parts.into_iter().flat_map(|p| p.join().expect("a worker does not panic")).collect()
+    })
+}
+
 fn grid_rows(grid: &Grid, mapping: &Mapping, flag: &str) -> Vec<Incoming> {
     let mut per_kind: BTreeMap<&'static str, usize> = BTreeMap::new();
     for c in &mapping.columns {
@@ -647,7 +663,7 @@ fn grid_rows(grid: &Grid, mapping: &Mapping, flag: &str) -> Vec<Incoming> {
         *per_kind.entry(kind).or_default() += 1;
     }
     let labelled = |kind: &str| per_kind.get(kind).copied().unwrap_or(0) > 1;
-    grid.rows.iter().map(|row| from_row(grid, mapping, row, flag, &labelled)).collect()
+    in_parallel(&grid.rows, |row| from_row(grid, mapping, row, flag, &labelled))
 }
 
 /// Collects a row's values into a customer, recording each value that fails its check.

@@ -72,6 +72,9 @@ impl Keys {
     }
 }
 
+/// One record's duplicate keys, in the order they are tried (phone, email, name + company).
+pub struct RecordKeys(Vec<(String, DuplicateReason)>);
+
 /// The notebook's customers by key, to find the one an incoming record duplicates.
 #[derive(Default)]
 pub struct DuplicateIndex {
@@ -107,6 +110,24 @@ impl DuplicateIndex {
         Keys::of(name, company, contacts, false)
             .reasons()
             .find_map(|(key, reason)| self.by_key.get(&key).map(|&id| (id, reason)))
+    }
+
+    /// A record's keys, computed once (and on any thread) for [`find_keys`](Self::find_keys) and
+    /// [`add_keys`](Self::add_keys).
+    pub fn keys(name: &str, company: Option<&str>, contacts: &[(ContactKind, String)]) -> RecordKeys {
+        RecordKeys(Keys::of(name, company, contacts, false).reasons().collect())
+    }
+
+    pub fn find_keys(&self, keys: &RecordKeys) -> Option<(i64, DuplicateReason)> {
+        keys.0.iter().find_map(|(key, reason)| self.by_key.get(key).map(|&id| (id, reason.clone())))
+    }
+
+    pub fn add_keys(&mut self, id: i64, keys: &RecordKeys) {
+        for (key, _) in &keys.0 {
+            if !self.by_key.contains_key(key) {
+                self.by_key.insert(key.clone(), id);
+            }
+        }
     }
 
     /// The name and company of an indexed customer.

@@ -743,10 +743,27 @@ pub(crate) fn insert_customers(conn: &Connection, new: &[&NewCustomer], now: &Da
             history.push((id, "customer", id, format!("custom.{key}"), value));
         }
         for tag in &p.tags {
-            add_tag_quietly(conn, id, tag)?;
             history.push((id, "customer", id, "tag".to_owned(), tag));
         }
     }
+    // Tags: each distinct name once, then every customer's links in a few statements.
+    let mut tag_ids: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+    for tag in prepared.iter().flat_map(|p| &p.tags) {
+        if !tag_ids.contains_key(tag.as_str()) {
+            conn.prepare_cached("INSERT INTO tag (name) VALUES (?1) ON CONFLICT (name) DO NOTHING")?.execute([tag])?;
+            let id = conn.prepare_cached("SELECT id FROM tag WHERE name = ?1")?.query_row([tag], |row| row.get(0))?;
+            tag_ids.insert(tag, id);
+        }
+    }
+    let links: Vec<(i64, i64)> = prepared
+        .iter()
+        .zip(&ids)
+        .flat_map(|(p, &id)| p.tags.iter().map(move |t| (id, t)))
+        .map(|(id, t)| (id, tag_ids[t.as_str()]))
+        .collect();
+    let link_rows: Vec<Vec<&dyn rusqlite::ToSql>> =
+        links.iter().map(|(c, t)| vec![c as &dyn rusqlite::ToSql, t]).collect();
+    bulk::insert_rows(conn, "customer_tag", &["customer_id", "tag_id"], &link_rows)?;
     let contact_rows: Vec<Vec<&dyn rusqlite::ToSql>> = prepared
         .iter()
         .zip(&ids)
@@ -774,16 +791,6 @@ pub(crate) fn insert_customers(conn: &Connection, new: &[&NewCustomer], now: &Da
     let columns = ["customer_id", "record_kind", "record_id", "field", "new", "at"];
     bulk::insert_rows(conn, "history", &columns, &history_rows)?;
     Ok(ids)
-}
-
-/// Tags a new customer (the caller writes the history entry).
-fn add_tag_quietly(conn: &Connection, customer_id: i64, tag: &str) -> Result<()> {
-    conn.prepare_cached("INSERT INTO tag (name) VALUES (?1) ON CONFLICT (name) DO NOTHING")?.execute([tag])?;
-    conn.prepare_cached(
-        "INSERT OR IGNORE INTO customer_tag (customer_id, tag_id) SELECT ?1, id FROM tag WHERE name = ?2",
-    )?
-    .execute(params![customer_id, tag])?;
-    Ok(())
 }
 
 pub(crate) fn apply_changes(conn: &Connection, id: i64, changes: &[Change], now: &DateTime<Utc>) -> Result<usize> {
