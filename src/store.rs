@@ -48,7 +48,7 @@ pub use snapshot::{CUSTOMER_TABLES, Row, RowLoader, RowScope, SNAPSHOT_TABLES};
 pub use survey::SurveyedCustomer;
 pub use task::{Task, TaskFilter};
 pub use template::{Template, TemplateField};
-pub use transfer::{MatchedBy, TransferCounts, TransferRows, TransferTarget};
+pub use transfer::{TransferCounts, TransferRows, TransferTarget};
 pub use view::SavedView;
 pub use vocab::{
     AccessEvent, Colour, CompanySize, ComplaintStatus, ContactKind, Grade, InteractionKind, Lang, SearchKind, Stage,

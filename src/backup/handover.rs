@@ -11,9 +11,10 @@ use serde_json::Value as Json;
 use super::archive::{attachment_id, part_table, read_package, write_package};
 use super::manifest::{Manifest, PackageInfo, PackageKind};
 use super::{BackupError, BackupOptions};
+use crate::quality::{DuplicateIndex, DuplicateReason};
 use crate::store::{
-    AccessEvent, CUSTOMER_TABLES, Change, ContactKind, CustomerFilter, Field, Grade, MatchedBy, NewContact, Row,
-    RowScope, TransferRows, TransferTarget,
+    AccessEvent, CUSTOMER_TABLES, Change, ContactKind, CustomerFilter, Field, Grade, NewContact, Row, RowScope,
+    TransferRows, TransferTarget,
 };
 use crate::{Notebook, Result};
 
@@ -254,9 +255,7 @@ pub struct DuplicateMatch {
     pub existing_id: i64,
     pub existing_name: String,
     pub existing_company: Option<String>,
-    /// `phone`, `email` or `name_company`.
-    pub matched_by: String,
-    pub matched_value: Option<String>,
+    pub reason: DuplicateReason,
     pub fields: Vec<FieldDiff>,
 }
 
@@ -352,6 +351,7 @@ impl ImportPlan {
 
 /// Compares the package's customers with the notebook's: which are new, which duplicates.
 pub fn plan_import(notebook: &Notebook, package: &Package) -> Result<ImportPlan> {
+    let existing = DuplicateIndex::new(&notebook.survey_customers()?);
     let mut customers = Vec::new();
     for row in package.rows("customer") {
         let key = row.get("id").and_then(Json::as_i64).ok_or_else(|| damaged(package, "a customer without an id"))?;
@@ -359,21 +359,16 @@ pub fn plan_import(notebook: &Notebook, package: &Package) -> Result<ImportPlan>
         let company = text(row, "company");
         let contacts = package.contacts_of(key);
         let matchable: Vec<(ContactKind, String)> = contacts.iter().map(|(k, _, n, _)| (*k, n.clone())).collect();
-        let duplicate = match notebook.find_duplicate(&name, company.as_deref(), &matchable)? {
+        let keys = DuplicateIndex::keys(&name, company.as_deref(), &matchable);
+        let duplicate = match existing.find_keys(&keys) {
             None => None,
-            Some((existing_id, why)) => {
+            Some((existing_id, reason)) => {
                 let existing = notebook.customer(existing_id)?;
-                let (matched_by, matched_value) = match why {
-                    MatchedBy::Phone(v) => ("phone", Some(v)),
-                    MatchedBy::Email(v) => ("email", Some(v)),
-                    MatchedBy::NameAndCompany => ("name_company", None),
-                };
                 Some(DuplicateMatch {
                     existing_id,
                     existing_name: existing.name.clone(),
                     existing_company: existing.company.clone(),
-                    matched_by: matched_by.into(),
-                    matched_value,
+                    reason,
                     fields: field_diffs(&existing, row),
                 })
             }

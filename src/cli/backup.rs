@@ -320,12 +320,11 @@ fn import(ctx: &Ctx, notebook: &mut kehu::Notebook, file: &Path, password: &str,
                 match &c.duplicate {
                     None => println!("+ {} {}", c.name, c.company.as_deref().unwrap_or_default()),
                     Some(d) => println!(
-                        "= {} → #{} {} ({}{})",
+                        "= {} → #{} {} ({})",
                         c.name,
                         d.existing_id,
                         d.existing_name,
-                        d.matched_by,
-                        d.matched_value.as_deref().map(|v| format!(" {v}")).unwrap_or_default()
+                        super::interop::reason(&d.reason)
                     ),
                 }
             }

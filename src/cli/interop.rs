@@ -150,7 +150,7 @@ fn print_preview(ctx: &Ctx, p: &ImportPreview) {
     }
 }
 
-fn reason(r: &DuplicateReason) -> String {
+pub(crate) fn reason(r: &DuplicateReason) -> String {
     match r {
         DuplicateReason::Phone(p) => format!("phone {p}"),
         DuplicateReason::Email(e) => format!("email {e}"),

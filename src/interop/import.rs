@@ -224,7 +224,7 @@ pub fn preview_import(notebook: &Notebook, path: &Path, options: &ImportOptions)
                         earlier_row: None,
                         name: d.existing_name.clone(),
                         company: d.existing_company.clone(),
-                        reason: reason_of(&d.matched_by, d.matched_value.as_deref()),
+                        reason: d.reason.clone(),
                         differences: d.fields.clone(),
                     }),
                 })
@@ -272,7 +272,8 @@ pub fn preview_import(notebook: &Notebook, path: &Path, options: &ImportOptions)
                     preview.flagged += 1;
                 }
                 if index < SAMPLE_ROWS || duplicate.is_some() || !incoming.problems.is_empty() {
-                    let duplicate = duplicate.map(|d| describe_duplicate(notebook, &rows, incoming, d)).transpose()?;
+                    let duplicate =
+                        duplicate.as_ref().map(|d| describe_duplicate(notebook, &rows, incoming, d)).transpose()?;
                     preview.rows.push(row_of(index, incoming, duplicate));
                 }
             }
@@ -330,7 +331,7 @@ pub fn import_file(
     let duplicates = find_duplicates(notebook, &rows)?;
     let mut targets: Vec<BatchTarget> = Vec::with_capacity(rows.len());
     for (index, (incoming, duplicate)) in rows.iter().zip(&duplicates).enumerate() {
-        let target = match (incoming.usable, *duplicate) {
+        let target = match (incoming.usable, duplicate.as_ref().map(|(d, _)| *d)) {
             (false, _) => BatchTarget::Skip,
             (true, None) => BatchTarget::New,
             (true, Some(d)) => match (decided(index), d) {
@@ -378,14 +379,6 @@ pub fn import_file(
     Ok(report)
 }
 
-fn reason_of(matched_by: &str, value: Option<&str>) -> DuplicateReason {
-    match (matched_by, value) {
-        ("phone", Some(v)) => DuplicateReason::Phone(v.to_owned()),
-        ("email", Some(v)) => DuplicateReason::Email(v.to_owned()),
-        _ => DuplicateReason::NameAndCompany,
-    }
-}
-
 fn row_of(index: usize, incoming: &Incoming, duplicate: Option<ImportDuplicate>) -> ImportRow {
     let customer = &incoming.item.customer;
     let of_kind = |kind: ContactKind| -> Vec<String> {
@@ -409,10 +402,10 @@ fn describe_duplicate(
     notebook: &Notebook,
     rows: &[Incoming],
     incoming: &Incoming,
-    d: Duplicate,
+    (d, reason): &(Duplicate, DuplicateReason),
 ) -> Result<ImportDuplicate> {
-    let reason = reason_between(notebook, rows, incoming, d)?;
-    Ok(match d {
+    let reason = reason.clone();
+    Ok(match *d {
         Duplicate::Existing(id) => {
             let existing = notebook.customer(id)?;
             ImportDuplicate {
@@ -438,32 +431,8 @@ fn describe_duplicate(
     })
 }
 
-/// Why `incoming` duplicates `d` (found again, for the preview only).
-fn reason_between(
-    notebook: &Notebook,
-    rows: &[Incoming],
-    incoming: &Incoming,
-    d: Duplicate,
-) -> Result<DuplicateReason> {
-    let mut index = DuplicateIndex::default();
-    match d {
-        Duplicate::Existing(id) => {
-            let c = notebook.customer(id)?;
-            let contacts: Vec<_> = c.contacts.iter().map(|m| (m.kind, m.value.clone())).collect();
-            index.add(id, &c.name, c.company.as_deref(), &contacts);
-        }
-        Duplicate::Earlier(earlier) => {
-            let r = &rows[earlier];
-            index.add(0, &r.item.customer.name, r.item.customer.company.as_deref(), &r.contacts());
-        }
-    }
-    let found =
-        index.find(&incoming.item.customer.name, incoming.item.customer.company.as_deref(), &incoming.contacts());
-    Ok(found.map_or(DuplicateReason::NameAndCompany, |(_, reason)| reason))
-}
-
-/// For each row, the customer or earlier row it duplicates.
-fn find_duplicates(notebook: &Notebook, rows: &[Incoming]) -> Result<Vec<Option<Duplicate>>> {
+/// For each row, the customer or earlier row it duplicates, and why.
+fn find_duplicates(notebook: &Notebook, rows: &[Incoming]) -> Result<Vec<Option<(Duplicate, DuplicateReason)>>> {
     let existing = DuplicateIndex::new(&notebook.survey_customers()?);
     // Computing the keys (script, width and suffix folding) costs more than the lookups: on every core.
     let keys = in_parallel(rows, |incoming| {
@@ -479,8 +448,8 @@ fn find_duplicates(notebook: &Notebook, rows: &[Incoming]) -> Result<Vec<Option<
         }
         let found = existing
             .find_keys(keys)
-            .map(|(id, _)| Duplicate::Existing(id))
-            .or_else(|| earlier.find_keys(keys).map(|(row, _)| Duplicate::Earlier(row as usize)));
+            .map(|(id, why)| (Duplicate::Existing(id), why))
+            .or_else(|| earlier.find_keys(keys).map(|(row, why)| (Duplicate::Earlier(row as usize), why)));
         earlier.add_keys(i as i64, keys);
         out.push(found);
     }

@@ -706,32 +706,19 @@ pub(crate) fn insert_customers(conn: &Connection, new: &[&NewCustomer], now: &Da
     let prepared = new.iter().map(|c| prepare_customer(conn, c)).collect::<Result<Vec<_>>>()?;
     let stamp = clock::to_db(now);
     let stamp: &dyn rusqlite::ToSql = &stamp;
-    const COLUMNS: &[&str] = &[
-        "name",
-        "company",
-        "title",
-        "industry",
-        "company_size",
-        "region",
-        "source",
-        "grade",
-        "stage",
-        "colour",
-        "birthday",
-        "template",
-        "custom",
-        "created_at",
-        "updated_at",
-    ];
+    let columns: Vec<&str> = Field::ALL.iter().map(|f| f.key()).chain(["custom", "created_at", "updated_at"]).collect();
     let rows: Vec<Vec<&dyn rusqlite::ToSql>> = prepared
         .iter()
         .map(|p| {
-            let mut row: Vec<&dyn rusqlite::ToSql> = p.values.iter().map(|(_, v)| v as &dyn rusqlite::ToSql).collect();
+            // In the order of `columns`, whatever order the values were prepared in.
+            let value = |f: &Field| &p.values.iter().find(|(g, _)| g == f).expect("every field is prepared").1;
+            let mut row: Vec<&dyn rusqlite::ToSql> =
+                Field::ALL.iter().map(|f| value(f) as &dyn rusqlite::ToSql).collect();
             row.extend([&p.custom_json as &dyn rusqlite::ToSql, stamp, stamp]);
             row
         })
         .collect();
-    let ids = bulk::insert_rows(conn, "customer", COLUMNS, &rows)?;
+    let ids = bulk::insert_rows(conn, "customer", &columns, &rows)?;
     let mut history: Vec<(i64, &str, i64, String, &str)> = Vec::new();
     for (p, &id) in prepared.iter().zip(&ids) {
         for (field, value) in &p.values {

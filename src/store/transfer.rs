@@ -5,21 +5,13 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use serde_json::{Value as Json, json};
 
 use super::customer::{Change, apply_changes};
 use super::snapshot::{ColumnCache, Row, insert_remapped};
-use super::{ContactKind, Result, Store, StoreError};
+use super::{Result, Store, StoreError};
 use crate::clock;
-
-/// Why an incoming customer is taken for one this notebook has.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MatchedBy {
-    Phone(String),
-    Email(String),
-    NameAndCompany,
-}
 
 /// Where an incoming customer goes.
 #[derive(Debug, Clone)]
@@ -48,48 +40,6 @@ pub struct TransferCounts {
 }
 
 impl Store {
-    /// The existing customer an incoming one duplicates: same phone (China's +86 or not), same
-    /// email, or the same name and company (case and surrounding spaces aside).
-    pub fn find_duplicate(
-        &self,
-        name: &str,
-        company: Option<&str>,
-        contacts: &[(ContactKind, String)],
-    ) -> Result<Option<(i64, MatchedBy)>> {
-        let conn = self.conn();
-        for (kind, normalized) in contacts {
-            let candidates: Vec<String> = match kind {
-                ContactKind::Phone => {
-                    let bare = normalized.strip_prefix("+86").unwrap_or(normalized);
-                    vec![bare.to_owned(), format!("+86{bare}")]
-                }
-                ContactKind::Email => vec![normalized.clone()],
-                _ => continue,
-            };
-            let found: Option<i64> = conn
-                .prepare_cached(
-                    "SELECT customer_id FROM contact_method WHERE kind = ?1 AND normalized IN (?2, ?3) ORDER BY customer_id LIMIT 1",
-                )?
-                .query_row(params![kind, candidates[0], candidates[candidates.len() - 1]], |row| row.get(0))
-                .optional()?;
-            if let Some(id) = found {
-                let why = match kind {
-                    ContactKind::Phone => MatchedBy::Phone(normalized.clone()),
-                    _ => MatchedBy::Email(normalized.clone()),
-                };
-                return Ok(Some((id, why)));
-            }
-        }
-        let found: Option<i64> = conn
-            .prepare_cached(
-                "SELECT id FROM customer WHERE lower(trim(name)) = lower(trim(?1))
-                   AND lower(trim(coalesce(company, ''))) = lower(trim(coalesce(?2, ''))) ORDER BY id LIMIT 1",
-            )?
-            .query_row(params![name, company], |row| row.get(0))
-            .optional()?;
-        Ok(found.map(|id| (id, MatchedBy::NameAndCompany)))
-    }
-
     /// Adds or merges the package's customers as `targets` says (package id → target; a
     /// customer not in `targets` is skipped), all in one transaction.
     pub fn transfer_customers(
