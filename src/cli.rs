@@ -1,6 +1,7 @@
 //! The CLI adapter: clap definitions and dispatch. Every command is a few lines that read
 //! arguments, call the core API once or twice, and print; no rule about customers lives here.
 
+mod agenda;
 mod backup;
 mod customer;
 mod interop;
@@ -65,6 +66,12 @@ enum Command {
     /// Complaints and their status
     #[command(subcommand)]
     Complaint(records::ComplaintCommand),
+    /// Today: overdue and coming follow-ups, birthdays and anniversaries, review queue, complaints
+    Agenda(agenda::AgendaArgs),
+    /// The dashboard's figures (customers by grade, stage…, new per month, interactions per week)
+    Report(agenda::ReportArgs),
+    /// How many days each grade may go without contact before it is due for review
+    Review(agenda::ReviewArgs),
     /// Customer portal credentials
     #[command(subcommand)]
     Secret(records::SecretCommand),
@@ -174,6 +181,9 @@ pub fn run(args: Args) -> Result<()> {
         Command::Interaction(c) => records::interaction(&ctx, c),
         Command::Task(c) => records::task(&ctx, c),
         Command::Complaint(c) => records::complaint(&ctx, c),
+        Command::Agenda(a) => agenda::agenda(&ctx, &a),
+        Command::Report(a) => agenda::report(&ctx, &a),
+        Command::Review(a) => agenda::review(&ctx, &a),
         Command::Secret(c) => records::secret(&ctx, c),
         Command::Attach(c) => records::attach(&ctx, c),
         Command::Template(c) => records::template(&ctx, c),

@@ -4,6 +4,7 @@
 //! in one SQLCipher database, and [`Notebook`] puts them together in a folder. The CLI and the
 //! desktop app are thin adapters over this API; neither holds logic of its own.
 
+pub mod agenda;
 pub mod backup;
 pub mod clock;
 mod error;
@@ -11,6 +12,7 @@ pub mod interop;
 pub mod markdown;
 mod notebook;
 pub mod quality;
+pub mod report;
 pub mod search;
 pub mod store;
 pub mod vault;

@@ -251,12 +251,25 @@ fn lock(dir: &Path) -> Result<File> {
         .truncate(false)
         .open(&path)
         .map_err(Error::io(format!("opening {}", path.display())))?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(fs::TryLockError::WouldBlock) => Err(Error::InUse(dir.to_path_buf())),
-        Err(fs::TryLockError::Error(e)) => Err(Error::io(format!("locking {}", path.display()))(e)),
+    // A process that forks (to start any program) holds a copy of every open descriptor until
+    // the child execs, and with it this lock: a notebook closed and opened again at that moment
+    // looks in use. So a lock that is held is tried again for a moment before saying so.
+    let mut attempts = 0;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(fs::TryLockError::WouldBlock) if attempts < LOCK_ATTEMPTS => {
+                attempts += 1;
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            Err(fs::TryLockError::WouldBlock) => return Err(Error::InUse(dir.to_path_buf())),
+            Err(fs::TryLockError::Error(e)) => return Err(Error::io(format!("locking {}", path.display()))(e)),
+        }
     }
 }
+
+/// How many more times a held lock is tried, 25 ms apart.
+const LOCK_ATTEMPTS: u32 = 40;
 
 #[cfg(test)]
 pub(crate) mod testing {

@@ -3,6 +3,7 @@
 //! Every write is one transaction; history rows ride in the transaction of their change.
 
 mod access_log;
+mod agenda;
 mod attachment;
 mod batch;
 mod bulk;
@@ -16,6 +17,7 @@ mod merge;
 mod migrations;
 mod note;
 mod profile;
+mod report;
 mod search_source;
 mod secret;
 mod setting;
@@ -28,6 +30,7 @@ mod view;
 mod vocab;
 
 pub use access_log::AccessLogEntry;
+pub use agenda::{OccasionSource, ReviewItem, ReviewPolicy};
 pub use attachment::{Attachment, MAX_ATTACHMENT_BYTES, guess_mime};
 pub use batch::{BatchFile, BatchItem, BatchOutcome, BatchTarget};
 pub use complaint::Complaint;
@@ -46,7 +49,7 @@ pub use search_source::{SearchDisplay, SearchSource};
 pub use secret::{Secret, SecretSummary};
 pub use snapshot::{CUSTOMER_TABLES, Row, RowLoader, RowScope, SNAPSHOT_TABLES};
 pub use survey::SurveyedCustomer;
-pub use task::{Task, TaskFilter};
+pub use task::{NewTask, Task, TaskFilter};
 pub use template::{Template, TemplateField};
 pub use transfer::{TransferCounts, TransferRows, TransferTarget};
 pub use view::SavedView;

@@ -48,5 +48,5 @@ impl Out {
 
 /// A time in local time, to the minute.
 pub(crate) fn local(t: &chrono::DateTime<chrono::Utc>) -> String {
-    t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string()
+    t.with_timezone(&kehu::clock::local_zone()).format("%Y-%m-%d %H:%M").to_string()
 }

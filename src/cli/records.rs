@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use clap::Subcommand;
-use kehu::store::{ComplaintStatus, InteractionKind, NewInteraction, NewNote, TaskFilter, TemplateField, TemplateKind};
+use kehu::store::{
+    ComplaintStatus, InteractionKind, NewInteraction, NewNote, NewTask, Task, TaskFilter, TemplateField, TemplateKind,
+};
 use zeroize::Zeroizing;
 
 use super::Ctx;
@@ -118,6 +120,9 @@ pub(crate) enum InteractionCommand {
         /// When it happened (default: now)
         #[arg(long, value_parser = time_arg)]
         at: Option<DateTime<Utc>>,
+        /// The open task of this customer the contact settles (marked done with it)
+        #[arg(long, value_name = "TASK")]
+        closes_task: Option<i64>,
     },
     /// A customer's interactions, newest first
     List { customer: i64 },
@@ -125,8 +130,8 @@ pub(crate) enum InteractionCommand {
 
 pub(crate) fn interaction(ctx: &Ctx, command: InteractionCommand) -> Result<()> {
     match command {
-        InteractionCommand::Add { customer, kind, summary, outcome, at } => {
-            let new = NewInteraction { customer_id: customer, kind, summary, outcome, at };
+        InteractionCommand::Add { customer, kind, summary, outcome, at, closes_task } => {
+            let new = NewInteraction { customer_id: customer, kind, summary, outcome, at, closes_task };
             let id = ctx.open()?.add_interaction(&new)?;
             ctx.out.done(ctx.out.t("已记录互动", "interaction added"), Some(id));
         }
@@ -145,6 +150,11 @@ pub(crate) fn interaction(ctx: &Ctx, command: InteractionCommand) -> Result<()> 
     Ok(())
 }
 
+pub(crate) fn due_arg(s: &str) -> Result<(DateTime<Utc>, bool), String> {
+    kehu::clock::parse_user_due(s)
+        .ok_or_else(|| format!("'{s}' is not a date or time (use YYYY-MM-DD or YYYY-MM-DD HH:MM)"))
+}
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum TaskCommand {
     /// Add a task; prints the new id on the last line
@@ -154,9 +164,9 @@ pub(crate) enum TaskCommand {
         /// The customer it concerns
         #[arg(long)]
         customer: Option<i64>,
-        /// Due date or time
-        #[arg(long, value_parser = time_arg)]
-        due: Option<DateTime<Utc>>,
+        /// Due date (the whole day) or date and time
+        #[arg(long, value_parser = due_arg)]
+        due: Option<(DateTime<Utc>, bool)>,
     },
     /// Open tasks by due time
     List {
@@ -168,12 +178,20 @@ pub(crate) enum TaskCommand {
     },
     /// Mark a task done
     Done { id: i64 },
+    /// Put a task out of the agenda until a later date or time, when it is reminded again
+    Snooze {
+        id: i64,
+        #[arg(long, value_parser = time_arg)]
+        until: DateTime<Utc>,
+    },
 }
 
 pub(crate) fn task(ctx: &Ctx, command: TaskCommand) -> Result<()> {
     match command {
         TaskCommand::Add { title, customer, due } => {
-            let id = ctx.open()?.add_task(customer, &title, due)?;
+            let new =
+                NewTask { customer_id: customer, title, due: due.map(|d| d.0), all_day: due.is_some_and(|d| d.1) };
+            let id = ctx.open()?.add_task(&new)?;
             ctx.out.done(ctx.out.t("已添加任务", "task added"), Some(id));
         }
         TaskCommand::List { customer, all } => {
@@ -182,9 +200,7 @@ pub(crate) fn task(ctx: &Ctx, command: TaskCommand) -> Result<()> {
                 ctx.out.json(&tasks);
             } else {
                 for t in &tasks {
-                    let mark = if t.done_at.is_some() { "x" } else { " " };
-                    let due = t.due.as_ref().map(local).unwrap_or_default();
-                    println!("[{mark}] #{}\t{due}\t{}\t{}", t.id, t.title, t.customer_name.as_deref().unwrap_or(""));
+                    println!("{}", task_line(ctx, t));
                 }
             }
         }
@@ -192,8 +208,27 @@ pub(crate) fn task(ctx: &Ctx, command: TaskCommand) -> Result<()> {
             ctx.open()?.complete_task(id)?;
             ctx.out.done(ctx.out.t("任务已完成", "task done"), None);
         }
+        TaskCommand::Snooze { id, until } => {
+            ctx.open()?.snooze_task(id, until)?;
+            ctx.out.done(ctx.out.t("任务已推迟", "task snoozed"), None);
+        }
     }
     Ok(())
+}
+
+/// One task as a line: done mark, id, due (a date for a whole-day task), title, customer.
+pub(crate) fn task_line(ctx: &Ctx, t: &Task) -> String {
+    let mark = if t.done_at.is_some() { "x" } else { " " };
+    let due = match t.due {
+        Some(due) if t.all_day => due.with_timezone(&kehu::clock::local_zone()).format("%Y-%m-%d").to_string(),
+        Some(due) => local(&due),
+        None => String::new(),
+    };
+    let snoozed = t
+        .snoozed_until
+        .map(|s| format!(" ({} {})", ctx.out.t("推迟至", "snoozed until"), local(&s)))
+        .unwrap_or_default();
+    format!("[{mark}] #{}\t{due}\t{}{snoozed}\t{}", t.id, t.title, t.customer_name.as_deref().unwrap_or(""))
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,4 +1,5 @@
-//! Complaints: opened, handled, resolved; each status change is recorded in the history.
+//! Complaints: opened, handled, resolved, each step dated; each status change is recorded in
+//! the history.
 
 use chrono::{DateTime, Utc};
 use rusqlite::params;
@@ -19,7 +20,11 @@ pub struct Complaint {
     pub detail: Option<String>,
     pub status: ComplaintStatus,
     pub opened_at: DateTime<Utc>,
+    /// When someone began handling it.
+    pub handling_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// The customer's name, for lists across customers.
+    pub customer_name: String,
 }
 
 impl Store {
@@ -48,19 +53,39 @@ impl Store {
             if old == status {
                 return Ok(());
             }
-            let closed = (status == ComplaintStatus::Resolved).then(|| clock::to_db(&now));
-            tx.execute("UPDATE complaint SET status = ?1, closed_at = ?2 WHERE id = ?3", params![status, closed, id])?;
+            let stamp = clock::to_db(&now);
+            // Resolving stamps the close; handling stamps its start once; reopening clears both.
+            let (handling, closed) = match status {
+                ComplaintStatus::Open => (None, None),
+                ComplaintStatus::Handling => (Some(stamp.as_str()), None),
+                ComplaintStatus::Resolved => (Some(stamp.as_str()), Some(stamp.as_str())),
+            };
+            tx.execute(
+                "UPDATE complaint SET status = ?1, closed_at = ?2,
+                 handling_at = CASE WHEN ?3 IS NULL THEN NULL ELSE coalesce(handling_at, ?3) END WHERE id = ?4",
+                params![status, closed, handling, id],
+            )?;
             record(tx, customer_id, "complaint", id, "status", Some(old.key()), Some(status.key()), &now)
         })
     }
 
-    /// Complaints of one customer, or of everyone; open ones first.
+    /// Complaints of one customer, or of everyone; unresolved ones first.
     pub fn complaints(&self, customer_id: Option<i64>) -> Result<Vec<Complaint>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT id, customer_id, title, detail, status, opened_at, closed_at FROM complaint
-             WHERE ?1 IS NULL OR customer_id = ?1
-             ORDER BY status = 'resolved', opened_at DESC, id DESC",
-        )?;
+        self.complaints_where("?1 IS NULL OR p.customer_id = ?1", customer_id)
+    }
+
+    /// Every complaint not yet resolved, newest first: the agenda's list.
+    pub fn unresolved_complaints(&self) -> Result<Vec<Complaint>> {
+        self.complaints_where("p.status != 'resolved' AND ?1 IS NULL", None)
+    }
+
+    fn complaints_where(&self, condition: &str, customer_id: Option<i64>) -> Result<Vec<Complaint>> {
+        let sql = format!(
+            "SELECT p.id, p.customer_id, p.title, p.detail, p.status, p.opened_at, p.handling_at, p.closed_at, c.name
+             FROM complaint p JOIN customer c ON c.id = p.customer_id WHERE {condition}
+             ORDER BY p.status = 'resolved', p.opened_at DESC, p.id DESC"
+        );
+        let mut stmt = self.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map([customer_id], |row| {
             Ok(Complaint {
                 id: row.get(0)?,
@@ -69,7 +94,9 @@ impl Store {
                 detail: row.get(3)?,
                 status: row.get(4)?,
                 opened_at: time_at(row, 5)?,
-                closed_at: opt_time_at(row, 6)?,
+                handling_at: opt_time_at(row, 6)?,
+                closed_at: opt_time_at(row, 7)?,
+                customer_name: row.get(8)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -1,10 +1,12 @@
-//! Interactions: each contact with a customer — a call, a meeting, a visit — with its outcome.
+//! Interactions: each contact with a customer — a call, a meeting, a visit — with its outcome;
+//! one can close the follow-up task it settles.
 
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
-use super::{InteractionKind, Result, Store, StoreError, clean, require_customer, time_at, touch_customer};
+use super::task::finish_task;
+use super::{FoundOr, InteractionKind, Result, Store, StoreError, clean, require_customer, time_at, touch_customer};
 use crate::clock;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -18,6 +20,10 @@ pub struct NewInteraction {
     pub outcome: Option<String>,
     /// When it happened; now if absent.
     pub at: Option<DateTime<Utc>>,
+    /// An open task of the same customer this contact settles: it is marked done with it.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    #[serde(default)]
+    pub closes_task: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -54,6 +60,18 @@ impl Store {
             ])?;
             let id = tx.last_insert_rowid();
             touch_customer(tx, new.customer_id, &now)?;
+            if let Some(task) = new.closes_task {
+                let owner: Option<i64> = tx
+                    .query_row("SELECT customer_id FROM task WHERE id = ?1", [task], |row| row.get(0))
+                    .found_or("task", task)?;
+                if owner != Some(new.customer_id) {
+                    return Err(StoreError::invalid(
+                        "closes_task",
+                        format!("task {task} is not a task of customer {}", new.customer_id),
+                    ));
+                }
+                finish_task(tx, task, Some(id), &now)?;
+            }
             Ok(id)
         })
     }

@@ -1,11 +1,14 @@
-//! Notes: timestamped markdown on a customer, optionally written from a note template.
+//! Notes: timestamped markdown on a customer, optionally written from a note template. A note
+//! with a "next follow-up" date creates its task in the same transaction.
 
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
-use super::{Result, Store, StoreError, TemplateKind, require_customer, time_at, touch_customer};
-use crate::clock;
+use super::task::{NewTask, insert_task};
+use super::{FoundOr, Result, Store, StoreError, TemplateKind, require_customer, time_at, touch_customer};
+use crate::agenda::follow_up;
+use crate::clock::{self, Today};
 
 /// A note to add. With a template and no body, the template's body is the starting text.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -46,7 +49,10 @@ pub(crate) fn insert_note(
     note: &PreparedNote,
     now: &DateTime<Utc>,
 ) -> Result<i64> {
-    require_customer(tx, customer_id)?;
+    let customer: String = tx
+        .prepare_cached("SELECT name FROM customer WHERE id = ?1")?
+        .query_row([customer_id], |row| row.get(0))
+        .found_or("customer", customer_id)?;
     tx.prepare_cached(
         "INSERT INTO note (customer_id, template, body, at, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
     )?
@@ -59,6 +65,25 @@ pub(crate) fn insert_note(
     ])?;
     let id = tx.last_insert_rowid();
     touch_customer(tx, customer_id, now)?;
+    let written = Today::at(note.at.unwrap_or(*now), clock::local_zone());
+    match follow_up::parse(&note.body, &written, &customer) {
+        Ok(Some(follow_up)) => {
+            let task = NewTask {
+                customer_id: Some(customer_id),
+                title: follow_up.title,
+                due: Some(follow_up.due),
+                all_day: follow_up.all_day,
+            };
+            insert_task(tx, &task, Some(id), now)?;
+        }
+        Ok(None) => {}
+        Err(bad) => {
+            return Err(StoreError::invalid(
+                "note",
+                format!("{}: '{}' is not a date (write 2026-12-05, 2026-12-05 10:00 or 12月5日)", bad.field, bad.value),
+            ));
+        }
+    }
     Ok(id)
 }
 

@@ -90,6 +90,8 @@ impl Store {
                     }
                 };
                 let merging = matches!(target, TransferTarget::Into(..));
+                // A task's note and interaction get their new ids (none if left out).
+                let mut moved: BTreeMap<(&str, i64), i64> = BTreeMap::new();
                 for child in CHILD_TABLES {
                     for row in of_customer(table(child), package_id) {
                         // Merging a customer both notebooks got from the same source must not
@@ -97,8 +99,15 @@ impl Store {
                         if merging && has_same(tx, child, customer_id, row)? {
                             continue;
                         }
-                        let new_id =
-                            insert_remapped(tx, &keys, &mut cache, child, row, &[("customer_id", json!(customer_id))])?;
+                        let mut overrides = vec![("customer_id", json!(customer_id))];
+                        if *child == "task" {
+                            for (column, parent) in [("note_id", "note"), ("interaction_id", "interaction")] {
+                                let old = row.get(column).and_then(Json::as_i64);
+                                overrides.push((column, json!(old.and_then(|old| moved.get(&(parent, old))))));
+                            }
+                        }
+                        let new_id = insert_remapped(tx, &keys, &mut cache, child, row, &overrides)?;
+                        moved.insert((child, row_id(row, "id")?), new_id);
                         if *child == "attachment" {
                             let old_id = row_id(row, "id")?;
                             let data = rows.attachments.get(&old_id).ok_or_else(|| {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use kehu::store::{
     AccessEvent, Change, Colour, CompanySize, ComplaintStatus, ContactKind, CustomerFilter, Field, Grade,
-    InteractionKind, Lang, NewContact, NewCustomer, NewInteraction, NewNote, Stage, TaskFilter, TemplateKind,
+    InteractionKind, Lang, NewContact, NewCustomer, NewInteraction, NewNote, NewTask, Stage, TaskFilter, TemplateKind,
 };
 use kehu::vault::KdfParams;
 use kehu::{ErrorCode, Notebook};
@@ -52,6 +52,7 @@ fn every_record_kind_round_trips_across_reopen() {
         nb.add_note(&NewNote { customer_id: id, template: Some("需求分析".into()), ..Default::default() }).unwrap();
     let at = kehu::clock::parse_user_time("2026-03-01 10:00").unwrap();
     let meeting = NewInteraction {
+        closes_task: None,
         customer_id: id,
         kind: InteractionKind::Meeting,
         summary: "季度复盘".into(),
@@ -59,7 +60,14 @@ fn every_record_kind_round_trips_across_reopen() {
         at: Some(at),
     };
     nb.add_interaction(&meeting).unwrap();
-    let task = nb.add_task(Some(id), "寄送合同", kehu::clock::parse_user_time("2026-12-01")).unwrap();
+    let task = nb
+        .add_task(&NewTask {
+            customer_id: Some(id),
+            title: "寄送合同".into(),
+            due: kehu::clock::parse_user_time("2026-12-01"),
+            all_day: false,
+        })
+        .unwrap();
     let complaint = nb.add_complaint(id, "发货延迟", Some("三月批次晚到一周")).unwrap();
     nb.set_complaint_status(complaint, ComplaintStatus::Handling).unwrap();
     let secret =
@@ -103,9 +111,24 @@ fn tasks_and_complaints_lifecycle() {
     let t = TempNotebook::new();
     let mut nb = t.open();
     let id = nb.add_customer(&NewCustomer::named("李雷")).unwrap();
-    let later = nb.add_task(Some(id), "回访", kehu::clock::parse_user_time("2027-01-02")).unwrap();
-    let sooner = nb.add_task(None, "整理名片", kehu::clock::parse_user_time("2026-12-01")).unwrap();
-    let undated = nb.add_task(Some(id), "准备报价", None).unwrap();
+    let later = nb
+        .add_task(&NewTask {
+            customer_id: Some(id),
+            title: "回访".into(),
+            due: kehu::clock::parse_user_time("2027-01-02"),
+            all_day: false,
+        })
+        .unwrap();
+    let sooner = nb
+        .add_task(&NewTask {
+            customer_id: None,
+            title: "整理名片".into(),
+            due: kehu::clock::parse_user_time("2026-12-01"),
+            all_day: false,
+        })
+        .unwrap();
+    let undated =
+        nb.add_task(&NewTask { customer_id: Some(id), title: "准备报价".into(), ..NewTask::default() }).unwrap();
     let open: Vec<i64> = nb.tasks(&TaskFilter::default()).unwrap().iter().map(|t| t.id).collect();
     assert_eq!(open, vec![sooner, later, undated]);
     nb.complete_task(sooner).unwrap();
@@ -348,7 +371,7 @@ fn erasing_removes_every_trace() {
     let gone =
         nb.add_customer(&NewCustomer { tags: vec!["共用".into(), "独有标签".into()], ..full_customer() }).unwrap();
     nb.add_note(&NewNote { customer_id: gone, body: Some("机密".into()), ..Default::default() }).unwrap();
-    nb.add_task(Some(gone), "任务", None).unwrap();
+    nb.add_task(&NewTask { customer_id: Some(gone), title: "任务".into(), ..NewTask::default() }).unwrap();
     nb.add_complaint(gone, "投诉", None).unwrap();
     let secret = nb.add_secret(gone, "门户", None, None, "pw").unwrap();
     let attachment = nb.add_attachment(gone, "a.txt", "text/plain", b"data").unwrap();

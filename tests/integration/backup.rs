@@ -7,7 +7,7 @@ use std::path::Path;
 use kehu::backup::{self, BackupOptions, HandoverSelection, ImportAction, Package, Redaction};
 use kehu::store::{
     Change, ComplaintStatus, ContactKind, Field, Grade, InteractionKind, NewContact, NewCustomer, NewInteraction,
-    NewNote, RowScope, SNAPSHOT_TABLES,
+    NewNote, NewTask, RowScope, SNAPSHOT_TABLES,
 };
 use kehu::vault::KdfParams;
 use kehu::{ErrorCode, Notebook};
@@ -53,6 +53,7 @@ pub fn fill(nb: &mut Notebook) -> (i64, i64) {
         .unwrap();
     }
     nb.add_interaction(&NewInteraction {
+        closes_task: None,
         customer_id: li,
         kind: InteractionKind::Visit,
         summary: "上门拜访".into(),
@@ -60,9 +61,10 @@ pub fn fill(nb: &mut Notebook) -> (i64, i64) {
         at: None,
     })
     .unwrap();
-    let task = nb.add_task(Some(zhang), "发送报价单", None).unwrap();
+    let task =
+        nb.add_task(&NewTask { customer_id: Some(zhang), title: "发送报价单".into(), ..NewTask::default() }).unwrap();
     nb.complete_task(task).unwrap();
-    nb.add_task(None, "整理台账", None).unwrap();
+    nb.add_task(&NewTask { customer_id: None, title: "整理台账".into(), ..NewTask::default() }).unwrap();
     let complaint = nb.add_complaint(li, "发货延迟", Some("两周未到")).unwrap();
     nb.set_complaint_status(complaint, ComplaintStatus::Handling).unwrap();
     nb.add_secret(zhang, "客户门户", Some("zhangwei"), Some("https://portal.example.com"), "门户密码-42").unwrap();
@@ -221,7 +223,7 @@ fn automatic_backups_rotate_verify_and_report_failure() {
     );
     // A change, and by hand: written again.
     for i in 0..4 {
-        nb.add_task(None, &format!("task {i}"), None).unwrap();
+        nb.add_task(&NewTask { customer_id: None, title: format!("task {i}"), ..NewTask::default() }).unwrap();
         std::thread::sleep(std::time::Duration::from_millis(1100)); // names have one-second resolution
         backup::auto_backup(&mut nb, &folder, 3, i % 2 == 0, FAST).unwrap();
     }

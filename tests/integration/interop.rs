@@ -258,6 +258,7 @@ fn rich_notebook(t: &TempNotebook) -> Notebook {
     })
     .unwrap();
     nb.add_interaction(&NewInteraction {
+        closes_task: None,
         customer_id: id,
         kind: kehu::store::InteractionKind::Call,
         summary: "电话沟通".into(),
@@ -398,6 +399,7 @@ fn quality_report_and_merge_keep_everything() {
     // Merge: every note, interaction and history entry of the other customer stays.
     nb.add_note(&NewNote { customer_id: b, body: Some("张伟的第二条记录".into()), ..NewNote::default() }).unwrap();
     let visit = NewInteraction {
+        closes_task: None,
         customer_id: b,
         kind: kehu::store::InteractionKind::Visit,
         summary: "拜访".into(),

@@ -1,5 +1,6 @@
 //! kehu's integration tests, one binary: through the public API and through the `kehu` binary.
 
+mod agenda;
 mod api;
 mod backup;
 mod backup_cli;

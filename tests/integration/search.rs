@@ -142,6 +142,7 @@ fn filters_kinds_and_dates_combine_with_text() {
         nb.add_note(&NewNote { customer_id: customer, body, at: at(date), ..Default::default() }).unwrap();
     }
     let meeting = NewInteraction {
+        closes_task: None,
         customer_id: vip,
         kind: InteractionKind::Meeting,
         summary: "合同评审会议".into(),

@@ -172,6 +172,7 @@ fn canary_is_in_no_file_while_the_notebook_is_open() {
         nb.add_note(&NewNote { customer_id: id, body: Some(c("记录").repeat(40)), ..Default::default() }).unwrap();
     }
     let interaction = NewInteraction {
+        closes_task: None,
         customer_id: id,
         kind: kehu::store::InteractionKind::Call,
         summary: c("摘要"),

@@ -1,0 +1,107 @@
+//! The agenda: what to do today. Follow-ups overdue, due today and coming up; birthdays and
+//! anniversaries in the next days; customers gone too long without contact for their grade (the
+//! review queue); complaints not yet resolved. Every day boundary is the user's, from
+//! [`Today`]'s zone, so the same data gives the same agenda wherever the clock is fixed.
+
+pub mod follow_up;
+pub mod occasions;
+
+use chrono::{Days, NaiveDate};
+
+use serde::Serialize;
+
+pub use occasions::{Occasion, OccasionKind};
+
+use crate::clock::Today;
+use crate::store::{Complaint, Result, ReviewItem, ReviewPolicy, Store, StoreError, Task};
+
+/// How many customers of the review queue an agenda lists (the total is always counted).
+pub const REVIEW_LIST_LIMIT: usize = 50;
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct Agenda {
+    /// Today's date in the user's zone.
+    pub today: NaiveDate,
+    pub zone: String,
+    /// How many days ahead it looks.
+    pub days: u32,
+    /// Open tasks whose time has passed, or whose whole day is over.
+    pub overdue: Vec<Task>,
+    pub due_today: Vec<Task>,
+    /// Due after today, within `days`.
+    pub upcoming: Vec<Task>,
+    /// Snoozed past now, whenever they were due.
+    pub snoozed: Vec<Task>,
+    pub occasions: Vec<Occasion>,
+    pub review: Vec<ReviewItem>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub review_total: u64,
+    pub review_policy: ReviewPolicy,
+    /// Open or being handled.
+    pub complaints: Vec<Complaint>,
+}
+
+impl Agenda {
+    /// Whether there is nothing to show at all.
+    pub fn is_empty(&self) -> bool {
+        self.overdue.is_empty()
+            && self.due_today.is_empty()
+            && self.upcoming.is_empty()
+            && self.occasions.is_empty()
+            && self.review.is_empty()
+            && self.complaints.is_empty()
+    }
+}
+
+/// The most days ahead an agenda looks.
+pub const MAX_DAYS: u32 = 366;
+
+impl Store {
+    /// The agenda as of `today`, looking `days` days ahead.
+    pub fn agenda(&self, today: &Today, days: u32) -> Result<Agenda> {
+        if days > MAX_DAYS {
+            return Err(StoreError::invalid("days", format!("an agenda looks at most {MAX_DAYS} days ahead")));
+        }
+        let date = today.date();
+        let end_day = date + Days::new(u64::from(days) + 1);
+        let end_of_today = today.end_of_today();
+        let (mut overdue, mut due_today, mut upcoming) = (Vec::new(), Vec::new(), Vec::new());
+        for task in self.open_tasks_due_before(today, today.start_of(end_day), end_day)? {
+            let Some(due) = task.due else { continue };
+            let list = if is_overdue(&task, today) {
+                &mut overdue
+            } else if (task.all_day && due.date_naive() == date) || (!task.all_day && due < end_of_today) {
+                &mut due_today
+            } else {
+                &mut upcoming
+            };
+            list.push(task);
+        }
+        let policy = self.review_policy()?;
+        let (review, review_total) = self.review_queue(&policy, today.now, REVIEW_LIST_LIMIT)?;
+        Ok(Agenda {
+            today: date,
+            zone: today.zone.name().to_owned(),
+            days,
+            overdue,
+            due_today,
+            upcoming,
+            snoozed: self.snoozed_tasks(today.now)?,
+            occasions: occasions::upcoming(&self.occasion_sources()?, date, days),
+            review,
+            review_total,
+            review_policy: policy,
+            complaints: self.unresolved_complaints()?,
+        })
+    }
+}
+
+/// A timed task is overdue once its time has passed; a whole-day one once its day is over.
+pub fn is_overdue(task: &Task, today: &Today) -> bool {
+    match task.due {
+        None => false,
+        Some(due) if task.all_day => due.date_naive() < today.date(),
+        Some(due) => due < today.now,
+    }
+}

@@ -1,0 +1,162 @@
+//! The agenda's reads: open tasks in a window, the customers who may have an occasion, the
+//! review queue by grade, and the review policy (days allowed per grade, a notebook setting).
+//! The calendar arithmetic around them lives in [`crate::agenda`].
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+
+use super::task::open_tasks_where;
+use super::{Grade, Result, Store, StoreError, Task, setting, time_at};
+use crate::clock::{self, Today};
+
+const REVIEW_POLICY: &str = "agenda.review_days";
+
+/// How many days each grade may go without contact or update before it is due for review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct ReviewPolicy {
+    pub vip: u32,
+    pub normal: u32,
+    pub potential: u32,
+}
+
+impl Default for ReviewPolicy {
+    fn default() -> Self {
+        ReviewPolicy { vip: 30, normal: 90, potential: 180 }
+    }
+}
+
+impl ReviewPolicy {
+    pub fn days(&self, grade: Grade) -> u32 {
+        match grade {
+            Grade::Vip => self.vip,
+            Grade::Normal => self.normal,
+            Grade::Potential => self.potential,
+        }
+    }
+
+    fn check(&self) -> Result<()> {
+        for grade in Grade::ALL {
+            if !(1..=3650).contains(&self.days(*grade)) {
+                return Err(StoreError::invalid(grade.key(), "review days must be from 1 to 3650"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A customer due for review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct ReviewItem {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub customer_id: i64,
+    pub name: String,
+    pub company: Option<String>,
+    pub grade: Grade,
+    /// The last contact, note, edit or "reviewed".
+    pub last_touched: DateTime<Utc>,
+    pub days_since: u32,
+    pub allowed_days: u32,
+}
+
+/// The fields an occasion can come from, for one customer.
+pub struct OccasionSource {
+    pub customer_id: i64,
+    pub name: String,
+    pub company: Option<String>,
+    pub birthday: Option<String>,
+    pub custom: String,
+}
+
+impl Store {
+    pub fn review_policy(&self) -> Result<ReviewPolicy> {
+        match setting::get(self.conn(), REVIEW_POLICY)? {
+            Some(json) => serde_json::from_str(&json)
+                .map_err(|e| StoreError::invalid("review policy", format!("the stored policy is unreadable: {e}"))),
+            None => Ok(ReviewPolicy::default()),
+        }
+    }
+
+    pub fn set_review_policy(&mut self, policy: &ReviewPolicy) -> Result<()> {
+        policy.check()?;
+        let json = serde_json::to_string(policy).expect("a policy serialises");
+        self.write(|tx| setting::put(tx, REVIEW_POLICY, Some(&json)))
+    }
+
+    /// Open tasks not snoozed past `today.now`, due before `end` (whole-day tasks: before the
+    /// day `end_day`), soonest first.
+    pub fn open_tasks_due_before(&self, today: &Today, end: DateTime<Utc>, end_day: NaiveDate) -> Result<Vec<Task>> {
+        let (end, end_day, now) =
+            (clock::to_db(&end), clock::to_db(&clock::floating(end_day)), clock::to_db(&today.now));
+        open_tasks_where(
+            self.conn(),
+            "CASE WHEN t.all_day THEN t.due < ?2 ELSE t.due < ?1 END
+             AND (t.snoozed_until IS NULL OR t.snoozed_until <= ?3)",
+            &[&end, &end_day, &now],
+        )
+    }
+
+    /// Open tasks snoozed past `now`.
+    pub fn snoozed_tasks(&self, now: DateTime<Utc>) -> Result<Vec<Task>> {
+        open_tasks_where(self.conn(), "t.snoozed_until > ?1", &[&clock::to_db(&now)])
+    }
+
+    /// Customers with a birthday or custom fields: where occasions may be.
+    pub fn occasion_sources(&self) -> Result<Vec<OccasionSource>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, name, company, birthday, custom FROM customer WHERE birthday IS NOT NULL OR custom != '{}'",
+        )?;
+        let rows = stmt.query_map([], |row| {
+            Ok(OccasionSource {
+                customer_id: row.get(0)?,
+                name: row.get(1)?,
+                company: row.get(2)?,
+                birthday: row.get(3)?,
+                custom: row.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Customers (not churned) untouched for longer than `policy` allows at `now`, the most
+    /// overdue (in days past their allowance) first, at most `limit`; and how many there are.
+    pub fn review_queue(
+        &self,
+        policy: &ReviewPolicy,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<(Vec<ReviewItem>, u64)> {
+        let cutoff = |grade| clock::to_db(&(now - chrono::Duration::days(i64::from(policy.days(grade)))));
+        let (vip, normal, potential) = (cutoff(Grade::Vip), cutoff(Grade::Normal), cutoff(Grade::Potential));
+        let stale = "FROM (SELECT id, name, company, grade, max(updated_at, coalesce(reviewed_at, '')) AS touched
+                            FROM customer WHERE stage != 'churned')
+                      WHERE touched < CASE grade WHEN 'vip' THEN ?1 WHEN 'normal' THEN ?2 ELSE ?3 END";
+        let total: i64 = self
+            .conn()
+            .prepare_cached(&format!("SELECT count(*) {stale}"))?
+            .query_row(params![vip, normal, potential], |row| row.get(0))?;
+        // Ordered by how far past its cutoff each one is: text times compare as times.
+        let sql = format!(
+            "SELECT id, name, company, grade, touched {stale}
+             ORDER BY julianday(CASE grade WHEN 'vip' THEN ?1 WHEN 'normal' THEN ?2 ELSE ?3 END) - julianday(touched) DESC, id
+             LIMIT ?4"
+        );
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![vip, normal, potential, limit as i64], |row| {
+            let grade: Grade = row.get(3)?;
+            let last_touched = time_at(row, 4)?;
+            Ok(ReviewItem {
+                customer_id: row.get(0)?,
+                name: row.get(1)?,
+                company: row.get(2)?,
+                grade,
+                last_touched,
+                days_since: u32::try_from((now - last_touched).num_days().max(0)).unwrap_or(u32::MAX),
+                allowed_days: policy.days(grade),
+            })
+        })?;
+        Ok((rows.collect::<rusqlite::Result<_>>()?, u64::try_from(total).unwrap_or(0)))
+    }
+}
