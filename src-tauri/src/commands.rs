@@ -4,6 +4,8 @@
 
 // Tauri hands every command its arguments (and `State`) by value; borrowing is not an option.
 #[allow(clippy::needless_pass_by_value)]
+pub mod agenda;
+#[allow(clippy::needless_pass_by_value)]
 pub mod backup;
 #[allow(clippy::needless_pass_by_value)]
 pub mod customers;
@@ -74,6 +76,14 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Syn
         interop::save_import_mapping,
         interop::quality_report,
         interop::merge_customers,
+        agenda::agenda,
+        agenda::snooze_task,
+        agenda::mark_reviewed,
+        agenda::review_policy,
+        agenda::set_review_policy,
+        agenda::report,
+        agenda::save_chart_csv,
+        agenda::save_chart_png,
     ]
 }
 

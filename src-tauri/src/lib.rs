@@ -4,6 +4,7 @@
 mod clipboard;
 pub mod commands;
 mod error;
+mod reminders;
 mod screen_lock;
 mod session;
 mod settings;
@@ -85,6 +86,7 @@ pub fn run() {
             }
         }))
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
         .manage(session)
         .manage(clipboard::SecretClipboard::default())
         .invoke_handler(commands::handler())
@@ -92,6 +94,7 @@ pub fn run() {
             main_window(app)?;
             session::spawn_idle_watcher(app.handle().clone());
             screen_lock::spawn_watchers(app.handle());
+            reminders::spawn(app.handle().clone());
             Ok(())
         })
         .build(tauri::generate_context!())

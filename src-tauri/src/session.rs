@@ -100,6 +100,13 @@ impl Session {
         Ok(value)
     }
 
+    /// Runs `f` on the open notebook, if one is open, without counting as use (background
+    /// work must not keep the notebook from locking itself).
+    pub fn quietly<T>(&self, f: impl FnOnce(&mut Notebook) -> kehu::Result<T>) -> Option<kehu::Result<T>> {
+        let mut guard = self.notebook.lock().expect("notebook mutex");
+        guard.as_mut().map(f)
+    }
+
     pub fn touch(&self) {
         self.state.lock().expect("session mutex").last_activity = Instant::now();
     }

@@ -21,7 +21,7 @@ pub struct NewInteraction {
     /// When it happened; now if absent.
     pub at: Option<DateTime<Utc>>,
     /// An open task of the same customer this contact settles: it is marked done with it.
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     #[serde(default)]
     pub closes_task: Option<i64>,
 }

@@ -15,7 +15,7 @@ use crate::clock::{self, Today};
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[cfg_attr(feature = "ts", ts(optional_fields))]
 pub struct NewTask {
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     #[serde(default)]
     pub customer_id: Option<i64>,
     pub title: String,

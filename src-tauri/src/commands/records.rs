@@ -5,9 +5,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use kehu::ErrorCode;
-use kehu::store::{AccessLogEntry, ComplaintStatus, NewInteraction, NewNote, Secret};
+use kehu::store::{AccessLogEntry, ComplaintStatus, NewInteraction, NewNote, NewTask, Secret};
 use tauri::State;
 use tauri::ipc::{InvokeBody, Request, Response};
 use zeroize::Zeroizing;
@@ -33,13 +32,8 @@ pub fn add_interaction(session: State<'_, Session>, interaction: NewInteraction)
 }
 
 #[tauri::command(async)]
-pub fn add_task(
-    session: State<'_, Session>,
-    customer_id: Option<i64>,
-    title: String,
-    due: Option<DateTime<Utc>>,
-) -> IpcResult<i64> {
-    session.with(|nb| Ok(nb.add_task(customer_id, &title, due)?))
+pub fn add_task(session: State<'_, Session>, task: NewTask) -> IpcResult<i64> {
+    session.with(|nb| Ok(nb.add_task(&task)?))
 }
 
 #[tauri::command(async)]

@@ -5,4 +5,8 @@ export type NewInteraction = { customer_id: number, kind: InteractionKind, summa
 /**
  * When it happened; now if absent.
  */
-at?: string, };
+at?: string, 
+/**
+ * An open task of the same customer this contact settles: it is marked done with it.
+ */
+closes_task?: number, };

@@ -4,4 +4,16 @@ export type Task = { id: number, customer_id: number | null,
 /**
  * The customer's name, for lists.
  */
-customer_name: string | null, title: string, due: string | null, done_at: string | null, created_at: string, };
+customer_name: string | null, title: string, 
+/**
+ * For a whole-day task, the day at midnight UTC: read its date, never convert it.
+ */
+due: string | null, all_day: boolean, snoozed_until: string | null, done_at: string | null, 
+/**
+ * The note whose "next follow-up" date created it.
+ */
+note_id: number | null, 
+/**
+ * The interaction that closed it.
+ */
+interaction_id: number | null, created_at: string, };
