@@ -56,6 +56,15 @@ pub struct Report {
     /// Customers at or past each stage of potential → active → loyal (churned left out).
     pub funnel: Vec<Slice>,
     pub overdue_by_grade: Vec<Slice>,
+    /// Every chart's title in the report's language, in the dashboard's order.
+    pub titles: Vec<ChartTitle>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct ChartTitle {
+    pub chart: Chart,
+    pub title: String,
 }
 
 /// The dashboard's charts, for CSV export.
@@ -230,6 +239,7 @@ impl Store {
             interactions_per_week,
             funnel,
             overdue_by_grade,
+            titles: Chart::ALL.iter().map(|c| ChartTitle { chart: *c, title: c.title(lang).to_owned() }).collect(),
         })
     }
 }
@@ -298,6 +308,9 @@ pub fn chart_csv(report: &Report, chart: Chart) -> String {
 /// place, so an interrupted save never leaves half a file under the chosen name.
 pub fn save_chart_file(output: &std::path::Path, bytes: &[u8]) -> crate::Result<()> {
     use std::io::Write;
+    if !output.is_absolute() {
+        return Err(crate::Error::Invalid(format!("'{}' is not a full path: choose where to save", output.display())));
+    }
     let context = || format!("writing {}", output.display());
     let dir = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
     let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(crate::Error::io(context()))?;

@@ -60,7 +60,11 @@ fn remind(app: &AppHandle) {
 fn notifications(due: &[Task], lang: Lang) -> Vec<(String, String)> {
     let zh = lang == Lang::ZhCn;
     if due.len() > SEPARATE_AT_MOST {
-        let title = if zh { format!("客户本 · {} 项跟进到期", due.len()) } else { format!("kehu · {} follow-ups due", due.len()) };
+        let title = if zh {
+            format!("客户本 · {} 项跟进到期", due.len())
+        } else {
+            format!("kehu · {} follow-ups due", due.len())
+        };
         let names: Vec<&str> = due.iter().take(SEPARATE_AT_MOST).map(|t| t.title.as_str()).collect();
         let more = if zh { "…（详见“今天”）" } else { "… (see Today)" };
         return vec![(title, format!("{}{more}", names.join(if zh { "、" } else { ", " })))];

@@ -15,6 +15,11 @@ import type { Progress } from "./bindings/Progress";
 import type { QualityReport } from "./bindings/QualityReport";
 import type { RowDecision } from "./bindings/RowDecision";
 import type { AccessLogEntry } from "./bindings/AccessLogEntry";
+import type { Agenda } from "./bindings/Agenda";
+import type { Chart } from "./bindings/Chart";
+import type { NewTask } from "./bindings/NewTask";
+import type { Report } from "./bindings/Report";
+import type { ReviewPolicy } from "./bindings/ReviewPolicy";
 import type { AppState } from "./bindings/AppState";
 import type { BackupOverview } from "./bindings/BackupOverview";
 import type { BackupStatus } from "./bindings/BackupStatus";
@@ -112,9 +117,17 @@ export const host = {
   addNote: (note: NewNote) => call<number>("add_note", { note }),
   renderMarkdown: (markdown: string) => call<string>("render_markdown", { markdown }),
   addInteraction: (interaction: NewInteraction) => call<number>("add_interaction", { interaction }),
-  addTask: (customerId: number | null, title: string, due: string | null) =>
-    call<number>("add_task", { customerId, title, due }),
+  addTask: (task: NewTask) => call<number>("add_task", { task }),
   completeTask: (id: number) => call<void>("complete_task", { id }),
+  snoozeTask: (id: number, until: string) => call<void>("snooze_task", { id, until }),
+
+  agenda: (days: number) => call<Agenda>("agenda", { days }),
+  markReviewed: (customerId: number) => call<void>("mark_reviewed", { customerId }),
+  reviewPolicy: () => call<ReviewPolicy>("review_policy"),
+  setReviewPolicy: (policy: ReviewPolicy) => call<void>("set_review_policy", { policy }),
+  report: (lang: Lang) => call<Report>("report", { lang }),
+  saveChartCsv: (chart: Chart, lang: Lang, path: string) => call<void>("save_chart_csv", { chart, lang, path }),
+  saveChartPng: (path: string, png: Uint8Array) => call<void>("save_chart_png", png, { "x-path": encodeURIComponent(path) }),
   addComplaint: (customerId: number, title: string, detail: string | null) =>
     call<number>("add_complaint", { customerId, title, detail }),
   setComplaintStatus: (id: number, status: ComplaintStatus) => call<void>("set_complaint_status", { id, status }),
@@ -185,6 +198,11 @@ export function onProgress(handler: (progress: Progress) => void): Promise<Unlis
 /** Listens for the outcome of automatic backups. */
 export function onBackupEvent(handler: (status: BackupStatus) => void): Promise<UnlistenFn> {
   return listen<BackupStatus>("backup", (e) => handler(e.payload));
+}
+
+/** Listens for tasks falling due (the host has shown their notifications); gives their ids. */
+export function onReminder(handler: (ids: number[]) => void): Promise<UnlistenFn> {
+  return listen<number[]>("reminder", (e) => handler(e.payload));
 }
 
 /** Listens for an event from the host; returns the function that stops listening. */

@@ -7,6 +7,8 @@ import type { Vocabulary } from "../api/bindings/Vocabulary";
 import { setLang, t } from "./i18n.svelte";
 
 export type Route =
+  | { name: "today" }
+  | { name: "dashboard" }
   | { name: "customers" }
   | { name: "customer"; id: number; tab?: string; openNote?: NoteDraft }
   | { name: "settings" }
@@ -32,7 +34,7 @@ export const app = $state({
   osLanguage: "zh-CN" as "zh-CN" | "en",
   vocabulary: null as Vocabulary | null,
   privacy: false,
-  route: { name: "customers" } as Route,
+  route: { name: "today" } as Route,
   paletteOpen: false,
   lockReason: null as null | "idle" | "screen",
   pendingDraft: null as Draft | null,
@@ -102,7 +104,8 @@ export async function start() {
 /** After unlock or creation: load what every screen needs, and offer back a kept draft. */
 export async function opened() {
   app.vocabulary = await host.vocabulary();
-  app.route = { name: "customers" };
+  // Today is the start page: what to do comes before the whole list.
+  app.route = { name: "today" };
   app.lockReason = null;
   app.phase = "open";
   app.pendingDraft = await host.takeDraft();
@@ -125,7 +128,7 @@ export function wipe(reason: null | "idle" | "screen") {
   app.paletteOpen = false;
   app.pendingDraft = null;
   app.vocabulary = null;
-  app.route = { name: "customers" };
+  app.route = { name: "today" };
   app.toast = null;
   app.lockReason = reason;
   app.phase = "unlock";
