@@ -10,6 +10,7 @@ packages=(
   libssl-dev pkg-config build-essential          # bundled SQLCipher links the system libcrypto
   libwebkit2gtk-4.1-dev librsvg2-dev             # the Tauri desktop shell
   xvfb xauth webkit2gtk-driver xclip dbus        # end-to-end tests: X server, WebDriver, clipboard, session bus
+  python3-dbus python3-gi                        # end-to-end tests: a desktop notification service
   age                                            # backup tests: the reference age tool opens our backups
   fonts-wqy-microhei imagemagick                 # Chinese text in the window and its screenshots
   dpkg-dev fakeroot file                         # make deb

@@ -157,11 +157,11 @@ impl Store {
         let customers = grades.iter().map(|(_, n)| n).sum();
         let by_grade = in_order(
             vocab_slices(grades, &|k| k.parse::<Grade>().ok().map(|g| g.label(lang).to_owned())),
-            Grade::ALL.iter().map(|g| g.key()),
+            Grade::ALL.iter().map(|g| (g.key(), g.label(lang))),
         );
         let by_stage = in_order(
             vocab_slices(counted("stage")?, &|k| k.parse::<Stage>().ok().map(|s| s.label(lang).to_owned())),
-            Stage::ALL.iter().map(|s| s.key()),
+            Stage::ALL.iter().map(|s| (s.key(), s.label(lang))),
         );
         let stage_count = |stages: &[Stage]| {
             by_stage.iter().filter(|s| stages.iter().any(|st| st.key() == s.key)).map(|s| s.count).sum::<u64>()
@@ -245,8 +245,15 @@ impl Store {
 }
 
 /// Vocabulary slices in the vocabulary's order, every value present (zero if none).
-fn in_order<'a>(slices: Vec<Slice>, keys: impl Iterator<Item = &'a str>) -> Vec<Slice> {
-    keys.filter_map(|key| slices.iter().find(|s| s.key == key).cloned()).collect::<Vec<_>>()
+fn in_order<'a>(slices: Vec<Slice>, keys: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<Slice> {
+    keys.map(|(key, label)| {
+        slices.iter().find(|s| s.key == key).cloned().unwrap_or_else(|| Slice {
+            key: key.into(),
+            label: label.into(),
+            count: 0,
+        })
+    })
+    .collect()
 }
 
 /// The most frequent values of a free-text column, then "other" and "not set".

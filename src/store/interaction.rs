@@ -41,39 +41,14 @@ pub struct Interaction {
 
 impl Store {
     pub fn add_interaction(&mut self, new: &NewInteraction) -> Result<i64> {
-        let summary =
-            clean(Some(&new.summary)).ok_or_else(|| StoreError::invalid("summary", "the summary is empty"))?;
         let now = clock::now();
-        self.write(|tx| {
-            require_customer(tx, new.customer_id)?;
-            tx.prepare_cached(
-                "INSERT INTO interaction (customer_id, kind, at, summary, outcome, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![
-                new.customer_id,
-                new.kind,
-                clock::to_db(&new.at.unwrap_or(now)),
-                summary,
-                clean(new.outcome.as_deref()),
-                clock::to_db(&now)
-            ])?;
-            let id = tx.last_insert_rowid();
-            touch_customer(tx, new.customer_id, &now)?;
-            if let Some(task) = new.closes_task {
-                let owner: Option<i64> = tx
-                    .query_row("SELECT customer_id FROM task WHERE id = ?1", [task], |row| row.get(0))
-                    .found_or("task", task)?;
-                if owner != Some(new.customer_id) {
-                    return Err(StoreError::invalid(
-                        "closes_task",
-                        format!("task {task} is not a task of customer {}", new.customer_id),
-                    ));
-                }
-                finish_task(tx, task, Some(id), &now)?;
-            }
-            Ok(id)
-        })
+        self.write(|tx| insert_interaction(tx, new, &now))
+    }
+
+    /// Adds many interactions in one transaction (all or none), returning their ids in order.
+    pub fn add_interactions(&mut self, all: &[NewInteraction]) -> Result<Vec<i64>> {
+        let now = clock::now();
+        self.write(|tx| all.iter().map(|new| insert_interaction(tx, new, &now)).collect())
     }
 
     /// A customer's interactions, newest first.
@@ -95,4 +70,36 @@ impl Store {
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+}
+
+fn insert_interaction(tx: &rusqlite::Connection, new: &NewInteraction, now: &DateTime<Utc>) -> Result<i64> {
+    let summary = clean(Some(&new.summary)).ok_or_else(|| StoreError::invalid("summary", "the summary is empty"))?;
+    require_customer(tx, new.customer_id)?;
+    tx.prepare_cached(
+        "INSERT INTO interaction (customer_id, kind, at, summary, outcome, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        new.customer_id,
+        new.kind,
+        clock::to_db(&new.at.unwrap_or(*now)),
+        summary,
+        clean(new.outcome.as_deref()),
+        clock::to_db(now)
+    ])?;
+    let id = tx.last_insert_rowid();
+    touch_customer(tx, new.customer_id, now)?;
+    if let Some(task) = new.closes_task {
+        let owner: Option<i64> = tx
+            .query_row("SELECT customer_id FROM task WHERE id = ?1", [task], |row| row.get(0))
+            .found_or("task", task)?;
+        if owner != Some(new.customer_id) {
+            return Err(StoreError::invalid(
+                "closes_task",
+                format!("task {task} is not a task of customer {}", new.customer_id),
+            ));
+        }
+        finish_task(tx, task, Some(id), now)?;
+    }
+    Ok(id)
 }

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 
 import { launch } from "./driver.mjs";
-import { PASSWORD, addCustomer, createNotebook, filesContaining } from "./helpers.mjs";
+import { PASSWORD, addCustomer, createNotebook, filesContaining, toCustomers } from "./helpers.mjs";
 
 const apps = [];
 after(async () => Promise.all(apps.map((a) => a.quit())));
@@ -82,7 +82,8 @@ test("back up now, restore on first run, hand a customer over and merge the dupl
   await second.type("[data-testid=password-confirm]", newPassword);
   await second.waitFor(async () => !(await second.js("return document.querySelector('[data-testid=restore-submit]').disabled")), "ready");
   await second.click("[data-testid=restore-submit]");
-  await second.find("[data-testid=new-customer]", 60000);
+  await second.find("[data-testid=today]", 60000);
+  await toCustomers(second);
   await second.waitFor(async () => (await second.js("return document.body.innerText")).includes("周杰"), "restored customer listed");
 
   // Import the package: its phone is masked, so the customer matches by name and company; the

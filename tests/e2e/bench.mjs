@@ -1,6 +1,6 @@
 // The desktop app's benchmark, on the benchmark notebook `make bench` keeps (100 000 customers,
-// 1 000 000 notes): startup to the unlock screen, search while typing (keystroke → results
-// painted), and scrolling the customer list end to end. Prints a table and one JSON line.
+// 1 000 000 notes): startup to the unlock screen, unlock to Today, search while typing (keystroke
+// → results painted), scrolling the customer list end to end, and the dashboard drawn. Prints a table and one JSON line.
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -34,8 +34,13 @@ await app.find("[data-testid=unlock-form]");
 let started = performance.now();
 await app.type("[data-testid=password]", "bench password");
 await app.click("[data-testid=lock-submit]");
+await app.find("[data-testid=today] .today-grid", 60000);
+const unlockToToday = performance.now() - started;
+await app.screenshot("today");
+started = performance.now();
+await app.click("[data-testid=nav-customers]");
 await app.find("[data-testid=customer-row]", 60000);
-const unlockToList = performance.now() - started;
+const todayToList = performance.now() - started;
 
 // Search while typing: every prefix of each query is one keystroke; the page measures from the
 // input event to the frame that shows its results.
@@ -100,12 +105,36 @@ const scroll = await app.jsAsync(
 );
 await app.screenshot("list-scrolled");
 const total = await app.text("[data-testid=customer-count]");
+
+// The dashboard: from the click to every chart painted, five times (Today in between).
+const dashboards = [];
+for (let i = 0; i < 5; i++) {
+  await app.click("[data-testid=nav-today]");
+  await app.find("[data-testid=today] .today-grid", 60000);
+  dashboards.push(
+    await app.jsAsync(
+      `const done = arguments[0];
+       const started = performance.now();
+       document.querySelector('[data-testid=nav-dashboard]').click();
+       const frame = () => new Promise((r) => requestAnimationFrame(r));
+       (async () => {
+         while (document.querySelectorAll('.chart-card canvas').length < 9) await frame();
+         await frame(); await frame();
+         done(performance.now() - started);
+       })();`,
+    ),
+  );
+}
+await app.screenshot("dashboard");
 await app.quit();
 
 const report = {
   startup_p50_ms: round(pct(startups, 50)),
   startup_max_ms: round(Math.max(...startups)),
-  unlock_to_list_ms: round(unlockToList),
+  unlock_to_today_ms: round(unlockToToday),
+  today_to_list_ms: round(todayToList),
+  dashboard_p50_ms: round(pct(dashboards, 50)),
+  dashboard_max_ms: round(Math.max(...dashboards)),
   search_keystrokes: latencies.length,
   search_typing_p50_ms: round(pct(latencies, 50)),
   search_typing_p99_ms: round(pct(latencies, 99)),

@@ -5,17 +5,25 @@ import { join } from "node:path";
 
 export const PASSWORD = "青岛-晨跑-绿茶-1987-风筝";
 
-export async function createNotebook(app, password = PASSWORD) {
+/** Creates the notebook; the app opens on Today, and unless `stay`, the test goes on from the list. */
+export async function createNotebook(app, password = PASSWORD, { stay = false } = {}) {
   await app.type("[data-testid=password]", password);
   await app.type("[data-testid=password-confirm]", password);
   await app.waitFor(async () => Number(await app.attr("[data-testid=strength]", "data-score")) >= 3, "strength");
   await app.click("[data-testid=lock-submit]");
-  await app.find("[data-testid=new-customer]", 20000);
+  await app.find("[data-testid=today]", 20000);
+  if (!stay) await toCustomers(app);
 }
 
-export async function unlock(app, password = PASSWORD) {
+export async function unlock(app, password = PASSWORD, { stay = false } = {}) {
   await app.type("[data-testid=password]", password);
   await app.click("[data-testid=lock-submit]");
+  await app.find("[data-testid=today]", 20000);
+  if (!stay) await toCustomers(app);
+}
+
+export async function toCustomers(app) {
+  await app.click("[data-testid=nav-customers]");
   await app.find("[data-testid=new-customer]", 20000);
 }
 

@@ -77,6 +77,25 @@ impl Generator {
         let tags = (0..tag_count).map(|_| self.pick(&self.words.tags.clone()).to_owned()).collect();
         let grade = *[Grade::Vip, Grade::Normal, Grade::Normal, Grade::Potential].choose(&mut self.rng).unwrap();
         let stage = *Stage::ALL.choose(&mut self.rng).unwrap();
+        // Occasions as a ledger has them: a birthday for some, a signing date for a few.
+        let birthday = self.rng.random_bool(0.3).then(|| {
+            format!(
+                "{}-{:02}-{:02}",
+                self.rng.random_range(1960..2001),
+                self.rng.random_range(1..13),
+                self.rng.random_range(1..29)
+            )
+        });
+        let mut custom = BTreeMap::from([("客户编号".to_owned(), format!("KH{i:07}"))]);
+        if self.rng.random_bool(0.1) {
+            let signed = format!(
+                "{}-{:02}-{:02}",
+                self.rng.random_range(2015..2026),
+                self.rng.random_range(1..13),
+                self.rng.random_range(1..29)
+            );
+            custom.insert("签约日期".to_owned(), signed);
+        }
         NewCustomer {
             name,
             company: Some(company),
@@ -86,7 +105,8 @@ impl Generator {
             source: Some(self.pick(&self.words.sources.clone()).to_owned()),
             grade: Some(grade),
             stage: Some(stage),
-            custom: BTreeMap::from([("客户编号".to_owned(), format!("KH{i:07}"))]),
+            birthday,
+            custom,
             tags,
             contacts: vec![NewContact::new(ContactKind::Phone, phone), NewContact::new(ContactKind::Email, email)],
             ..NewCustomer::default()

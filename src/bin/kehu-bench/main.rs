@@ -4,6 +4,7 @@
 //! on the same notebook. The search phase runs in a child process, so that its memory figure is
 //! the core's as a user would have it after unlocking, not the builder's.
 
+mod agenda;
 mod generate;
 mod interop;
 
@@ -55,6 +56,12 @@ struct Args {
     /// With --backup-phase: skip the (slow) restore
     #[arg(long)]
     no_restore: bool,
+    /// Interactions logged in the large notebook (over the last half year)
+    #[arg(long, default_value_t = 200_000)]
+    interactions: usize,
+    /// Run only the agenda phase (report and agenda timings) on the notebook in DIR
+    #[arg(long, value_name = "DIR")]
+    agenda_phase: Option<PathBuf>,
 }
 
 const PASSWORD: &[u8] = b"bench password";
@@ -116,6 +123,17 @@ struct Report {
     export_csv_ms: f64,
     export_xlsx_ms: f64,
     quality_ms: f64,
+    interactions: usize,
+    /// `kehu report`'s figures, first call after unlock (cold pages) and later ones.
+    report_first_ms: f64,
+    report_p50_ms: f64,
+    report_max_ms: f64,
+    /// The agenda (Today): follow-ups, occasions in 7 days, review queue, complaints.
+    agenda_first_ms: f64,
+    agenda_p50_ms: f64,
+    agenda_max_ms: f64,
+    agenda_review_total: u64,
+    agenda_items: u64,
 }
 
 fn ms(d: Duration) -> f64 {
@@ -134,6 +152,19 @@ fn main() -> Result<()> {
     if let Some(dir) = &args.search_phase {
         let report = search_phase(dir)?;
         println!("{}", serde_json::to_string(&report)?);
+        return Ok(());
+    }
+    if let Some(dir) = &args.agenda_phase {
+        let mut report = Report::default();
+        let started = Instant::now();
+        let nb = Notebook::open(dir, PASSWORD)?;
+        report.unlock_ms = ms(started.elapsed());
+        agenda::measure(&nb, &mut report)?;
+        if args.json {
+            println!("{}", serde_json::to_string(&report)?);
+        } else {
+            print_agenda_rows(&report);
+        }
         return Ok(());
     }
     if let Some(rows) = args.interop_phase {
@@ -179,13 +210,19 @@ fn main() -> Result<()> {
     }
     let mut nb = Notebook::create(&dir, PASSWORD, kdf)?;
     let mut ids = Vec::with_capacity(args.customers);
+    let now = kehu::clock::now();
     for start in (0..args.customers).step_by(10_000) {
+        // Customers added over the past two years, so the dashboard's months have something.
+        let age = 730 * (args.customers - start) / args.customers.max(1);
+        kehu::clock::set_fixed_now(Some(now - chrono::Duration::days(age as i64)));
         let batch: Vec<_> = (start..(start + 10_000).min(args.customers)).map(|i| generator.customer(i)).collect();
         ids.extend(nb.add_customers(&batch)?);
     }
     let started = Instant::now();
-    let now = chrono::Utc::now();
     for start in (0..args.notes).step_by(50_000) {
+        // Notes written until some 40 days ago: the review queue then holds the VIPs.
+        let age = 40 + 360 * (args.notes - start) / args.notes.max(1);
+        kehu::clock::set_fixed_now(Some(now - chrono::Duration::days(age as i64)));
         let batch: Vec<_> = (start..(start + 50_000).min(args.notes))
             .map(|i| NewNote {
                 customer_id: ids[(i * 7919) % ids.len()],
@@ -197,7 +234,10 @@ fn main() -> Result<()> {
             .collect();
         nb.add_notes(&batch)?;
     }
+    kehu::clock::set_fixed_now(None);
     report.add_notes_per_second = (args.notes as f64 / started.elapsed().as_secs_f64()).round();
+    agenda::seed(&mut nb, &ids, now, args.interactions)?;
+    report.interactions = args.interactions;
     let started = Instant::now();
     nb.rebuild_index()?;
     let build = started.elapsed();
@@ -259,6 +299,14 @@ fn merge(report: &mut Report, phase: &Report) {
     report.note_save_searchable_p99_ms = phase.note_save_searchable_p99_ms;
     report.rss_mb = phase.rss_mb;
     report.rss_peak_mb = phase.rss_peak_mb;
+    report.report_first_ms = phase.report_first_ms;
+    report.report_p50_ms = phase.report_p50_ms;
+    report.report_max_ms = phase.report_max_ms;
+    report.agenda_first_ms = phase.agenda_first_ms;
+    report.agenda_p50_ms = phase.agenda_p50_ms;
+    report.agenda_max_ms = phase.agenda_max_ms;
+    report.agenda_review_total = phase.agenda_review_total;
+    report.agenda_items = phase.agenda_items;
 }
 
 /// The issue-3 figures: CLI unlock-to-answer on a small notebook, bulk and single adds.
@@ -355,6 +403,8 @@ fn search_phase(dir: &Path) -> Result<Report> {
     let started = Instant::now();
     let mut nb = Notebook::open(dir, PASSWORD)?;
     let mut report = Report { unlock_ms: ms(started.elapsed()), ..Report::default() };
+    // First, as a user unlocking would: the Today screen and the dashboard on cold pages.
+    agenda::measure(&nb, &mut report)?;
     if !nb.bench_fts5_exists()? {
         nb.bench_fts5_build()?;
     }
@@ -489,7 +539,7 @@ fn print_table(r: &Report) {
         ),
         ("add one customer (own commit) p50", format!("{:.2} ms", r.add_customer_single_p50_ms)),
         ("list 10 300 customers", format!("{:.1} ms", r.list_all_customers_ms)),
-        ("large notebook", format!("{} customers, {} notes", r.customers, r.notes)),
+        ("large notebook", format!("{} customers, {} notes, {} interactions", r.customers, r.notes, r.interactions)),
         ("add notes (batches of 50 000)", format!("{:.0}/s", r.add_notes_per_second)),
         ("index build", format!("{:.0} ms ({:.0} docs/s)", r.index_build_ms, r.index_build_docs_per_s)),
         ("FTS5 trigram build", format!("{:.0} ms", r.fts5_build_ms)),
@@ -519,8 +569,29 @@ fn print_table(r: &Report) {
     for (name, value) in rows {
         println!("{name:<40} {value}");
     }
+    print_agenda_rows(r);
     print_backup_rows(r);
     print_interop_rows(r);
+}
+
+fn print_agenda_rows(r: &Report) {
+    let rows = [
+        (
+            "report (dashboard) first / p50 / max".to_owned(),
+            format!("{:.1} / {:.1} / {:.1} ms", r.report_first_ms, r.report_p50_ms, r.report_max_ms),
+        ),
+        (
+            "agenda (Today) first / p50 / max".to_owned(),
+            format!("{:.1} / {:.1} / {:.1} ms", r.agenda_first_ms, r.agenda_p50_ms, r.agenda_max_ms),
+        ),
+        (
+            "agenda holds".to_owned(),
+            format!("{} tasks and occasions, {} customers due for review", r.agenda_items, r.agenda_review_total),
+        ),
+    ];
+    for (name, value) in rows {
+        println!("{name:<40} {value}");
+    }
 }
 
 fn print_interop_rows(r: &Report) {

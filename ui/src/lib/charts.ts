@@ -63,6 +63,7 @@ function slicesChart(type: "doughnut" | "bar", slices: Slice[], horizontal = fal
           data: slices.map((s) => s.count),
           backgroundColor: type === "doughnut" ? slices.map((_, i) => PALETTE[i % PALETTE.length]) : PALETTE[0],
           borderWidth: type === "doughnut" ? 1 : 0,
+          maxBarThickness: 36,
         },
       ],
     },
@@ -124,6 +125,7 @@ export function chartConfig(report: Report, chart: ChartId): ChartConfiguration 
             label: series.label,
             data: series.counts,
             backgroundColor: PALETTE[i % PALETTE.length],
+            maxBarThickness: 36,
           })),
         },
         options: {
