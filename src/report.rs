@@ -156,11 +156,11 @@ impl Store {
         let grades = counted("grade")?;
         let customers = grades.iter().map(|(_, n)| n).sum();
         let by_grade = in_order(
-            vocab_slices(grades, &|k| k.parse::<Grade>().ok().map(|g| g.label(lang).to_owned())),
+            &vocab_slices(grades, &|k| k.parse::<Grade>().ok().map(|g| g.label(lang).to_owned())),
             Grade::ALL.iter().map(|g| (g.key(), g.label(lang))),
         );
         let by_stage = in_order(
-            vocab_slices(counted("stage")?, &|k| k.parse::<Stage>().ok().map(|s| s.label(lang).to_owned())),
+            &vocab_slices(counted("stage")?, &|k| k.parse::<Stage>().ok().map(|s| s.label(lang).to_owned())),
             Stage::ALL.iter().map(|s| (s.key(), s.label(lang))),
         );
         let stage_count = |stages: &[Stage]| {
@@ -245,7 +245,7 @@ impl Store {
 }
 
 /// Vocabulary slices in the vocabulary's order, every value present (zero if none).
-fn in_order<'a>(slices: Vec<Slice>, keys: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<Slice> {
+fn in_order<'a>(slices: &[Slice], keys: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<Slice> {
     keys.map(|(key, label)| {
         slices.iter().find(|s| s.key == key).cloned().unwrap_or_else(|| Slice {
             key: key.into(),

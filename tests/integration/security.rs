@@ -91,7 +91,19 @@ fn canary_through_every_cli_command_is_in_no_file() {
     t.id(&["note", "add", &id, "--text", &c("## 记录\n机密内容")]);
     t.id(&["note", "add", &id, "--template", "沟通记录"]);
     t.id(&["interaction", "add", &id, "--kind", "visit", "--summary", &c("摘要"), "--outcome", &c("结果")]);
-    t.id(&["task", "add", "--customer", &id, "--title", &c("任务")]);
+    let task =
+        t.id(&["task", "add", "--customer", &id, "--title", &c("任务"), "--due", "2020-01-01 09:00"]).to_string();
+    t.ok(&["task", "snooze", &task, "--until", "2099-01-01"]);
+    // The agenda: a follow-up note's task, an interaction closing it, the agenda and the report.
+    let plan = format!("- **目标**：{}\n- **下次跟进日期**：2030-05-06", c("跟进目标"));
+    t.id(&["note", "add", &id, &format!("--text={plan}")]);
+    let follow_up = t.json(&["task", "list"])[1]["id"].to_string();
+    t.id(&["interaction", "add", &id, "--kind", "call", "--summary", &c("电话"), "--closes-task", &follow_up]);
+    t.ok(&["customer", "edit", &id, "--field", &format!("{}生日=1990-05-06", c("家人")), "--reviewed"]);
+    t.ok(&["review", "--vip", "7"]);
+    assert!(t.ok(&["agenda", "--days", "366"]).contains(CANARY), "the occasion field is on the agenda");
+    t.ok(&["report"]);
+    t.ok(&["report", "--csv", "region", "--output", t.path("exports/region.csv").to_str().unwrap()]);
     let complaint = t.id(&["complaint", "add", &id, "--title", &c("投诉"), "--detail", &c("详情")]).to_string();
     t.ok(&["complaint", "status", &complaint, "handling"]);
     let pw = t.path("inputs/secret");

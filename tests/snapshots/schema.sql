@@ -85,7 +85,7 @@ CREATE TABLE complaint (
     status      TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'handling', 'resolved')),
     opened_at   TEXT NOT NULL,
     closed_at   TEXT
-) STRICT;
+, handling_at TEXT) STRICT;
 CREATE TABLE contact_method (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     customer_id INTEGER NOT NULL REFERENCES customer (id) ON DELETE CASCADE,
@@ -188,7 +188,7 @@ CREATE TABLE task (
     due         TEXT,
     done_at     TEXT,
     created_at  TEXT NOT NULL
-) STRICT;
+, all_day INTEGER NOT NULL DEFAULT 0 CHECK (all_day IN (0, 1)), snoozed_until TEXT, reminded_at TEXT, note_id INTEGER REFERENCES note (id) ON DELETE SET NULL, interaction_id INTEGER REFERENCES interaction (id) ON DELETE SET NULL) STRICT;
 CREATE TABLE template (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     kind        TEXT NOT NULL CHECK (kind IN ('customer', 'note')),
@@ -205,17 +205,24 @@ CREATE INDEX complaint_customer ON complaint (customer_id);
 CREATE INDEX complaint_status ON complaint (status);
 CREATE INDEX contact_method_customer ON contact_method (customer_id);
 CREATE INDEX contact_method_normalized ON contact_method (kind, normalized);
+CREATE INDEX customer_created ON customer (created_at);
 CREATE INDEX customer_grade ON customer (grade);
 CREATE INDEX customer_grade_rank
     ON customer ((CASE grade WHEN 'vip' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END), name COLLATE NOCASE, id);
+CREATE INDEX customer_industry ON customer (industry);
 CREATE INDEX customer_name ON customer (name COLLATE NOCASE, id);
+CREATE INDEX customer_region ON customer (region);
+CREATE INDEX customer_source ON customer (source);
 CREATE INDEX customer_stage ON customer (stage);
 CREATE INDEX customer_tag_tag ON customer_tag (tag_id);
 CREATE INDEX customer_updated ON customer (updated_at);
 CREATE INDEX customer_updated_id ON customer (updated_at DESC, id DESC);
 CREATE INDEX history_customer ON history (customer_id, id);
+CREATE INDEX interaction_at ON interaction (at, kind);
 CREATE INDEX interaction_customer_at ON interaction (customer_id, at);
 CREATE INDEX note_customer_at ON note (customer_id, at);
 CREATE INDEX secret_customer ON secret (customer_id);
 CREATE INDEX task_customer ON task (customer_id);
+CREATE INDEX task_interaction ON task (interaction_id) WHERE interaction_id IS NOT NULL;
+CREATE UNIQUE INDEX task_note ON task (note_id) WHERE note_id IS NOT NULL;
 CREATE INDEX task_open_due ON task (done_at, due);
