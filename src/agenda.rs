@@ -17,6 +17,20 @@ use crate::store::{Complaint, Result, ReviewItem, ReviewPolicy, Store, StoreErro
 
 /// How many customers of the review queue an agenda lists (the total is always counted).
 pub const REVIEW_LIST_LIMIT: usize = 50;
+/// How many tasks or occasions each list holds at most (`totals` counts them all): a page of
+/// thousands of rows helps no one, and after a large import there can be that many.
+pub const LIST_LIMIT: usize = 200;
+
+/// How many there are in each list, listed or not.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct AgendaTotals {
+    pub overdue: u32,
+    pub due_today: u32,
+    pub upcoming: u32,
+    pub snoozed: u32,
+    pub occasions: u32,
+}
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -40,6 +54,7 @@ pub struct Agenda {
     pub review_policy: ReviewPolicy,
     /// Open or being handled.
     pub complaints: Vec<Complaint>,
+    pub totals: AgendaTotals,
 }
 
 impl Agenda {
@@ -80,6 +95,32 @@ impl Store {
         }
         let policy = self.review_policy()?;
         let (review, review_total) = self.review_queue(&policy, today.now, REVIEW_LIST_LIMIT)?;
+        let mut snoozed = self.snoozed_tasks(today.now)?;
+        let mut occasions = Vec::new();
+        self.scan_occasion_fields(|id, birthday, custom| {
+            occasions.extend(occasions::of_customer(id, birthday, custom, date, days));
+        })?;
+        let ids: Vec<i64> = occasions.iter().map(|o| o.customer_id).collect();
+        let names = self.customer_names(&ids)?;
+        for occasion in &mut occasions {
+            if let Some((name, company)) = names.get(&occasion.customer_id) {
+                occasion.name.clone_from(name);
+                occasion.company.clone_from(company);
+            }
+        }
+        occasions::sort(&mut occasions);
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let totals = AgendaTotals {
+            overdue: count(overdue.len()),
+            due_today: count(due_today.len()),
+            upcoming: count(upcoming.len()),
+            snoozed: count(snoozed.len()),
+            occasions: count(occasions.len()),
+        };
+        for list in [&mut overdue, &mut due_today, &mut upcoming, &mut snoozed] {
+            list.truncate(LIST_LIMIT);
+        }
+        occasions.truncate(LIST_LIMIT);
         Ok(Agenda {
             today: date,
             zone: today.zone.name().to_owned(),
@@ -87,12 +128,13 @@ impl Store {
             overdue,
             due_today,
             upcoming,
-            snoozed: self.snoozed_tasks(today.now)?,
-            occasions: occasions::upcoming(&self.occasion_sources()?, date, days),
+            snoozed,
+            occasions,
             review,
             review_total,
             review_policy: policy,
             complaints: self.unresolved_complaints()?,
+            totals,
         })
     }
 }

@@ -30,7 +30,7 @@ mod view;
 mod vocab;
 
 pub use access_log::AccessLogEntry;
-pub use agenda::{OccasionSource, ReviewItem, ReviewPolicy};
+pub use agenda::{ReviewItem, ReviewPolicy};
 pub use attachment::{Attachment, MAX_ATTACHMENT_BYTES, guess_mime};
 pub use batch::{BatchFile, BatchItem, BatchOutcome, BatchTarget};
 pub use complaint::Complaint;

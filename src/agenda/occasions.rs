@@ -7,7 +7,6 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::clock;
-use crate::store::OccasionSource;
 
 /// What is celebrated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -76,44 +75,55 @@ pub fn next_on_or_after(from: NaiveDate, month: u32, day: u32) -> NaiveDate {
     }
 }
 
-/// The occasions of these customers within `days` days of `today` (today included), soonest first.
-pub fn upcoming(sources: &[OccasionSource], today: NaiveDate, days: u32) -> Vec<Occasion> {
+/// One customer's occasions within `days` days of `today` (today included), from its birthday
+/// field and custom fields' JSON; `name` and `company` are left for the caller to fill.
+pub fn of_customer(
+    customer_id: i64,
+    birthday: Option<&str>,
+    custom: &str,
+    today: NaiveDate,
+    days: u32,
+) -> Vec<Occasion> {
     let mut found = Vec::new();
-    for source in sources {
-        let mut consider = |kind: OccasionKind, field: Option<&str>, value: &str| {
-            let Some((year, month, day)) = read_date(value) else { return };
-            let date = next_on_or_after(today, month, day);
-            let days_until = u32::try_from((date - today).num_days()).unwrap_or(u32::MAX);
-            if days_until > days {
-                return;
-            }
-            let years = year.and_then(|y| u32::try_from(date.year() - y).ok()).filter(|n| *n > 0);
-            found.push(Occasion {
-                customer_id: source.customer_id,
-                name: source.name.clone(),
-                company: source.company.clone(),
-                kind,
-                field: field.map(str::to_owned),
-                date,
-                years,
-                days_until,
-            });
-        };
-        if let Some(birthday) = &source.birthday {
-            consider(OccasionKind::Birthday, None, birthday);
+    let mut consider = |kind: OccasionKind, field: Option<&str>, value: &str| {
+        let Some((year, month, day)) = read_date(value) else { return };
+        let date = next_on_or_after(today, month, day);
+        let days_until = u32::try_from((date - today).num_days()).unwrap_or(u32::MAX);
+        if days_until > days {
+            return;
         }
-        if source.custom.len() > 2
-            && let Ok(serde_json::Value::Object(fields)) = serde_json::from_str(&source.custom)
-        {
-            for (name, value) in &fields {
-                if let (Some(kind), Some(value)) = (field_kind(name), value.as_str()) {
-                    consider(kind, Some(name), value);
-                }
+        let years = year.and_then(|y| u32::try_from(date.year() - y).ok()).filter(|n| *n > 0);
+        found.push(Occasion {
+            customer_id,
+            name: String::new(),
+            company: None,
+            kind,
+            field: field.map(str::to_owned),
+            date,
+            years,
+            days_until,
+        });
+    };
+    if let Some(birthday) = birthday {
+        consider(OccasionKind::Birthday, None, birthday);
+    }
+    // Most custom fields name no occasion: look for the words before parsing the JSON.
+    let lower = custom.to_lowercase();
+    if BIRTHDAY_WORDS.iter().chain(ANNIVERSARY_WORDS).any(|w| lower.contains(w))
+        && let Ok(serde_json::Value::Object(fields)) = serde_json::from_str(custom)
+    {
+        for (name, value) in &fields {
+            if let (Some(kind), Some(value)) = (field_kind(name), value.as_str()) {
+                consider(kind, Some(name), value);
             }
         }
     }
-    found.sort_by(|a, b| (a.date, &a.name, &a.field).cmp(&(b.date, &b.name, &b.field)));
     found
+}
+
+/// Soonest first, then by name and field.
+pub fn sort(occasions: &mut [Occasion]) {
+    occasions.sort_by(|a, b| (a.date, &a.name, &a.field).cmp(&(b.date, &b.name, &b.field)));
 }
 
 #[cfg(test)]
@@ -124,14 +134,10 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
     }
 
-    fn source(birthday: Option<&str>, custom: &str) -> OccasionSource {
-        OccasionSource {
-            customer_id: 1,
-            name: "张伟".into(),
-            company: None,
-            birthday: birthday.map(str::to_owned),
-            custom: custom.into(),
-        }
+    fn upcoming(birthday: Option<&str>, custom: &str, today: NaiveDate, days: u32) -> Vec<Occasion> {
+        let mut found = of_customer(1, birthday, custom, today, days);
+        sort(&mut found);
+        found
     }
 
     #[test]
@@ -144,12 +150,12 @@ mod tests {
 
     #[test]
     fn the_window_crosses_month_and_year_ends() {
-        let found = upcoming(&[source(Some("1980-01-03"), "{}")], day(2026, 12, 30), 7);
+        let found = upcoming(Some("1980-01-03"), "{}", day(2026, 12, 30), 7);
         assert_eq!(found.len(), 1);
         assert_eq!((found[0].date, found[0].days_until, found[0].years), (day(2027, 1, 3), 4, Some(47)));
-        assert!(upcoming(&[source(Some("1980-01-03"), "{}")], day(2026, 12, 26), 7).is_empty());
+        assert!(upcoming(Some("1980-01-03"), "{}", day(2026, 12, 26), 7).is_empty());
         // 31 January + 1 day is 1 February.
-        let found = upcoming(&[source(Some("--02-01"), "{}")], day(2026, 1, 31), 1);
+        let found = upcoming(Some("--02-01"), "{}", day(2026, 1, 31), 1);
         assert_eq!((found[0].days_until, found[0].years), (1, None));
     }
 
@@ -157,7 +163,7 @@ mod tests {
     fn custom_fields_by_their_names() {
         let custom =
             r#"{"公司成立日期":"2010年12月1日","结婚纪念日":"11-30","备注日期":"2026-11-28","客户生日":"abc"}"#;
-        let found = upcoming(&[source(None, custom)], day(2026, 11, 25), 10);
+        let found = upcoming(None, custom, day(2026, 11, 25), 10);
         let got: Vec<_> = found.iter().map(|o| (o.field.as_deref().unwrap(), o.kind, o.years)).collect();
         assert_eq!(
             got,
@@ -168,7 +174,7 @@ mod tests {
 
     #[test]
     fn today_counts() {
-        let found = upcoming(&[source(Some("1990-11-25"), "{}")], day(2026, 11, 25), 0);
+        let found = upcoming(Some("1990-11-25"), "{}", day(2026, 11, 25), 0);
         assert_eq!((found[0].days_until, found[0].years), (0, Some(36)));
         assert_eq!(read_date("2月30日"), None);
     }

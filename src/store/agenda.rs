@@ -3,7 +3,9 @@
 //! The calendar arithmetic around them lives in [`crate::agenda`].
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::params;
+use std::collections::HashMap;
+
+use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::task::open_tasks_where;
@@ -61,15 +63,6 @@ pub struct ReviewItem {
     pub allowed_days: u32,
 }
 
-/// The fields an occasion can come from, for one customer.
-pub struct OccasionSource {
-    pub customer_id: i64,
-    pub name: String,
-    pub company: Option<String>,
-    pub birthday: Option<String>,
-    pub custom: String,
-}
-
 impl Store {
     pub fn review_policy(&self) -> Result<ReviewPolicy> {
         match setting::get(self.conn(), REVIEW_POLICY)? {
@@ -103,21 +96,30 @@ impl Store {
         open_tasks_where(self.conn(), "t.snoozed_until > ?1", &[&clock::to_db(&now)])
     }
 
-    /// Customers with a birthday or custom fields: where occasions may be.
-    pub fn occasion_sources(&self) -> Result<Vec<OccasionSource>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT id, name, company, birthday, custom FROM customer WHERE birthday IS NOT NULL OR custom != '{}'",
-        )?;
-        let rows = stmt.query_map([], |row| {
-            Ok(OccasionSource {
-                customer_id: row.get(0)?,
-                name: row.get(1)?,
-                company: row.get(2)?,
-                birthday: row.get(3)?,
-                custom: row.get(4)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    /// Visits every customer with a birthday or custom fields — where occasions may be — with
+    /// its id, birthday and custom fields' JSON, borrowed (no copy of rows that hold none).
+    pub fn scan_occasion_fields(&self, mut visit: impl FnMut(i64, Option<&str>, &str)) -> Result<()> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT id, birthday, custom FROM customer WHERE birthday IS NOT NULL OR custom != '{}'")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let birthday = row.get_ref(1)?.as_str_or_null().map_err(rusqlite::Error::from)?;
+            visit(row.get(0)?, birthday, row.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?);
+        }
+        Ok(())
+    }
+
+    /// The names and companies of these customers.
+    pub fn customer_names(&self, ids: &[i64]) -> Result<HashMap<i64, (String, Option<String>)>> {
+        let mut stmt = self.conn().prepare_cached("SELECT name, company FROM customer WHERE id = ?1")?;
+        let mut names = HashMap::with_capacity(ids.len());
+        for id in ids {
+            if let Some(found) = stmt.query_row([id], |row| Ok((row.get(0)?, row.get(1)?))).optional()? {
+                names.insert(*id, found);
+            }
+        }
+        Ok(names)
     }
 
     /// Customers (not churned) untouched for longer than `policy` allows at `now`, the most

@@ -159,6 +159,9 @@ fn main() -> Result<()> {
         let started = Instant::now();
         let nb = Notebook::open(dir, PASSWORD)?;
         report.unlock_ms = ms(started.elapsed());
+        if std::env::var_os("KEHU_BENCH_VERBOSE").is_some() {
+            agenda::parts(&nb)?;
+        }
         agenda::measure(&nb, &mut report)?;
         if args.json {
             println!("{}", serde_json::to_string(&report)?);
