@@ -10,7 +10,7 @@ use kehu::store::{
 };
 
 use super::Ctx;
-use super::output::local;
+use super::output::{due, local};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum CustomerCommand {
@@ -281,7 +281,7 @@ fn show(ctx: &Ctx, id: i64) -> Result<()> {
         );
     }
     for task in &profile.tasks {
-        let due = task.due.as_ref().map(local).unwrap_or_default();
+        let due = due(task);
         let mark = if task.done_at.is_some() { "x" } else { " " };
         println!("[{mark}] {} #{} {} {due}", t("任务", "Task"), task.id, task.title);
     }

@@ -47,6 +47,15 @@ impl Out {
 }
 
 /// A time in local time, to the minute.
+/// A task's due: the day of a whole-day task (never shifted into a zone), else the local time.
+pub(crate) fn due(task: &kehu::store::Task) -> String {
+    match task.due {
+        Some(due) if task.all_day => due.date_naive().to_string(),
+        Some(due) => local(&due),
+        None => String::new(),
+    }
+}
+
 pub(crate) fn local(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.with_timezone(&kehu::clock::local_zone()).format("%Y-%m-%d %H:%M").to_string()
 }

@@ -13,7 +13,7 @@ use kehu::store::{
 use zeroize::Zeroizing;
 
 use super::Ctx;
-use super::output::local;
+use super::output::{due, local};
 
 pub(crate) fn time_arg(s: &str) -> Result<DateTime<Utc>, String> {
     kehu::clock::parse_user_time(s).ok_or_else(|| format!("'{s}' is not a time (use YYYY-MM-DD or YYYY-MM-DD HH:MM)"))
@@ -219,11 +219,7 @@ pub(crate) fn task(ctx: &Ctx, command: TaskCommand) -> Result<()> {
 /// One task as a line: done mark, id, due (a date for a whole-day task), title, customer.
 pub(crate) fn task_line(ctx: &Ctx, t: &Task) -> String {
     let mark = if t.done_at.is_some() { "x" } else { " " };
-    let due = match t.due {
-        Some(due) if t.all_day => due.with_timezone(&kehu::clock::local_zone()).format("%Y-%m-%d").to_string(),
-        Some(due) => local(&due),
-        None => String::new(),
-    };
+    let due = due(t);
     let snoozed = t
         .snoozed_until
         .map(|s| format!(" ({} {})", ctx.out.t("推迟至", "snoozed until"), local(&s)))
