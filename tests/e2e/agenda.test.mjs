@@ -11,7 +11,7 @@ import { after, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 
 import { launch } from "./driver.mjs";
-import { addCustomer, createNotebook, filesContaining, toCustomers } from "./helpers.mjs";
+import { addCustomer, createNotebook, filesContaining, sessionBus, toCustomers } from "./helpers.mjs";
 
 const cleanups = [];
 after(async () => {
@@ -20,9 +20,7 @@ after(async () => {
 
 /** A private session bus with our notification service on it; returns the bus and its log. */
 async function notificationService() {
-  const daemon = spawn("dbus-daemon", ["--session", "--nofork", "--print-address=1"], { stdio: ["ignore", "pipe", "inherit"] });
-  const bus = await new Promise((done) => daemon.stdout.once("data", (d) => done(d.toString().trim())));
-  cleanups.push(async () => daemon.kill());
+  const bus = await sessionBus(cleanups);
   const log = join(mkdtempSync(join(tmpdir(), "kehu-notifications-")), "shown.jsonl");
   const service = spawn("/usr/bin/python3", [resolve(import.meta.dirname, "notifications.py"), log], {
     env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: bus },

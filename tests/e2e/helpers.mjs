@@ -1,5 +1,6 @@
 // Steps several end-to-end tests share: creating a notebook and a customer through the UI,
 // unlocking, and reading every file a run wrote.
+import { spawn } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
@@ -63,4 +64,12 @@ export function* filesUnder(dir) {
 export function filesContaining(dir, needle) {
   const forms = [Buffer.from(needle, "utf8"), Buffer.from(needle, "utf16le")];
   return [...filesUnder(dir)].filter(({ bytes }) => forms.some((f) => bytes.includes(f))).map(({ path }) => path);
+}
+
+/** A private D-Bus session bus for one test; `cleanups` gets its stop. Returns its address. */
+export async function sessionBus(cleanups) {
+  const daemon = spawn("dbus-daemon", ["--session", "--nofork", "--print-address=1"], { stdio: ["ignore", "pipe", "inherit"] });
+  const address = await new Promise((resolve) => daemon.stdout.once("data", (d) => resolve(d.toString().trim())));
+  cleanups.push(async () => daemon.kill());
+  return address;
 }

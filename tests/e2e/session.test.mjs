@@ -6,22 +6,15 @@ import { after, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 
 import { APP, launch } from "./driver.mjs";
-import { createNotebook, unlock } from "./helpers.mjs";
+import { createNotebook, sessionBus, unlock } from "./helpers.mjs";
 
 const cleanups = [];
 after(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
-async function sessionBus() {
-  const daemon = spawn("dbus-daemon", ["--session", "--nofork", "--print-address=1"], { stdio: ["ignore", "pipe", "inherit"] });
-  const address = await new Promise((resolve) => daemon.stdout.once("data", (d) => resolve(d.toString().trim())));
-  cleanups.push(async () => daemon.kill());
-  return address;
-}
-
 test("the notebook locks when the screen locks, and one instance runs", async () => {
-  const bus = await sessionBus();
+  const bus = await sessionBus(cleanups);
   const app = await launch("screenlock", { env: { DBUS_SESSION_BUS_ADDRESS: bus } });
   cleanups.push(() => app.quit());
   await createNotebook(app);
