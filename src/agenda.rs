@@ -30,6 +30,7 @@ pub struct AgendaTotals {
     pub upcoming: u32,
     pub snoozed: u32,
     pub occasions: u32,
+    pub complaints: u32,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -96,6 +97,7 @@ impl Store {
         let policy = self.review_policy()?;
         let (review, review_total) = self.review_queue(&policy, today.now, REVIEW_LIST_LIMIT)?;
         let mut snoozed = self.snoozed_tasks(today.now)?;
+        let mut complaints = self.unresolved_complaints()?;
         let mut occasions = Vec::new();
         self.scan_occasion_fields(|id, birthday, custom| {
             occasions.extend(occasions::of_customer(id, birthday, custom, date, days));
@@ -116,11 +118,13 @@ impl Store {
             upcoming: count(upcoming.len()),
             snoozed: count(snoozed.len()),
             occasions: count(occasions.len()),
+            complaints: count(complaints.len()),
         };
         for list in [&mut overdue, &mut due_today, &mut upcoming, &mut snoozed] {
             list.truncate(LIST_LIMIT);
         }
         occasions.truncate(LIST_LIMIT);
+        complaints.truncate(LIST_LIMIT);
         Ok(Agenda {
             today: date,
             zone: today.zone.name().to_owned(),
@@ -133,7 +137,7 @@ impl Store {
             review,
             review_total,
             review_policy: policy,
-            complaints: self.unresolved_complaints()?,
+            complaints,
             totals,
         })
     }

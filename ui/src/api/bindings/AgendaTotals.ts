@@ -3,4 +3,4 @@
 /**
  * How many there are in each list, listed or not.
  */
-export type AgendaTotals = { overdue: number, due_today: number, upcoming: number, snoozed: number, occasions: number, };
+export type AgendaTotals = { overdue: number, due_today: number, upcoming: number, snoozed: number, occasions: number, complaints: number, };
