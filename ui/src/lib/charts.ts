@@ -71,7 +71,15 @@ function slicesChart(type: "doughnut" | "bar", slices: Slice[], horizontal = fal
       maintainAspectRatio: false,
       indexAxis: horizontal ? "y" : "x",
       plugins: { legend: { display: type === "doughnut", position: "right" } },
-      ...(type === "bar" ? { scales: { [horizontal ? "x" : "y"]: { beginAtZero: true, ticks: { precision: 0 } } } } : {}),
+      // Every category keeps its label (Chart.js would skip every other one of twelve).
+      ...(type === "bar"
+        ? {
+            scales: {
+              [horizontal ? "x" : "y"]: { beginAtZero: true, ticks: { precision: 0 } },
+              [horizontal ? "y" : "x"]: { ticks: { autoSkip: false } },
+            },
+          }
+        : {}),
     },
     plugins: [whiteBackground],
   };
