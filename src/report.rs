@@ -65,6 +65,9 @@ pub struct Report {
 pub struct ChartTitle {
     pub chart: Chart,
     pub title: String,
+    /// What the chart counts in all: customers, new customers, interactions, tasks.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub total: u64,
 }
 
 /// The dashboard's charts, for CSV export.
@@ -224,7 +227,7 @@ impl Store {
             })
             .collect();
 
-        Ok(Report {
+        let mut report = Report {
             generated_at: today.now,
             zone: today.zone.name().to_owned(),
             lang,
@@ -239,8 +242,27 @@ impl Store {
             interactions_per_week,
             funnel,
             overdue_by_grade,
-            titles: Chart::ALL.iter().map(|c| ChartTitle { chart: *c, title: c.title(lang).to_owned() }).collect(),
-        })
+            titles: Vec::new(),
+        };
+        report.titles = Chart::ALL
+            .iter()
+            .map(|c| ChartTitle { chart: *c, title: c.title(lang).to_owned(), total: report.total(*c) })
+            .collect();
+        Ok(report)
+    }
+}
+
+impl Report {
+    /// What a chart counts in all.
+    pub fn total(&self, chart: Chart) -> u64 {
+        let sum = |slices: &[Slice]| slices.iter().map(|s| s.count).sum();
+        match chart {
+            Chart::Grade | Chart::Stage | Chart::Industry | Chart::Region | Chart::Source => self.customers,
+            Chart::NewCustomers => sum(&self.new_per_month),
+            Chart::Interactions => self.interactions_per_week.iter().flat_map(|s| &s.counts).sum(),
+            Chart::Funnel => self.funnel.first().map_or(0, |s| s.count),
+            Chart::Overdue => sum(&self.overdue_by_grade),
+        }
     }
 }
 

@@ -3,6 +3,9 @@
 
 use serde::Serialize;
 
+use crate::agenda::is_overdue;
+use crate::clock::Today;
+
 use super::{Attachment, Complaint, Customer, Interaction, Note, Result, SecretSummary, Store, Task, TaskFilter};
 
 #[derive(Debug, Clone, Serialize)]
@@ -15,15 +18,23 @@ pub struct CustomerProfile {
     pub complaints: Vec<Complaint>,
     pub secrets: Vec<SecretSummary>,
     pub attachments: Vec<Attachment>,
+    /// The open tasks overdue now, in the user's zone (the agenda's rule).
+    #[cfg_attr(feature = "ts", ts(type = "number[]"))]
+    pub overdue_task_ids: Vec<i64>,
 }
 
 impl Store {
     pub fn customer_profile(&self, id: i64) -> Result<CustomerProfile> {
+        let tasks = self.tasks(&TaskFilter { customer_id: Some(id), include_done: true })?;
+        let today = Today::local();
+        let overdue_task_ids =
+            tasks.iter().filter(|t| t.done_at.is_none() && is_overdue(t, &today)).map(|t| t.id).collect();
         Ok(CustomerProfile {
             customer: self.customer(id)?,
             notes: self.notes(id)?,
             interactions: self.interactions(id)?,
-            tasks: self.tasks(&TaskFilter { customer_id: Some(id), include_done: true })?,
+            tasks,
+            overdue_task_ids,
             complaints: self.complaints(Some(id))?,
             secrets: self.secrets(id)?,
             attachments: self.attachments(id)?,

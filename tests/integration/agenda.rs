@@ -182,6 +182,15 @@ fn a_follow_up_note_creates_its_task_and_an_interaction_closes_it() {
     let err = nb.add_interaction(&call(other, Some(task.id))).unwrap_err();
     assert_eq!(err.code(), ErrorCode::Invalid, "another customer's task");
     assert!(nb.interactions(other).unwrap().is_empty(), "nothing written");
+    let overdue = nb
+        .add_task(&NewTask {
+            customer_id: Some(id),
+            title: "昨天".into(),
+            due: Some(utc(2020, 1, 1, 0, 0)),
+            all_day: false,
+        })
+        .unwrap();
+    assert_eq!(nb.customer_profile(id).unwrap().overdue_task_ids, [overdue], "the profile marks what is overdue");
     let interaction = nb.add_interaction(&call(id, Some(task.id))).unwrap();
     let closed = nb.task(task.id).unwrap();
     assert!(closed.done_at.is_some());
@@ -375,6 +384,9 @@ fn the_report_counts_in_the_users_months_and_weeks() {
     assert_eq!(counts(&report.overdue_by_grade)[0], ("重要客户".into(), 1));
     assert_eq!(counts(&report.overdue_by_grade)[3], ("无客户".into(), 1));
 
+    let total = |chart| report.titles.iter().find(|t| t.chart == chart).unwrap().total;
+    assert_eq!((total(Chart::Grade), total(Chart::Interactions), total(Chart::Overdue)), (4, 3, 2));
+    assert_eq!(report.titles[0].title, "客户等级");
     let csv = chart_csv(&nb.report(&today, Lang::En).unwrap(), Chart::Grade);
     assert!(csv.starts_with("\u{feff}Grade,Count\n"), "{csv}");
     assert!(csv.contains("VIP,1\n"));

@@ -7,4 +7,8 @@ import type { Note } from "./Note";
 import type { SecretSummary } from "./SecretSummary";
 import type { Task } from "./Task";
 
-export type CustomerProfile = { customer: Customer, notes: Array<Note>, interactions: Array<Interaction>, tasks: Array<Task>, complaints: Array<Complaint>, secrets: Array<SecretSummary>, attachments: Array<Attachment>, };
+export type CustomerProfile = { customer: Customer, notes: Array<Note>, interactions: Array<Interaction>, tasks: Array<Task>, complaints: Array<Complaint>, secrets: Array<SecretSummary>, attachments: Array<Attachment>, 
+/**
+ * The open tasks overdue now, in the user's zone (the agenda's rule).
+ */
+overdue_task_ids: number[], };
