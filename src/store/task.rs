@@ -112,14 +112,22 @@ pub(crate) fn insert_task(tx: &Connection, new: &NewTask, note_id: Option<i64>, 
     Ok(tx.last_insert_rowid())
 }
 
-/// Marks a task done inside the caller's transaction, optionally closed by an interaction.
-pub(crate) fn finish_task(tx: &Connection, id: i64, interaction_id: Option<i64>, now: &DateTime<Utc>) -> Result<()> {
-    let (customer_id, done_at): (Option<i64>, Option<String>) = tx
-        .query_row("SELECT customer_id, done_at FROM task WHERE id = ?1", [id], |row| Ok((row.get(0)?, row.get(1)?)))
+/// An open task's customer and snooze end; a done task is refused, so a script notices a wrong id.
+fn open_task(tx: &Connection, id: i64) -> Result<(Option<i64>, Option<String>)> {
+    let (customer_id, done_at, snoozed): (Option<i64>, Option<String>, Option<String>) = tx
+        .query_row("SELECT customer_id, done_at, snoozed_until FROM task WHERE id = ?1", [id], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })
         .found_or("task", id)?;
     if done_at.is_some() {
         return Err(StoreError::invalid("task", format!("task {id} is already done")));
     }
+    Ok((customer_id, snoozed))
+}
+
+/// Marks a task done inside the caller's transaction, optionally closed by an interaction.
+pub(crate) fn finish_task(tx: &Connection, id: i64, interaction_id: Option<i64>, now: &DateTime<Utc>) -> Result<()> {
+    let (customer_id, _) = open_task(tx, id)?;
     let stamp = clock::to_db(now);
     tx.execute(
         "UPDATE task SET done_at = ?1, interaction_id = ?2, snoozed_until = NULL WHERE id = ?3",
@@ -154,7 +162,7 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Marks a task done now; doing it twice is refused, so a script notices a wrong id.
+    /// Marks a task done now; doing it twice is refused.
     pub fn complete_task(&mut self, id: i64) -> Result<()> {
         let now = clock::now();
         self.write(|tx| finish_task(tx, id, None, &now))
@@ -168,14 +176,7 @@ impl Store {
             return Err(StoreError::invalid("until", "a snooze must end in the future"));
         }
         self.write(|tx| {
-            let (customer_id, done_at, old): (Option<i64>, Option<String>, Option<String>) = tx
-                .query_row("SELECT customer_id, done_at, snoozed_until FROM task WHERE id = ?1", [id], |row| {
-                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-                })
-                .found_or("task", id)?;
-            if done_at.is_some() {
-                return Err(StoreError::invalid("task", format!("task {id} is already done")));
-            }
+            let (customer_id, old) = open_task(tx, id)?;
             let stamp = clock::to_db(&until);
             tx.execute("UPDATE task SET snoozed_until = ?1 WHERE id = ?2", params![stamp, id])?;
             if let Some(customer_id) = customer_id {
