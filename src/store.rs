@@ -124,6 +124,11 @@ impl std::fmt::Debug for Store {
 /// next to the memory of a laptop and every page read costs a decryption.
 const CACHE_KIB: i64 = 64 * 1024;
 
+/// Page cache while a bulk transaction (an import, a restore) runs: its dirty pages stay in
+/// memory until the commit writes each once, instead of spilling to the WAL mid-transaction,
+/// where a page touched again is read back, decrypted, and encrypted and written once more.
+const BULK_CACHE_KIB: i64 = 512 * 1024;
+
 impl Store {
     /// Opens (creating if needed) the database at `path` with the notebook's keys, verifies the
     /// key, and migrates the schema to the latest version.
@@ -187,6 +192,17 @@ impl Store {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
         tx.commit()?;
+        Ok(value)
+    }
+
+    /// [`Store::write`] for one large transaction, with the larger page cache it needs; the
+    /// usual cache (and the memory above it) is back when it returns.
+    pub(crate) fn write_bulk<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        self.conn.execute_batch(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}"))?;
+        let result = self.write(f);
+        let restored = self.conn.execute_batch(&format!("PRAGMA cache_size = -{CACHE_KIB}"));
+        let value = result?;
+        restored?;
         Ok(value)
     }
 

@@ -59,7 +59,7 @@ impl Store {
         assert_eq!(items.len(), targets.len(), "one target per item");
         let now = clock::now();
         let stamp = clock::to_db(&now);
-        self.write(|tx| {
+        self.write_bulk(|tx| {
             let label = |i: usize| {
                 move |e: StoreError| match e {
                     StoreError::Invalid { field, reason } => {
