@@ -293,6 +293,7 @@ pub fn import_file(
 ) -> Result<ImportOutcome> {
     let file = path.display().to_string();
     let decided = |index: usize| decisions.iter().find(|d| d.index == index).map_or(options.on_duplicate, |d| d.action);
+    let started = std::time::Instant::now();
     let rows = match read(path, options)? {
         Parsed::Package(package) => {
             let plan = plan_import(notebook, &package)?;
@@ -328,7 +329,9 @@ pub fn import_file(
     if options.on_invalid == InvalidAction::Reject && !problems.is_empty() {
         return Err(InteropError::Rejected { file, count: problems.len(), first: problems[0].to_string() }.into());
     }
+    let read_ms = started.elapsed().as_millis();
     let duplicates = find_duplicates(notebook, &rows)?;
+    let duplicates_ms = started.elapsed().as_millis() - read_ms;
     let mut targets: Vec<BatchTarget> = Vec::with_capacity(rows.len());
     for (index, (incoming, duplicate)) in rows.iter().zip(&duplicates).enumerate() {
         let target = match (incoming.usable, duplicate.as_ref().map(|(d, _)| *d)) {
@@ -360,7 +363,10 @@ pub fn import_file(
     let items: Vec<BatchItem> = rows.into_iter().map(|r| r.item).collect();
     let total = items.len();
     progress(0, total);
+    let written = std::time::Instant::now();
     let outcome = notebook.add_batch(&items, &targets, &mut |done| progress(done, total))?;
+    // Where an import's time goes (`KEHU_LOG=debug`): counts and times, never content.
+    tracing::debug!(rows = total, read_ms, duplicates_ms, write_ms = written.elapsed().as_millis(), "import timings");
     let report = ImportOutcome {
         file,
         added: outcome.added,
