@@ -39,20 +39,34 @@ impl Store {
             .collect()
     }
 
-    /// Interactions of each kind in each window between consecutive `bounds`.
+    /// Interactions of each kind in each window between consecutive `bounds` (ascending).
+    /// One scan of the (at, kind) index over the whole span, counted here: a `GROUP BY kind` per
+    /// window would sort every window's rows again.
     pub fn count_interactions(&self, bounds: &[DateTime<Utc>]) -> Result<Vec<Vec<(InteractionKind, u64)>>> {
+        let windows = bounds.len().saturating_sub(1);
+        let mut counts: Vec<HashMap<InteractionKind, u64>> = vec![HashMap::new(); windows];
+        if windows == 0 {
+            return Ok(Vec::new());
+        }
+        let edges: Vec<String> = bounds.iter().map(clock::to_db).collect();
         let mut stmt = self
             .conn()
-            .prepare_cached("SELECT kind, count(*) FROM interaction WHERE at >= ?1 AND at < ?2 GROUP BY kind")?;
-        bounds
-            .windows(2)
-            .map(|w| {
-                let rows = stmt.query_map(params![clock::to_db(&w[0]), clock::to_db(&w[1])], |row| {
-                    Ok((row.get(0)?, row.get::<_, i64>(1)?.unsigned_abs()))
-                })?;
-                Ok(rows.collect::<rusqlite::Result<_>>()?)
+            .prepare_cached("SELECT at, kind FROM interaction INDEXED BY interaction_at WHERE at >= ?1 AND at < ?2")?;
+        let mut rows = stmt.query(params![edges[0], edges[windows]])?;
+        while let Some(row) = rows.next()? {
+            let at = row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+            // The window whose start is the last edge at or before `at`.
+            let window = edges.partition_point(|edge| edge.as_str() <= at) - 1;
+            *counts[window.min(windows - 1)].entry(row.get(1)?).or_default() += 1;
+        }
+        Ok(counts
+            .into_iter()
+            .map(|window| {
+                let mut kinds: Vec<(InteractionKind, u64)> = window.into_iter().collect();
+                kinds.sort_by_key(|(kind, _)| kind.key());
+                kinds
             })
-            .collect()
+            .collect())
     }
 
     /// Open, unsnoozed tasks that are overdue — timed ones due before `now`, whole-day ones
@@ -94,5 +108,44 @@ impl Store {
             }
         }
         Ok(by_grade)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::store::{NewCustomer, NewInteraction};
+
+    #[test]
+    fn interactions_fall_in_the_window_they_begin_in() {
+        let (_dir, mut nb) = crate::notebook::testing::notebook();
+        let id = nb.add_customer(&NewCustomer::named("张伟")).unwrap();
+        let at = |day: u32, hour: u32| Utc.with_ymd_and_hms(2026, 3, day, hour, 0, 0).unwrap();
+        for (kind, when) in [
+            (InteractionKind::Call, at(1, 0)),   // before the first window
+            (InteractionKind::Call, at(2, 0)),   // on the first bound: first window
+            (InteractionKind::Visit, at(3, 23)), // last hour of the first window
+            (InteractionKind::Call, at(4, 0)),   // on the middle bound: second window
+            (InteractionKind::Call, at(5, 12)),
+            (InteractionKind::Wechat, at(6, 0)), // on the last bound: after every window
+        ] {
+            let new = NewInteraction {
+                customer_id: id,
+                kind,
+                summary: "联系".into(),
+                outcome: None,
+                at: Some(when),
+                closes_task: None,
+            };
+            nb.add_interaction(&new).unwrap();
+        }
+        let counts = nb.count_interactions(&[at(2, 0), at(4, 0), at(6, 0)]).unwrap();
+        assert_eq!(
+            counts,
+            [vec![(InteractionKind::Call, 1), (InteractionKind::Visit, 1)], vec![(InteractionKind::Call, 2)]]
+        );
+        assert!(nb.count_interactions(&[at(2, 0)]).unwrap().is_empty());
     }
 }
