@@ -156,6 +156,16 @@ export class App {
   }
 
   async select(css, value) {
+    // As a user can only pick an option once it is listed: lists filled by a host call (templates,
+    // mappings) may still be loading when the element appears.
+    await this.waitFor(
+      async () =>
+        this.js(
+          `const el = document.querySelector(arguments[0]); return !!el && [...el.options].some((o) => o.value === arguments[1]);`,
+          [css, value],
+        ),
+      `option ${value} in ${css}`,
+    );
     await this.js(
       `const el = document.querySelector(arguments[0]); el.value = arguments[1]; el.dispatchEvent(new Event('change', {bubbles: true}));`,
       [css, value],
