@@ -44,10 +44,10 @@ impl Store {
     /// window would sort every window's rows again.
     pub fn count_interactions(&self, bounds: &[DateTime<Utc>]) -> Result<Vec<Vec<(InteractionKind, u64)>>> {
         let windows = bounds.len().saturating_sub(1);
-        let mut counts: Vec<HashMap<InteractionKind, u64>> = vec![HashMap::new(); windows];
         if windows == 0 {
             return Ok(Vec::new());
         }
+        let mut counts: Vec<HashMap<InteractionKind, u64>> = vec![HashMap::new(); windows];
         let edges: Vec<String> = bounds.iter().map(clock::to_db).collect();
         let mut stmt = self
             .conn()
@@ -55,9 +55,10 @@ impl Store {
         let mut rows = stmt.query(params![edges[0], edges[windows]])?;
         while let Some(row) = rows.next()? {
             let at = row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
-            // The window whose start is the last edge at or before `at`.
+            // The window whose start is the last edge at or before `at` (the query keeps `at`
+            // inside the first and last edges).
             let window = edges.partition_point(|edge| edge.as_str() <= at) - 1;
-            *counts[window.min(windows - 1)].entry(row.get(1)?).or_default() += 1;
+            *counts[window].entry(row.get(1)?).or_default() += 1;
         }
         Ok(counts
             .into_iter()
