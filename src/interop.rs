@@ -10,6 +10,7 @@ mod json;
 mod mapping;
 mod values;
 mod vcard;
+mod workbook;
 
 use std::path::Path;
 

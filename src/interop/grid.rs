@@ -1,10 +1,5 @@
-//! Spreadsheets as grids of text: CSV (delimiter detected) and Excel workbooks (XLSX and XLS,
-//! through calamine) with merged cells filled, dates written as dates and whole numbers without
-//! a decimal point; then the header row found below any title rows.
-
-use std::io::Cursor;
-
-use calamine::{Data, Reader, Sheets, open_workbook_auto_from_rs};
+//! Spreadsheets as grids of text: CSV read with its delimiter detected, and the header row found
+//! below any title rows of a CSV file or a workbook's sheet (read in `workbook`).
 
 use super::mapping::recognise;
 
@@ -71,72 +66,6 @@ fn sniff_delimiter(text: &str) -> u8 {
 /// Numbered rows of text cells: (line, cells).
 pub type Rows = Vec<(usize, Vec<String>)>;
 
-/// Reads every non-empty sheet of an XLSX or XLS workbook, as (name, rows). calamine panics on
-/// some damaged files (a cut-short XLS, found by this project's fuzz test); such a panic is
-/// caught and said as a damaged workbook, with the default panic message silenced meanwhile.
-pub fn read_workbook(bytes: &[u8]) -> Result<Vec<(String, Rows)>, String> {
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let read = std::panic::catch_unwind(|| read_workbook_unguarded(bytes));
-    std::panic::set_hook(hook);
-    read.unwrap_or_else(|_| Err("the workbook is damaged (its internal structure is inconsistent)".into()))
-}
-
-fn read_workbook_unguarded(bytes: &[u8]) -> Result<Vec<(String, Rows)>, String> {
-    let mut book =
-        open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| format!("not a readable workbook: {e}"))?;
-    let mut sheets = Vec::new();
-    for name in book.sheet_names() {
-        let range = book.worksheet_range(&name).map_err(|e| format!("sheet '{name}': {e}"))?;
-        let Some((first_row, first_col)) = range.start() else { continue };
-        let mut rows: Vec<Vec<String>> = range.rows().map(|row| row.iter().map(cell_text).collect()).collect();
-        let merged = match &mut book {
-            Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
-            Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
-            _ => Vec::new(),
-        };
-        for region in merged {
-            let (r0, c0) = region.start;
-            let (r1, c1) = region.end;
-            let at =
-                |r: u32, c: u32| Some(((r.checked_sub(first_row)?) as usize, (c.checked_sub(first_col)?) as usize));
-            let Some(value) = at(r0, c0).and_then(|(r, c)| rows.get(r)?.get(c).cloned()) else { continue };
-            for r in r0..=r1.min(r0 + 10_000) {
-                for c in c0..=c1.min(c0 + 1_000) {
-                    if let Some((r, c)) = at(r, c)
-                        && let Some(cell) = rows.get_mut(r).and_then(|row| row.get_mut(c))
-                        && cell.is_empty()
-                    {
-                        cell.clone_from(&value);
-                    }
-                }
-            }
-        }
-        let numbered = rows.into_iter().enumerate().map(|(i, cells)| (first_row as usize + i + 1, cells)).collect();
-        sheets.push((name, numbered));
-    }
-    Ok(sheets)
-}
-
-/// A cell as the text a person sees: dates as `YYYY-MM-DD` (with the time when there is one),
-/// whole numbers without `.0` (phone numbers typed as numbers), errors empty.
-fn cell_text(cell: &Data) -> String {
-    match cell {
-        Data::Empty | Data::Error(_) => String::new(),
-        Data::String(s) => s.trim().to_owned(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(d) => match d.as_datetime() {
-            Some(t) if t.time() == chrono::NaiveTime::MIN => t.format("%Y-%m-%d").to_string(),
-            Some(t) => t.format("%Y-%m-%d %H:%M").to_string(),
-            None => d.as_f64().to_string(),
-        },
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-    }
-}
-
 /// Finds the header among the first rows — the first with two or more headers kehu knows, or
 /// failing that the first with two or more filled cells — and takes the rows below it,
 /// dropping empty ones. `None` when nothing looks like a table.
@@ -187,7 +116,7 @@ mod tests {
     proptest! {
         #[test]
         fn csv_and_workbook_readers_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
-            let _ = read_workbook(&bytes);
+            let _ = super::super::workbook::read_workbook(&bytes);
             if let Ok(text) = std::str::from_utf8(&bytes) && let Ok(rows) = read_csv(text) {
                 let _ = locate_header(None, rows);
             }

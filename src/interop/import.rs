@@ -8,10 +8,11 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::decode::{Encoding, decode};
-use super::grid::{Grid, GridRow, locate_header, read_csv, read_workbook};
+use super::grid::{Grid, GridRow, locate_header, read_csv};
 use super::mapping::{Mapping, Target};
 use super::values::{interpret, split_contacts, split_tags};
 use super::vcard::{self, Card};
+use super::workbook::read_workbook;
 use super::{Format, InteropError, json};
 use crate::backup::{FieldDiff, ImportAction, ImportDecision, Package, apply_import, plan_import};
 use crate::quality::{DuplicateIndex, DuplicateReason, PhoneCheck, check_credit_code, check_email, check_phone};

@@ -1,0 +1,464 @@
+//! Excel and OpenDocument workbooks as numbered rows of text, read through calamine, with the
+//! memory a file can make kehu take bounded by the cells it really holds.
+//!
+//! calamine lays a sheet out as one dense rectangle from its first cell to its last. A stray
+//! value in the last row and column of an .xlsx sheet, or one damaged address in an .xls file,
+//! would then ask for gigabytes: this project's fuzz test once aborted on a 1.4 TB allocation and
+//! was once killed for memory. So .xlsx and .xlsb sheets are read cell by cell into rows that hold
+//! only what they need, and an .xls file's cell addresses are checked before calamine opens it
+//! (it lays out every sheet as it opens the file). The check walks the BIFF records by hand, the
+//! way calamine does, because no crate exposes them; the compound file around them is read with
+//! the `cfb` crate. .ods files are left to calamine: they are compressed, so one damaged byte
+//! does not turn into a far address.
+
+use std::io::{Cursor, Read};
+
+use calamine::{Data, Dimensions, Reader, Sheets, XlsxError, open_workbook_auto_from_rs};
+
+use super::grid::Rows;
+
+/// The most cells kehu lays out for one sheet's rows (empty ones between values included):
+/// about 400 MB at worst, and four times a full-height ledger of 16 columns.
+const SHEET_CELLS: usize = 64 * 1024 * 1024 / 4;
+
+/// Reads every non-empty sheet of a workbook, as (name, rows); a row holds the cells from the
+/// sheet's first used column to its own last value, and empty rows are left out. calamine
+/// panics on some damaged files (a cut-short .xls, found by the fuzz test); such a panic is
+/// caught and said as a damaged workbook, with the default panic message silenced meanwhile.
+pub fn read_workbook(bytes: &[u8]) -> Result<Vec<(String, Rows)>, String> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let read = std::panic::catch_unwind(|| read_unguarded(bytes));
+    std::panic::set_hook(hook);
+    read.unwrap_or_else(|_| Err("the workbook is damaged (its internal structure is inconsistent)".into()))
+}
+
+fn read_unguarded(bytes: &[u8]) -> Result<Vec<(String, Rows)>, String> {
+    if bytes.starts_with(&xls::COMPOUND_FILE_MAGIC) {
+        xls::check_layout(bytes)?;
+    }
+    let mut book =
+        open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| format!("not a readable workbook: {e}"))?;
+    let mut sheets = Vec::new();
+    for name in book.sheet_names() {
+        let sheet_error = |e: &dyn std::fmt::Display| format!("sheet '{name}': {e}");
+        let mut cells = Cells::new(&name);
+        let merged = match &mut book {
+            Sheets::Xlsx(x) => {
+                match x.worksheet_cells_reader(&name) {
+                    Ok(mut reader) => {
+                        while let Some(cell) = reader.next_cell().map_err(|e| sheet_error(&e))? {
+                            cells.push(cell.get_position(), &cell.get_value().clone().into())?;
+                        }
+                    }
+                    // A chart sheet: nothing to import.
+                    Err(XlsxError::NotAWorksheet(_)) => continue,
+                    Err(e) => return Err(sheet_error(&e)),
+                }
+                x.merge_cells_by_sheet_name(&name).unwrap_or_default()
+            }
+            Sheets::Xlsb(x) => {
+                let mut reader = x.worksheet_cells_reader(&name).map_err(|e| sheet_error(&e))?;
+                while let Some(cell) = reader.next_cell().map_err(|e| sheet_error(&e))? {
+                    cells.push(cell.get_position(), &cell.get_value().clone().into())?;
+                }
+                Vec::new()
+            }
+            Sheets::Xls(x) => {
+                cells.push_range(&x.worksheet_range(&name).map_err(|e| sheet_error(&e))?)?;
+                x.merge_cells_by_sheet_name(&name).unwrap_or_default()
+            }
+            Sheets::Ods(x) => {
+                cells.push_range(&x.worksheet_range(&name).map_err(|e| sheet_error(&e))?)?;
+                Vec::new()
+            }
+        };
+        if let Some(rows) = cells.into_rows(&merged)? {
+            sheets.push((name, rows));
+        }
+    }
+    Ok(sheets)
+}
+
+/// One sheet's values as they are read: (row, column, text), empty cells left out.
+struct Cells<'a> {
+    sheet: &'a str,
+    values: Vec<(u32, u32, String)>,
+}
+
+impl<'a> Cells<'a> {
+    fn new(sheet: &'a str) -> Self {
+        Cells { sheet, values: Vec::new() }
+    }
+
+    fn push(&mut self, (row, column): (u32, u32), value: &Data) -> Result<(), String> {
+        let text = cell_text(value);
+        if text.is_empty() {
+            return Ok(());
+        }
+        if self.values.len() >= SHEET_CELLS {
+            return Err(self.too_large(row, column));
+        }
+        self.values.push((row, column, text));
+        Ok(())
+    }
+
+    fn push_range(&mut self, range: &calamine::Range<Data>) -> Result<(), String> {
+        let Some((first_row, first_column)) = range.start() else { return Ok(()) };
+        for (row, column, value) in range.used_cells() {
+            self.push((first_row + row as u32, first_column + column as u32), value)?;
+        }
+        Ok(())
+    }
+
+    fn too_large(&self, row: u32, column: u32) -> String {
+        format!(
+            "sheet '{}' is too large to import: kehu lays out at most {SHEET_CELLS} cells of a sheet, \
+             and its cells reach {} (delete stray values far from the table, or split the sheet)",
+            self.sheet,
+            cell_address(row, column)
+        )
+    }
+
+    /// The rows, numbered as a spreadsheet program shows them, with merged regions' values
+    /// copied into their other cells; `None` for a sheet without a value.
+    fn into_rows(mut self, merged: &[Dimensions]) -> Result<Option<Rows>, String> {
+        // Stable: of two values at one address (a damaged file), the later one wins, as in calamine.
+        self.values.sort_by_key(|&(row, column, _)| (row, column));
+        let Some(first_column) = self.values.iter().map(|&(_, column, _)| column).min() else { return Ok(None) };
+        let mut numbers: Vec<u32> = Vec::new();
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        let mut laid_out = 0usize;
+        let mut width = 0usize;
+        for (row, column, text) in std::mem::take(&mut self.values) {
+            if numbers.last() != Some(&row) {
+                numbers.push(row);
+                rows.push(Vec::new());
+            }
+            let cells = rows.last_mut().expect("a row was just pushed");
+            let at = (column - first_column) as usize;
+            if at >= cells.len() {
+                laid_out += at + 1 - cells.len();
+                if laid_out > SHEET_CELLS {
+                    return Err(self.too_large(row, column));
+                }
+                cells.resize(at + 1, String::new());
+                width = width.max(at + 1);
+            }
+            cells[at] = text;
+        }
+        for &Dimensions { start: (r0, c0), end: (r1, c1) } in merged {
+            let value = numbers
+                .binary_search(&r0)
+                .ok()
+                .and_then(|i| rows[i].get(c0.checked_sub(first_column)? as usize))
+                .filter(|v| !v.is_empty())
+                .cloned();
+            let Some(value) = value else { continue };
+            // Only rows and columns the sheet already has: a merged region never grows the layout.
+            let from = numbers.partition_point(|&n| n < r0);
+            let to = numbers.partition_point(|&n| n <= r1);
+            let columns = c0.saturating_sub(first_column) as usize..=(c1.saturating_sub(first_column) as usize);
+            for (i, cells) in rows[from..to].iter_mut().enumerate() {
+                let end = (*columns.end() + 1).min(width);
+                if cells.len() < end {
+                    laid_out += end - cells.len();
+                    if laid_out > SHEET_CELLS {
+                        return Err(self.too_large(numbers[from + i], first_column + end as u32 - 1));
+                    }
+                    cells.resize(end, String::new());
+                }
+                for cell in cells.iter_mut().take(end).skip(*columns.start()) {
+                    if cell.is_empty() {
+                        cell.clone_from(&value);
+                    }
+                }
+            }
+        }
+        Ok(Some(numbers.into_iter().map(|n| n as usize + 1).zip(rows).collect()))
+    }
+}
+
+/// A cell's address as a spreadsheet program shows it: `B7`, `XFD1048576`.
+fn cell_address(row: u32, column: u32) -> String {
+    let mut letters = Vec::new();
+    let mut n = column as u64 + 1;
+    while n > 0 {
+        letters.push(b'A' + ((n - 1) % 26) as u8);
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    format!("{}{}", String::from_utf8(letters).expect("ASCII letters"), row as u64 + 1)
+}
+
+/// A cell as the text a person sees: dates as `YYYY-MM-DD` (with the time when there is one),
+/// whole numbers without `.0` (phone numbers typed as numbers), errors empty.
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty | Data::Error(_) => String::new(),
+        Data::String(s) => s.trim().to_owned(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(d) => match d.as_datetime() {
+            Some(t) if t.time() == chrono::NaiveTime::MIN => t.format("%Y-%m-%d").to_string(),
+            Some(t) => t.format("%Y-%m-%d %H:%M").to_string(),
+            None => d.as_f64().to_string(),
+        },
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+    }
+}
+
+/// The check of an .xls file's cell addresses before calamine lays its sheets out.
+mod xls {
+    use super::{Cursor, Read, cell_address};
+
+    pub const COMPOUND_FILE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+    /// An .xls sheet's grid (BIFF8): 65 536 rows of 256 columns.
+    const COLUMNS: u32 = 256;
+    const GRID_CELLS: u64 = 65_536 * COLUMNS as u64;
+    /// The most cells calamine may lay out for one sheet (as 32-byte values, 128 MB); a table
+    /// of 65 536 rows by 64 columns fits.
+    const LAYOUT_CELLS: u64 = 4 * 1024 * 1024;
+
+    /// Refuses a workbook calamine would lay out beyond these bounds; leaves every other damage
+    /// to calamine, which says what it is.
+    pub fn check_layout(bytes: &[u8]) -> Result<(), String> {
+        let mut file = cfb::CompoundFile::open(Cursor::new(bytes))
+            .map_err(|e| format!("not a readable workbook: its container is damaged ({e})"))?;
+        let Some(name) = ["Workbook", "Book"].into_iter().find(|name| file.is_stream(name)) else { return Ok(()) };
+        let mut stream = Vec::new();
+        file.open_stream(name)
+            .and_then(|mut s| s.read_to_end(&mut stream))
+            .map_err(|e| format!("not a readable workbook: its {name} stream is damaged ({e})"))?;
+        let mut sheets = Vec::new();
+        for (kind, data) in records(&stream) {
+            match kind {
+                // FilePass: the records are encrypted, which calamine refuses.
+                0x002F => return Ok(()),
+                // BoundSheet8: where a sheet's records start.
+                0x0085 if data.len() >= 4 => sheets.push(u32_at(data, 0) as usize),
+                0x000A => break,
+                _ => {}
+            }
+        }
+        for start in sheets {
+            if let Some(records) = stream.get(start..) {
+                check_sheet(records)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn check_sheet(stream: &[u8]) -> Result<(), String> {
+        let mut extent: Option<(u32, u32, u32, u32)> = None;
+        let mut include = |row: u32, first: u32, last: u32| -> Result<(), String> {
+            if last >= COLUMNS {
+                return Err(format!(
+                    "the workbook is damaged: it has a cell at {}, beyond an .xls sheet's 256 columns",
+                    cell_address(row, last)
+                ));
+            }
+            let (r0, c0, r1, c1) = extent.get_or_insert((row, first, row, last));
+            (*r0, *c0, *r1, *c1) = ((*r0).min(row), (*c0).min(first), (*r1).max(row), (*c1).max(last));
+            let cells = u64::from(*r1 - *r0 + 1) * u64::from(*c1 - *c0 + 1);
+            if cells > LAYOUT_CELLS {
+                return Err(format!(
+                    "a sheet is too large to import: its cells span {} to {} ({cells} cells; kehu reads \
+                     .xls sheets up to {LAYOUT_CELLS}). Delete stray values far from the table, or save it as .xlsx",
+                    cell_address(*r0, *c0),
+                    cell_address(*r1, *c1)
+                ));
+            }
+            Ok(())
+        };
+        // Calamine skips the records of substreams nested in a sheet (embedded charts).
+        let (mut seen_bof, mut depth) = (false, 0usize);
+        for (kind, data) in records(stream) {
+            if depth > 0 {
+                match kind {
+                    0x0809 => depth += 1,
+                    0x000A => depth -= 1,
+                    _ => {}
+                }
+                continue;
+            }
+            let at = |offset: usize| u32::from(u16_at(data, offset));
+            match kind {
+                0x0809 if seen_bof => depth += 1,
+                0x0809 => seen_bof = true,
+                0x000A => break,
+                // Dimensions: calamine reserves room for the rows × columns it declares.
+                0x0200 => check_dimensions(data)?,
+                // Number, Label, RString, BoolErr, Rk, LabelSst, Formula: row, then column.
+                0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD | 0x0006 if data.len() >= 4 => {
+                    include(at(0), at(2), at(2))?;
+                }
+                // MulRk: row, first column, six bytes per value, last column.
+                0x00BD if data.len() >= 12 => {
+                    let values = (data.len() - 6) / 6;
+                    include(at(0), at(2), at(2) + values as u32 - 1)?;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Mirrors calamine's reading of the record, so the rows × columns checked are the ones it
+    /// will reserve.
+    fn check_dimensions(data: &[u8]) -> Result<(), String> {
+        let (first_row, last_row, mut first_column, last_column) = match data.len() {
+            10 => (
+                u32::from(u16_at(data, 0)),
+                u32::from(u16_at(data, 2)),
+                u32::from(u16_at(data, 4)),
+                u32::from(u16_at(data, 6)),
+            ),
+            14 | 16 => (u32_at(data, 0), u32_at(data, 4), u32::from(u16_at(data, 8)), u32::from(u16_at(data, 10))),
+            _ => return Ok(()),
+        };
+        if first_column > 0xFF || last_column < first_column {
+            first_column = 0;
+        }
+        if last_row == 0 || last_column == 0 {
+            return Ok(());
+        }
+        let rows = (last_row - 1).wrapping_sub(first_row).wrapping_add(1);
+        let columns = (last_column - 1).wrapping_sub(first_column).wrapping_add(1);
+        if u64::from(rows) * u64::from(columns) > GRID_CELLS {
+            return Err(format!(
+                "the workbook is damaged: a sheet declares {rows} rows × {columns} columns, \
+                 beyond an .xls sheet's 65 536 × 256"
+            ));
+        }
+        Ok(())
+    }
+
+    /// BIFF records as (type, data), as calamine splits them; a record cut short ends the walk.
+    pub(super) fn records(mut stream: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
+        std::iter::from_fn(move || {
+            let length = usize::from(u16_at(stream.get(..4)?, 2));
+            let record = stream.get(4..4 + length)?;
+            let kind = u16_at(stream, 0);
+            stream = &stream[4 + length..];
+            Some((kind, record))
+        })
+    }
+
+    fn u16_at(data: &[u8], offset: usize) -> u16 {
+        u16::from_le_bytes([data[offset], data[offset + 1]])
+    }
+
+    fn u32_at(data: &[u8], offset: usize) -> u32 {
+        u32::from_le_bytes([data[offset], data[offset + 1], data[offset + 2], data[offset + 3]])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_as_a_spreadsheet_shows_them() {
+        assert_eq!(cell_address(0, 0), "A1");
+        assert_eq!(cell_address(6, 1), "B7");
+        assert_eq!(cell_address(0, 25), "Z1");
+        assert_eq!(cell_address(0, 26), "AA1");
+        assert_eq!(cell_address(1_048_575, 16_383), "XFD1048576");
+    }
+
+    #[test]
+    fn rows_hold_their_own_cells_and_merged_values_fill_only_existing_cells() {
+        let mut cells = Cells::new("台账");
+        for (at, text) in [((2, 1), "公司"), ((2, 2), "联系人"), ((3, 1), "华为"), ((3, 2), "张伟"), ((5, 2), "李娜")]
+        {
+            cells.push(at, &Data::String(text.into())).unwrap();
+        }
+        cells.push((4, 3), &Data::Empty).unwrap();
+        // 华为 is merged down over rows 4 to 6; row 5 (a blank one) is not created by it.
+        let rows = cells.into_rows(&[Dimensions { start: (3, 1), end: (5, 1) }]).unwrap().unwrap();
+        assert_eq!(
+            rows,
+            vec![
+                (3, vec!["公司".to_owned(), "联系人".to_owned()]),
+                (4, vec!["华为".to_owned(), "张伟".to_owned()]),
+                (6, vec!["华为".to_owned(), "李娜".to_owned()]),
+            ]
+        );
+        assert_eq!(Cells::new("空").into_rows(&[]).unwrap(), None);
+    }
+
+    /// The ledger xlwt wrote (tests/fixtures/interop/make_fixtures.py), with `patch` applied at the
+    /// first record of `kind` whose length is `length`.
+    fn damaged_xls(kind: u16, length: u16, patch: impl FnOnce(&mut [u8])) -> Vec<u8> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/interop/ledger.xls");
+        let mut bytes = std::fs::read(path).unwrap();
+        let header: Vec<u8> = [kind.to_le_bytes(), length.to_le_bytes()].concat();
+        let at = bytes.windows(4).position(|w| w == header).expect("the record is in the fixture") + 4;
+        patch(&mut bytes[at..at + usize::from(length)]);
+        bytes
+    }
+
+    #[test]
+    fn the_xls_fixture_reads_and_its_records_are_found() {
+        let bytes = damaged_xls(0x00FD, 10, |_| {});
+        assert!(read_workbook(&bytes).unwrap()[0].1.len() > 3);
+        let mut file = cfb::CompoundFile::open(Cursor::new(&bytes)).unwrap();
+        let mut stream = Vec::new();
+        file.open_stream("Workbook").unwrap().read_to_end(&mut stream).unwrap();
+        let kinds: Vec<u16> = xls::records(&stream).map(|(kind, _)| kind).collect();
+        assert!(kinds.contains(&0x0085) && kinds.contains(&0x00FD) && kinds.contains(&0x0200), "{kinds:x?}");
+    }
+
+    #[test]
+    fn an_xls_sheet_declaring_billions_of_cells_is_refused_not_reserved() {
+        // Dimensions: the last row (exclusive) set to 4 294 967 295; calamine would reserve 160 GB.
+        let bytes = damaged_xls(0x0200, 14, |data| data[4..8].copy_from_slice(&u32::MAX.to_le_bytes()));
+        let error = read_workbook(&bytes).unwrap_err();
+        assert!(error.contains("declares 4294967295 rows"), "{error}");
+    }
+
+    #[test]
+    fn an_xls_cell_beyond_column_iv_is_refused_not_laid_out() {
+        // A LabelSst's column moved to 0xFF00: calamine would lay out rows × 65 281 cells.
+        let bytes = damaged_xls(0x00FD, 10, |data| data[2..4].copy_from_slice(&0xFF00u16.to_le_bytes()));
+        let error = read_workbook(&bytes).unwrap_err();
+        assert!(error.contains("beyond an .xls sheet's 256 columns"), "{error}");
+    }
+
+    #[test]
+    fn an_xls_sheet_spanning_most_of_the_grid_is_refused_with_its_corners() {
+        let bytes = damaged_xls(0x00FD, 10, |data| {
+            data[0..2].copy_from_slice(&60_000u16.to_le_bytes());
+            data[2..4].copy_from_slice(&200u16.to_le_bytes());
+        });
+        let error = read_workbook(&bytes).unwrap_err();
+        assert!(error.contains("too large") && error.contains("GS60001"), "{error}");
+        // Far down but within the columns a ledger has: read, the stray row last.
+        let bytes = damaged_xls(0x00FD, 10, |data| data[0..2].copy_from_slice(&60_000u16.to_le_bytes()));
+        let rows = read_workbook(&bytes).unwrap().remove(0).1;
+        assert_eq!(rows.last().unwrap().0, 60_001);
+    }
+
+    #[test]
+    fn a_stray_value_in_the_last_cell_of_an_xlsx_sheet_costs_one_row() {
+        let path = std::env::temp_dir().join(format!("kehu-stray-{}.xlsx", std::process::id()));
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "客户名称").unwrap();
+        sheet.write_string(0, 1, "手机").unwrap();
+        sheet.write_string(1, 0, "华为").unwrap();
+        sheet.write_string(1_048_575, 16_383, "x").unwrap();
+        book.save(&path).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let sheets = read_workbook(&bytes).unwrap();
+        let rows = &sheets[0].1;
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[1], (2, vec!["华为".to_owned()]));
+        assert_eq!((rows[2].0, rows[2].1.len()), (1_048_576, 16_384));
+    }
+}
