@@ -18,8 +18,8 @@ use calamine::{Data, Dimensions, Reader, Sheets, XlsxError, open_workbook_auto_f
 use super::grid::Rows;
 
 /// The most cells kehu lays out for one sheet's rows (empty ones between values included):
-/// about 400 MB at worst, and four times a full-height ledger of 16 columns.
-const SHEET_CELLS: usize = 64 * 1024 * 1024 / 4;
+/// about 400 MB at worst, and as many as a full-height sheet of 16 columns holds.
+const SHEET_CELLS: usize = 1_048_576 * 16;
 
 /// Reads every non-empty sheet of a workbook, as (name, rows); a row holds the cells from the
 /// sheet's first used column to its own last value, and empty rows are left out. calamine
