@@ -115,8 +115,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn csv_and_workbook_readers_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
-            let _ = super::super::workbook::read_workbook(&bytes);
+        fn csv_reader_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
             if let Ok(text) = std::str::from_utf8(&bytes) && let Ok(rows) = read_csv(text) {
                 let _ = locate_header(None, rows);
             }

@@ -179,16 +179,13 @@ impl<'a> Cells<'a> {
     }
 }
 
-/// A cell's address as a spreadsheet program shows it: `B7`, `XFD1048576`.
+/// A cell's address as a spreadsheet program shows it (`B7`, `XFD1048576`); a damaged .xls
+/// file's column past any spreadsheet's last is said by number.
 fn cell_address(row: u32, column: u32) -> String {
-    let mut letters = Vec::new();
-    let mut n = column as u64 + 1;
-    while n > 0 {
-        letters.push(b'A' + ((n - 1) % 26) as u8);
-        n = (n - 1) / 26;
+    match u16::try_from(column) {
+        Ok(column) if column < 16_384 => rust_xlsxwriter::utility::row_col_to_cell(row, column),
+        _ => format!("row {}, column {}", u64::from(row) + 1, u64::from(column) + 1),
     }
-    letters.reverse();
-    format!("{}{}", String::from_utf8(letters).expect("ASCII letters"), row as u64 + 1)
 }
 
 /// A cell as the text a person sees: dates as `YYYY-MM-DD` (with the time when there is one),
@@ -361,6 +358,13 @@ mod xls {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_give_rows_or_an_error(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)) {
+            let _ = read_workbook(&bytes);
+        }
+    }
+
     #[test]
     fn addresses_as_a_spreadsheet_shows_them() {
         assert_eq!(cell_address(0, 0), "A1");
@@ -368,6 +372,7 @@ mod tests {
         assert_eq!(cell_address(0, 25), "Z1");
         assert_eq!(cell_address(0, 26), "AA1");
         assert_eq!(cell_address(1_048_575, 16_383), "XFD1048576");
+        assert_eq!(cell_address(4, 76_000), "row 5, column 76001");
     }
 
     #[test]
