@@ -699,8 +699,10 @@ pub(crate) fn insert_customer(conn: &Connection, new: &NewCustomer, now: &DateTi
     Ok(insert_customers(conn, &[new], now)?[0])
 }
 
-/// Adds customers with their tags and contact methods, and a history entry for every value,
-/// in a few multi-row statements (see [`bulk`]). Returns their ids in order.
+/// Adds customers with their tags and contact methods in a few multi-row statements (see
+/// [`bulk`]). Returns their ids in order. No history is written: the values a customer starts
+/// with are its created state, and the history records every change from there (see
+/// [`super::history`]).
 pub(crate) fn insert_customers(conn: &Connection, new: &[&NewCustomer], now: &DateTime<Utc>) -> Result<Vec<i64>> {
     let prepared = new.iter().map(|c| prepare_customer(conn, c)).collect::<Result<Vec<_>>>()?;
     let stamp = clock::to_db(now);
@@ -747,50 +749,7 @@ pub(crate) fn insert_customers(conn: &Connection, new: &[&NewCustomer], now: &Da
         .collect();
     let columns = ["customer_id", "kind", "label", "value", "normalized", "created_at"];
     bulk::insert_rows(conn, "contact_method", &columns, &contact_rows)?;
-    for (first, last) in runs(&ids) {
-        record_first_values(conn, first, last, now)?;
-    }
     Ok(ids)
-}
-
-/// `ids` as runs of consecutive ids, `(first, last)` each.
-fn runs(ids: &[i64]) -> Vec<(i64, i64)> {
-    let mut runs: Vec<(i64, i64)> = Vec::new();
-    for &id in ids {
-        match runs.last_mut() {
-            Some((_, last)) if *last + 1 == id => *last = id,
-            _ => runs.push((id, id)),
-        }
-    }
-    runs
-}
-
-/// The history of customers `first..=last`, just added: every value they start with — fields,
-/// custom fields, tags, then contact methods. SQLite copies the values from the rows just
-/// written, field by field, instead of each being bound again: an import of 100 000 rows writes
-/// over a million of these, and binding them was the larger part of its time.
-fn record_first_values(conn: &Connection, first: i64, last: i64, now: &DateTime<Utc>) -> Result<()> {
-    let at = clock::to_db(now);
-    let insert = "INSERT INTO history (customer_id, record_kind, record_id, field, new, at)";
-    for field in Field::ALL {
-        let key = field.key();
-        conn.prepare_cached(&format!(
-            "{insert} SELECT id, 'customer', id, '{key}', {key}, ?3 FROM customer
-             WHERE id BETWEEN ?1 AND ?2 AND {key} IS NOT NULL ORDER BY id"
-        ))?
-        .execute(params![first, last, at])?;
-    }
-    for select in [
-        "SELECT c.id, 'customer', c.id, 'custom.' || j.key, j.value, ?3 FROM customer c, json_each(c.custom) j
-         WHERE c.id BETWEEN ?1 AND ?2 ORDER BY c.id, j.id",
-        "SELECT l.customer_id, 'customer', l.customer_id, 'tag', t.name, ?3 FROM customer_tag l
-         JOIN tag t ON t.id = l.tag_id WHERE l.customer_id BETWEEN ?1 AND ?2 ORDER BY l.customer_id, l.tag_id",
-        "SELECT customer_id, 'contact', id, 'contact.' || kind, value, ?3 FROM contact_method
-         WHERE customer_id BETWEEN ?1 AND ?2 ORDER BY id",
-    ] {
-        conn.prepare_cached(&format!("{insert} {select}"))?.execute(params![first, last, at])?;
-    }
-    Ok(())
 }
 
 pub(crate) fn apply_changes(conn: &Connection, id: i64, changes: &[Change], now: &DateTime<Utc>) -> Result<usize> {
@@ -961,53 +920,39 @@ mod tests {
     }
 
     #[test]
-    fn customers_added_together_each_start_their_history_with_every_value() {
+    fn customers_start_with_no_history_and_their_first_change_records_the_created_value() {
         let (_dir, mut nb) = crate::notebook::testing::notebook();
         let mut first = NewCustomer::named("王芳");
         first.tags = vec!["重点".into()];
         let mut second = NewCustomer::named("张伟");
         second.company = Some("华为技术有限公司".into());
-        second.grade = Some(Grade::Vip);
-        second.birthday = Some("1988-03-05".into());
-        second.custom =
-            BTreeMap::from([("合同 \"号\"".into(), "HT-1".into()), ("统一社会信用代码".into(), "x".into())]);
-        second.tags = vec!["重点".into(), "华东".into()];
-        second.contacts = vec![
-            NewContact { kind: ContactKind::Phone, value: "138 0013 8000".into(), label: None },
-            NewContact { kind: ContactKind::Email, value: "zw@example.com".into(), label: Some("work".into()) },
-        ];
+        second.custom = BTreeMap::from([("合同号".into(), "HT-1".into())]);
+        second.contacts = vec![NewContact { kind: ContactKind::Phone, value: "138 0013 8000".into(), label: None }];
         let ids = nb.add_customers(&[first, second]).unwrap();
-        let history = nb.history(ids[1]).unwrap();
-        let written: Vec<(&str, &str)> =
-            history.iter().map(|h| (h.field.as_str(), h.new.as_deref().unwrap_or_default())).collect();
-        // Fields, custom fields, tags (in the order tags were first seen), then contacts.
+        assert!(nb.history(ids[0]).unwrap().is_empty());
+        assert!(nb.history(ids[1]).unwrap().is_empty());
+
+        let phone = nb.customer(ids[1]).unwrap().contacts[0].id;
+        let changes = [
+            Change::Set(Field::Company, Some("华为".into())),
+            Change::SetCustom("合同号".into(), None),
+            Change::RemoveContact(phone),
+        ];
+        nb.edit_customer(ids[1], &changes).unwrap();
+        nb.edit_customer(ids[0], &[Change::RemoveTag("重点".into())]).unwrap();
+        let recorded = |id| -> Vec<(String, Option<String>, Option<String>)> {
+            nb.history(id).unwrap().into_iter().map(|h| (h.field, h.old, h.new)).collect()
+        };
+        let some = |v: &str| Some(v.to_owned());
         assert_eq!(
-            written,
+            recorded(ids[1]),
             [
-                ("name", "张伟"),
-                ("company", "华为技术有限公司"),
-                ("grade", "vip"),
-                ("stage", "potential"),
-                ("birthday", "1988-03-05"),
-                ("custom.合同 \"号\"", "HT-1"),
-                ("custom.统一社会信用代码", "x"),
-                ("tag", "重点"),
-                ("tag", "华东"),
-                ("contact.phone", "138 0013 8000"),
-                ("contact.email", "zw@example.com"),
+                ("company".into(), some("华为技术有限公司"), some("华为")),
+                ("custom.合同号".into(), some("HT-1"), None),
+                ("contact.phone".into(), some("138 0013 8000"), None),
             ]
         );
-        let customer = nb.customer(ids[1]).unwrap();
-        assert!(history.iter().all(|h| h.customer_id == ids[1] && h.old.is_none()));
-        assert!(history[..9].iter().all(|h| h.record_kind == "customer" && h.record_id == ids[1]));
-        let contact_ids: Vec<i64> = customer.contacts.iter().map(|c| c.id).collect();
-        let recorded: Vec<i64> = history[9..].iter().map(|h| h.record_id).collect();
-        assert_eq!(recorded, contact_ids);
-        assert!(history.windows(2).all(|w| w[0].id < w[1].id));
-        assert_eq!(
-            nb.history(ids[0]).unwrap().iter().map(|h| h.field.as_str()).collect::<Vec<_>>(),
-            ["name", "grade", "stage", "tag"]
-        );
+        assert_eq!(recorded(ids[0]), [("tag".into(), some("重点"), None)]);
     }
 
     #[test]

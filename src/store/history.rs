@@ -1,5 +1,8 @@
 //! Field-level change history: one row per changed field, written by the same transaction as
-//! the change, so the history can always be replayed into the current state.
+//! the change. A record's history starts after it is created: the values it was created with
+//! are its first state (and each is the `old` of the first change to it), so replaying the
+//! history over that state always gives the current one. Creation writes no rows: an import of
+//! 100 000 customers would otherwise write over a million, doubling the database.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, params};

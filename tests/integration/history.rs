@@ -1,5 +1,6 @@
-//! Property: whatever sequence of edits (valid or not) is applied, replaying the history from
-//! nothing gives the customer's current fields, custom fields, tags and contact methods.
+//! Property: whatever sequence of edits (valid or not) is applied, replaying the history over the
+//! state the customer was created with gives its current fields, custom fields, tags and contact
+//! methods.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -63,8 +64,8 @@ struct Replayed {
     contacts: BTreeMap<i64, String>,
 }
 
-fn replay(history: &[HistoryEntry]) -> Replayed {
-    let mut state = Replayed::default();
+fn replay(created: &Customer, history: &[HistoryEntry]) -> Replayed {
+    let mut state = current(created);
     for h in history {
         if h.field == "tag" {
             if let Some(old) = &h.old {
@@ -106,7 +107,15 @@ proptest! {
     fn history_replays_to_the_current_state(edits in prop::collection::vec(prop::collection::vec(change(), 1..4), 1..12)) {
         let t = TempNotebook::new();
         let mut nb = t.open();
-        let id = nb.add_customer(&NewCustomer { tags: vec!["初始".into()], ..NewCustomer::named("测试客户") }).unwrap();
+        let new = NewCustomer {
+            company: Some("华为".into()),
+            tags: vec!["初始".into()],
+            custom: [("预算".to_owned(), "50万".to_owned())].into(),
+            contacts: vec![NewContact::new(ContactKind::Phone, "13800138000")],
+            ..NewCustomer::named("测试客户")
+        };
+        let id = nb.add_customer(&new).unwrap();
+        let created = nb.customer(id).unwrap();
         for batch in &edits {
             let before = nb.customer(id).unwrap();
             if nb.edit_customer(id, batch).is_err() {
@@ -115,7 +124,7 @@ proptest! {
                 prop_assert_eq!(current(&after), current(&before));
             }
             let customer = nb.customer(id).unwrap();
-            prop_assert_eq!(replay(&nb.history(id).unwrap()), current(&customer));
+            prop_assert_eq!(replay(&created, &nb.history(id).unwrap()), current(&customer));
         }
     }
 }
