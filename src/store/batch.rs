@@ -2,7 +2,7 @@
 //! already has — in one transaction: an import lands whole or not at all.
 
 use super::attachment::insert_attachment;
-use super::bulk::insert_rows;
+use super::bulk::{BULK_LOAD_ROWS, enqueue, insert_rows, set_aside};
 use super::customer::{Change, NewCustomer, apply_changes, insert_customers};
 use super::note::MAX_NOTE_CHARS;
 use super::{Result, Store, StoreError, require_customer, touch_customer};
@@ -47,9 +47,10 @@ pub struct BatchOutcome {
 }
 
 impl Store {
-    /// Applies `targets[i]` to `items[i]` in one transaction: new customers first, then merges
-    /// in order, then notes and files. `progress` is called
-    /// with the number of items done, now and then.
+    /// Applies `targets[i]` to `items[i]` in one transaction: new customers first, then notes,
+    /// then merges in order, then files. A large batch is a bulk load (see
+    /// [`super::bulk::set_aside`]). `progress` is called with the number of items done, now and
+    /// then.
     pub fn add_batch(
         &mut self,
         items: &[BatchItem],
@@ -69,8 +70,15 @@ impl Store {
                 }
             };
             let mut out = BatchOutcome { ids: vec![None; items.len()], ..BatchOutcome::default() };
-            // New customers first, many per statement.
             let fresh: Vec<usize> = (0..items.len()).filter(|&i| matches!(targets[i], BatchTarget::New)).collect();
+            let set_aside = if fresh.len() >= BULK_LOAD_ROWS {
+                let existing: i64 = tx.query_row("SELECT count(*) FROM customer", [], |row| row.get(0))?;
+                Some(set_aside(tx, existing as usize <= fresh.len())?)
+            } else {
+                None
+            };
+            // New customers first, many per statement.
+            let mut added = Vec::with_capacity(fresh.len());
             for part in fresh.chunks(1000) {
                 let customers: Vec<&NewCustomer> = part.iter().map(|&i| &items[i].customer).collect();
                 let ids = match insert_customers(tx, &customers, &now) {
@@ -83,14 +91,15 @@ impl Store {
                         return Err(e);
                     }
                 };
-                for (&i, id) in part.iter().zip(ids) {
+                for (&i, &id) in part.iter().zip(&ids) {
                     out.ids[i] = Some(id);
                 }
+                added.extend(ids);
                 out.added += part.len() as u64;
                 progress(part.last().map_or(0, |&i| i + 1));
             }
-            // Then merges, in order: a row may merge into one added above it.
-            let mut touched = Vec::new();
+            // Where merging items go: known now, so that their notes join the bulk load too.
+            let mut merges = Vec::new();
             for (i, target) in targets.iter().enumerate() {
                 let (id, changes) = match target {
                     BatchTarget::New => continue,
@@ -107,12 +116,10 @@ impl Store {
                     }
                 };
                 require_customer(tx, id)?;
-                apply_changes(tx, id, changes, &now).map_err(label(i))?;
                 out.ids[i] = Some(id);
-                out.merged += 1;
-                touched.push(id);
+                merges.push((i, id, changes));
             }
-            // Notes, many per statement; files one by one (each is a blob of its own).
+            // Notes, many per statement.
             let template: Option<String> = None;
             let mut note_rows: Vec<Vec<&dyn rusqlite::ToSql>> = Vec::new();
             for (i, item) in items.iter().enumerate() {
@@ -127,7 +134,21 @@ impl Store {
             }
             out.notes = note_rows.len() as u64;
             let columns = ["customer_id", "template", "body", "at", "created_at", "updated_at"];
-            insert_rows(tx, "note", &columns, &note_rows)?;
+            let notes = insert_rows(tx, "note", &columns, &note_rows)?;
+            if let Some(set_aside) = set_aside {
+                enqueue(tx, "customer", "customer", &added)?;
+                enqueue(tx, "note", "note", &notes)?;
+                set_aside.restore(tx)?;
+            }
+            // Then merges, in order (a row may merge into one added above it), with every
+            // trigger in place.
+            let mut touched = Vec::new();
+            for (i, id, changes) in merges {
+                apply_changes(tx, id, changes, &now).map_err(label(i))?;
+                out.merged += 1;
+                touched.push(id);
+            }
+            // Files one by one (each is a blob of its own).
             for (i, item) in items.iter().enumerate() {
                 let Some(id) = out.ids[i] else { continue };
                 for file in &item.attachments {
@@ -143,5 +164,97 @@ impl Store {
             progress(items.len());
             Ok(out)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::bulk::BULK_LOAD_ROWS;
+    use super::*;
+    use crate::store::{ContactKind, NewContact, SearchKind};
+
+    fn schema(store: &Store) -> Vec<(String, String)> {
+        let mut stmt =
+            store.conn().prepare("SELECT name, sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY name").unwrap();
+        stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?))).unwrap().map(Result::unwrap).collect()
+    }
+
+    fn items(count: usize) -> Vec<BatchItem> {
+        (0..count)
+            .map(|i| {
+                let mut customer = NewCustomer::named(format!("客户{i}"));
+                customer.company = Some(format!("公司{}", i % 97));
+                customer.tags = vec![format!("标签{}", i % 3)];
+                customer.contacts = vec![NewContact::new(ContactKind::Phone, format!("138{i:08}"))];
+                BatchItem {
+                    label: format!("row {}", i + 2),
+                    customer,
+                    notes: vec![format!("记录{i}")],
+                    ..Default::default()
+                }
+            })
+            .collect()
+    }
+
+    fn queued(store: &Store, kind: SearchKind) -> Vec<i64> {
+        let mut ids: Vec<i64> = store
+            .search_queue_after(0)
+            .unwrap()
+            .into_iter()
+            .filter(|(_, k, _)| *k == kind)
+            .map(|(_, _, id)| id)
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    #[test]
+    fn a_bulk_load_leaves_the_schema_as_it_was_and_queues_every_customer_and_note_once() {
+        let (_dir, mut nb) = crate::notebook::testing::notebook();
+        nb.add_customer(&NewCustomer::named("老客户")).unwrap();
+        let head = nb.search_queue_head().unwrap();
+        nb.search_queue_done(head).unwrap();
+        let before = schema(&nb);
+        let batch = items(BULK_LOAD_ROWS + 1);
+        let mut targets = vec![BatchTarget::New; batch.len()];
+        targets[1] = BatchTarget::Into(1, vec![Change::AddTag("合并".into())]);
+        let out = nb.add_batch(&batch, &targets, &mut |_| {}).unwrap();
+        assert_eq!((out.added, out.merged, out.notes), (BULK_LOAD_ROWS as u64, 1, BULK_LOAD_ROWS as u64 + 1));
+
+        assert_eq!(schema(&nb), before, "every index and trigger is back, as it was");
+        assert!(nb.check().unwrap().is_empty(), "the rebuilt indexes hold every row");
+        let mut customers: Vec<i64> = out.ids.iter().flatten().copied().collect();
+        customers.sort_unstable();
+        customers.dedup();
+        assert_eq!(queued(&nb, SearchKind::Customer), customers, "new ones once each, the merged one by its triggers");
+        let notes: Vec<i64> = nb
+            .conn()
+            .prepare("SELECT id FROM note ORDER BY id")
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(queued(&nb, SearchKind::Note), notes);
+        // The indexes answer as before: by phone, by tag, by name.
+        let phone: i64 = nb.conn()
+            .query_row("SELECT customer_id FROM contact_method INDEXED BY contact_method_normalized WHERE kind = 'phone' AND normalized = '13800000042'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(Some(phone), out.ids[42]);
+        assert_eq!(nb.customer(1).unwrap().tags, ["合并"]);
+    }
+
+    #[test]
+    fn a_bulk_load_that_fails_leaves_nothing_behind() {
+        let (_dir, mut nb) = crate::notebook::testing::notebook();
+        let before = schema(&nb);
+        let mut batch = items(BULK_LOAD_ROWS);
+        batch.last_mut().unwrap().notes = vec!["长".repeat(MAX_NOTE_CHARS + 1)];
+        let targets = vec![BatchTarget::New; batch.len()];
+        let err = nb.add_batch(&batch, &targets, &mut |_| {}).unwrap_err();
+        assert!(err.to_string().contains(&format!("row {}", BULK_LOAD_ROWS + 1)), "{err}");
+        assert_eq!(schema(&nb), before);
+        let customers: i64 = nb.conn().query_row("SELECT count(*) FROM customer", [], |r| r.get(0)).unwrap();
+        assert_eq!(customers, 0);
     }
 }

@@ -1,5 +1,7 @@
-//! Many rows in few statements: customers (with their history and contacts) and notes written
+//! Many rows in few statements: customers (with their tags and contacts) and notes written
 //! by multi-row `INSERT`s, so a 100 000-row import pays for rows, not for statements.
+//!
+//! A large batch is a bulk load: see [`set_aside`].
 //!
 //! Ids come from the tables' AUTOINCREMENT, which gives the rows of one statement consecutive
 //! ids ending at `last_insert_rowid()` while this connection holds the (exclusive) write lock.
@@ -35,4 +37,83 @@ pub(crate) fn insert_rows(
         ids.extend(last - part.len() as i64 + 1..=last);
     }
     Ok(ids)
+}
+
+/// New customers from which a batch is a bulk load: the search-queue triggers of the tables it
+/// fills are set aside for its duration, and (if the notebook is no larger than the load) their
+/// indexes too, then built again in one pass.
+pub(crate) const BULK_LOAD_ROWS: usize = 5_000;
+
+/// The tables a batch fills with new rows.
+const LOADED_TABLES: [&str; 4] = ["customer", "contact_method", "customer_tag", "note"];
+
+/// The triggers that queue a new row of those tables for the search index (migration 002).
+/// While any trigger fires on a table, SQLite first copies every row of a multi-row `INSERT`
+/// into a temporary table; and they queue a customer once per contact method and tag.
+const QUEUE_TRIGGERS: [&str; 4] =
+    ["search_customer_insert", "search_contact_insert", "search_tag_insert", "search_note_insert"];
+
+/// Schema objects dropped for a bulk load, as the SQL that creates them again.
+#[must_use = "what was set aside must be restored before the transaction commits"]
+pub(crate) struct SetAside {
+    sql: Vec<String>,
+}
+
+/// Drops the queue triggers and, with `indexes`, the indexes of the loaded tables, inside the
+/// caller's transaction: if it rolls back, they were never gone. The caller queues what it adds
+/// itself ([`enqueue`]) and calls [`SetAside::restore`] before anything else writes.
+///
+/// Building an index once over every row (SQLite sorts, then writes full pages in order) costs
+/// about a third of keeping it up to date row by row through random inserts, which is what
+/// makes the rebuild worth it only when the load is at least the size of what is there.
+pub(crate) fn set_aside(conn: &Connection, indexes: bool) -> Result<SetAside> {
+    let tables = LOADED_TABLES.map(|t| format!("'{t}'")).join(", ");
+    let triggers = QUEUE_TRIGGERS.map(|t| format!("'{t}'")).join(", ");
+    let mut stmt = conn.prepare(&format!(
+        "SELECT type, name, sql FROM sqlite_schema
+         WHERE (type = 'trigger' AND name IN ({triggers}))
+            OR (?1 AND type = 'index' AND tbl_name IN ({tables}) AND sql IS NOT NULL)
+         ORDER BY type, name"
+    ))?;
+    let objects: Vec<(String, String, String)> = stmt
+        .query_map([indexes], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (kind, name, _) in &objects {
+        conn.execute_batch(&format!("DROP {} \"{name}\"", kind.to_uppercase()))?;
+    }
+    Ok(SetAside { sql: objects.into_iter().map(|(_, _, sql)| sql).collect() })
+}
+
+impl SetAside {
+    /// Creates again what [`set_aside`] dropped, exactly as the schema had it.
+    pub(crate) fn restore(self, conn: &Connection) -> Result<()> {
+        for sql in &self.sql {
+            conn.execute_batch(sql)?;
+        }
+        Ok(())
+    }
+}
+
+/// Queues records of `kind` (`customer`, `note`) for the search index, as the triggers set
+/// aside would have.
+pub(crate) fn enqueue(conn: &Connection, kind: &str, table: &str, ids: &[i64]) -> Result<()> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "INSERT INTO search_queue (kind, record_id) SELECT ?1, id FROM {table} WHERE id BETWEEN ?2 AND ?3 ORDER BY id"
+    ))?;
+    for (first, last) in runs(ids) {
+        stmt.execute(rusqlite::params![kind, first, last])?;
+    }
+    Ok(())
+}
+
+/// `ids` as runs of consecutive ids, `(first, last)` each.
+fn runs(ids: &[i64]) -> Vec<(i64, i64)> {
+    let mut runs: Vec<(i64, i64)> = Vec::new();
+    for &id in ids {
+        match runs.last_mut() {
+            Some((_, last)) if *last + 1 == id => *last = id,
+            _ => runs.push((id, id)),
+        }
+    }
+    runs
 }
