@@ -35,7 +35,8 @@ struct Args {
     /// Runs of the CLI read
     #[arg(long, default_value_t = 7)]
     runs: usize,
-    /// Keep the generated notebook in DIR (password: "bench password"), for measuring the app
+    /// Keep the generated notebook in DIR (password: "bench password"), for measuring the app;
+    /// with --interop-phase, the ledgers and the notebooks they were imported into
     #[arg(long, value_name = "DIR")]
     keep: Option<PathBuf>,
     /// Print one JSON object instead of the table
@@ -172,8 +173,16 @@ fn main() -> Result<()> {
     }
     if let Some(rows) = args.interop_phase {
         let tmp = tempfile::tempdir()?;
+        // With --keep, the ledgers and the notebooks they were imported into stay, for profiling.
+        let dir = match &args.keep {
+            Some(keep) => {
+                std::fs::create_dir_all(keep)?;
+                keep.as_path()
+            }
+            None => tmp.path(),
+        };
         let mut report = Report::default();
-        interop::interop_phase(tmp.path(), &mut generate::Generator::new(20261125), rows, &mut report)?;
+        interop::interop_phase(dir, &mut generate::Generator::new(20261125), rows, &mut report)?;
         if args.json {
             println!("{}", serde_json::to_string(&report)?);
         } else {
