@@ -96,6 +96,10 @@ fn saved_mappings_are_reused() {
     assert_eq!(customer["customer"]["custom"], serde_json::json!({}));
     t.ok(&["mapping", "delete", "我的台账"]);
     assert_eq!(t.json(&["mapping", "list"]), serde_json::json!([]));
+    // Saved by an import that also writes: both happen.
+    t.ok(&["import", &file_s, "--mapping", &mapping_s, "--save-mapping", "再用", "--on-duplicate", "keep-both"]);
+    assert_eq!(t.json(&["mapping", "list"]), serde_json::json!(["再用"]));
+    assert_eq!(t.json(&["customer", "show", "2"])["customer"]["title"], "J1");
 }
 
 #[test]
