@@ -236,7 +236,7 @@ mod tests {
             .map(Result::unwrap)
             .collect();
         assert_eq!(queued(&nb, SearchKind::Note), notes);
-        // The indexes answer as before: by phone, by tag, by name.
+        // A rebuilt index answers: a customer found by phone.
         let phone: i64 = nb.conn()
             .query_row("SELECT customer_id FROM contact_method INDEXED BY contact_method_normalized WHERE kind = 'phone' AND normalized = '13800000042'", [], |r| r.get(0))
             .unwrap();
