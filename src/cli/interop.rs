@@ -71,30 +71,23 @@ pub(crate) fn import(ctx: &Ctx, a: &ImportArgs) -> Result<()> {
     };
     // A preview reads and checks the whole file: only when its mapping is to be saved or it is
     // all that was asked for (the import reads the file itself).
-    if a.dry_run || a.save_mapping.is_some() {
-        let preview = preview_import(&notebook, &a.file, &options)?;
-        if let (Some(name), Some(mapping)) = (&a.save_mapping, &preview.mapping) {
-            notebook.set_import_mapping(name, Some(&serde_json::to_string(mapping)?))?;
-        }
-        if !a.dry_run {
-            return write_import(ctx, &mut notebook, &a.file, &options);
-        }
+    let preview =
+        if a.dry_run || a.save_mapping.is_some() { Some(preview_import(&notebook, &a.file, &options)?) } else { None };
+    if let (Some(name), Some(mapping)) = (&a.save_mapping, preview.as_ref().and_then(|p| p.mapping.as_ref())) {
+        notebook.set_import_mapping(name, Some(&serde_json::to_string(mapping)?))?;
+    }
+    if let (true, Some(preview)) = (a.dry_run, &preview) {
+        print_preview(ctx, preview);
         if a.reject_invalid && !preview.problems.is_empty() {
-            print_preview(ctx, &preview);
             bail!(InteropError::Rejected {
                 file: preview.file.clone(),
                 count: preview.problems.len(),
                 first: preview.problems[0].to_string(),
             });
         }
-        print_preview(ctx, &preview);
         return Ok(());
     }
-    write_import(ctx, &mut notebook, &a.file, &options)
-}
-
-fn write_import(ctx: &Ctx, notebook: &mut kehu::Notebook, file: &Path, options: &ImportOptions) -> Result<()> {
-    let report = import_file(notebook, file, options, &[], &mut |_, _| {})?;
+    let report = import_file(&mut notebook, &a.file, &options, &[], &mut |_, _| {})?;
     if ctx.out.json {
         ctx.out.json(&report);
         return Ok(());

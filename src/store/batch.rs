@@ -136,8 +136,8 @@ impl Store {
             let columns = ["customer_id", "template", "body", "at", "created_at", "updated_at"];
             let notes = insert_rows(tx, "note", &columns, &note_rows)?;
             if let Some(set_aside) = set_aside {
-                enqueue(tx, "customer", "customer", &added)?;
-                enqueue(tx, "note", "note", &notes)?;
+                enqueue(tx, "customer", &added)?;
+                enqueue(tx, "note", &notes)?;
                 set_aside.restore(tx)?;
             }
             // Then merges, in order (a row may merge into one added above it), with every

@@ -94,14 +94,14 @@ impl SetAside {
     }
 }
 
-/// Queues records of `kind` (`customer`, `note`) for the search index, as the triggers set
-/// aside would have.
-pub(crate) fn enqueue(conn: &Connection, kind: &str, table: &str, ids: &[i64]) -> Result<()> {
+/// Queues rows of `table` (`customer`, `note`: the queue's kind of record is its table) for the
+/// search index, as the triggers set aside would have.
+pub(crate) fn enqueue(conn: &Connection, table: &str, ids: &[i64]) -> Result<()> {
     let mut stmt = conn.prepare_cached(&format!(
-        "INSERT INTO search_queue (kind, record_id) SELECT ?1, id FROM {table} WHERE id BETWEEN ?2 AND ?3 ORDER BY id"
+        "INSERT INTO search_queue (kind, record_id) SELECT '{table}', id FROM {table} WHERE id BETWEEN ?1 AND ?2 ORDER BY id"
     ))?;
     for (first, last) in runs(ids) {
-        stmt.execute(rusqlite::params![kind, first, last])?;
+        stmt.execute(rusqlite::params![first, last])?;
     }
     Ok(())
 }
