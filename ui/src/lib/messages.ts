@@ -158,6 +158,9 @@ export const zhCN = {
   "history.restore": "恢复此原值",
   "history.restored": "已恢复",
   "history.empty": "还没有修改记录。",
+  "history.task_done": "完成时间",
+  "history.task_snoozed": "推迟至",
+  "history.merged_from": "合并自",
 
   "note.editor_title": "写笔记",
   "note.template": "模板",
@@ -656,6 +659,9 @@ export const en: Record<MessageKey, string> = {
   "history.restore": "Restore old value",
   "history.restored": "Restored",
   "history.empty": "No changes yet.",
+  "history.task_done": "Done at",
+  "history.task_snoozed": "Snoozed until",
+  "history.merged_from": "Merged from",
 
   "note.editor_title": "Write a note",
   "note.template": "Template",
