@@ -32,7 +32,7 @@ mod vocab;
 pub use access_log::AccessLogEntry;
 pub use agenda::{ReviewItem, ReviewPolicy};
 pub use attachment::{Attachment, MAX_ATTACHMENT_BYTES, guess_mime};
-pub use batch::{BatchFile, BatchItem, BatchOutcome, BatchTarget};
+pub use batch::{BatchChunk, BatchFile, BatchItem, BatchOutcome, BatchTarget};
 pub use complaint::Complaint;
 pub use customer::{
     Change, ContactMethod, Customer, CustomerFacets, CustomerFilter, CustomerSort, CustomerSummary, FacetValue, Field,

@@ -18,7 +18,7 @@ use crate::backup::{FieldDiff, ImportAction, ImportDecision, Package, apply_impo
 use crate::quality::{DuplicateIndex, DuplicateReason, PhoneCheck, check_credit_code, check_email, check_phone};
 use crate::quality::{IssueCode, is_credit_code_field, phone_key};
 use crate::store::{
-    AccessEvent, BatchFile, BatchItem, BatchTarget, Change, ContactKind, Field, Lang, NewContact, NewCustomer,
+    AccessEvent, BatchChunk, BatchFile, BatchItem, BatchTarget, ContactKind, Field, Lang, NewContact, NewCustomer,
 };
 use crate::{Notebook, Result};
 
@@ -181,16 +181,73 @@ impl Incoming {
     }
 }
 
-/// A file read and turned into rows.
+/// A file read: its rows, or a kehu package.
 enum Parsed {
-    Rows {
-        format: Format,
-        encoding: Option<&'static str>,
-        sheets: Vec<String>,
-        mapping: Option<Mapping>,
-        rows: Vec<Incoming>,
-    },
+    Rows { format: Format, encoding: Option<&'static str>, sheets: Vec<String>, mapping: Option<Mapping>, table: Table },
     Package(Box<Package>),
+}
+
+/// A file's rows as read, turned into customers part by part: checking a row costs more than
+/// reading it, so an import checks the next part while the one before is being written.
+enum Table {
+    Cards(Vec<Card>),
+    /// Each sheet's rows with the mapping of its columns.
+    Grids(Vec<(Grid, Mapping)>),
+}
+
+/// Rows per part of an import: enough for the checks to run on every core, few enough that
+/// writing starts soon and little waits at the end.
+const PART_ROWS: usize = 4_096;
+
+impl Table {
+    fn len(&self) -> usize {
+        match self {
+            Table::Cards(cards) => cards.len(),
+            Table::Grids(grids) => grids.iter().map(|(g, _)| g.rows.len()).sum(),
+        }
+    }
+
+    /// Hands the rows to `part`, checked, `size` at a time in file order, until it returns false.
+    fn each_part(self, size: usize, flag: &str, mut part: impl FnMut(Vec<Incoming>) -> bool) {
+        match self {
+            Table::Cards(mut cards) => {
+                while !cards.is_empty() {
+                    let rest = cards.split_off(size.min(cards.len()));
+                    if !part(cards.into_iter().map(|card| from_card(card, flag)).collect()) {
+                        return;
+                    }
+                    cards = rest;
+                }
+            }
+            Table::Grids(grids) => {
+                for (grid, mapping) in &grids {
+                    for rows in grid.rows.chunks(size) {
+                        if !part(grid_rows(grid, mapping, rows, flag)) {
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every row, checked.
+    fn all(self, flag: &str) -> Vec<Incoming> {
+        let mut all = Vec::with_capacity(self.len());
+        self.each_part(usize::MAX, flag, |part| {
+            all.extend(part);
+            true
+        });
+        all
+    }
+}
+
+/// The flag an invalid value is marked with, in the user's language.
+fn flag(options: &ImportOptions) -> &'static str {
+    match options.lang {
+        Lang::ZhCn => "待核实",
+        Lang::En => "to check",
+    }
 }
 
 /// Where a duplicate row points.
@@ -246,8 +303,9 @@ pub fn preview_import(notebook: &Notebook, path: &Path, options: &ImportOptions)
                 rows,
             })
         }
-        Parsed::Rows { format, encoding, sheets, mapping, rows } => {
-            let duplicates = find_duplicates(notebook, &rows)?;
+        Parsed::Rows { format, encoding, sheets, mapping, table } => {
+            let rows = table.all(flag(options));
+            let duplicates = DuplicateFinder::new(notebook)?.next_part(&rows);
             let mut preview = ImportPreview {
                 file,
                 format,
@@ -295,7 +353,7 @@ pub fn import_file(
     let file = path.display().to_string();
     let decided = |index: usize| decisions.iter().find(|d| d.index == index).map_or(options.on_duplicate, |d| d.action);
     let started = std::time::Instant::now();
-    let rows = match read(path, options)? {
+    let table = match read(path, options)? {
         Parsed::Package(package) => {
             let plan = plan_import(notebook, &package)?;
             let decisions: Vec<ImportDecision> = plan
@@ -324,59 +382,58 @@ pub fn import_file(
                 ..ImportOutcome::default()
             });
         }
-        Parsed::Rows { rows, .. } => rows,
+        Parsed::Rows { table, .. } => table,
     };
-    let problems: Vec<ImportProblem> = rows.iter().flat_map(|r| r.problems.iter().cloned()).collect();
-    if options.on_invalid == InvalidAction::Reject && !problems.is_empty() {
-        return Err(InteropError::Rejected { file, count: problems.len(), first: problems[0].to_string() }.into());
-    }
     let read_ms = started.elapsed().as_millis();
-    let duplicates = find_duplicates(notebook, &rows)?;
-    let duplicates_ms = started.elapsed().as_millis() - read_ms;
-    let mut targets: Vec<BatchTarget> = Vec::with_capacity(rows.len());
-    for (index, (incoming, duplicate)) in rows.iter().zip(&duplicates).enumerate() {
-        let target = match (incoming.usable, duplicate.as_ref().map(|(d, _)| *d)) {
-            (false, _) => BatchTarget::Skip,
-            (true, None) => BatchTarget::New,
-            (true, Some(d)) => match (decided(index), d) {
-                (DuplicateAction::Skip, _) => BatchTarget::Skip,
-                (DuplicateAction::KeepBoth, _) => BatchTarget::New,
-                (DuplicateAction::Merge, Duplicate::Existing(id)) => {
-                    let existing = notebook.customer(id)?;
-                    let base = Base::of_customer(&existing);
-                    BatchTarget::Into(id, merge_changes(&base, &incoming.item.customer))
-                }
-                (DuplicateAction::Merge, Duplicate::Earlier(earlier)) => {
-                    let changes = merge_changes(&Base::of_new(&rows[earlier].item.customer), &incoming.item.customer);
-                    match &targets[earlier] {
-                        BatchTarget::New => BatchTarget::IntoItem(earlier, changes),
-                        BatchTarget::Into(id, _) => BatchTarget::Into(*id, changes),
-                        BatchTarget::IntoItem(first, _) => BatchTarget::IntoItem(*first, changes),
-                        BatchTarget::Skip => BatchTarget::Skip,
-                    }
-                }
-            },
-        };
-        targets.push(target);
-    }
-    let flagged = rows.iter().filter(|r| r.usable && !r.problems.is_empty()).count();
-    let unusable = rows.iter().filter(|r| !r.usable).count();
-    let items: Vec<BatchItem> = rows.into_iter().map(|r| r.item).collect();
-    let total = items.len();
+    let total = table.len();
+    let mut checker = Checker {
+        file: file.clone(),
+        reject: options.on_invalid == InvalidAction::Reject,
+        decided: &decided,
+        duplicates: DuplicateFinder::new(notebook)?,
+        targets: Vec::with_capacity(total),
+        problems: Vec::new(),
+        flagged: 0,
+        unusable: 0,
+        rejected: false,
+    };
     progress(0, total);
-    let written = std::time::Instant::now();
-    let outcome = notebook.add_batch(&items, &targets, &mut |done| progress(done, total))?;
+    // The file is checked on one thread while the notebook writes the parts already checked on
+    // this one: both in the one transaction, which a refusal of the file abandons.
+    let (parts, incoming) = std::sync::mpsc::sync_channel::<crate::store::Result<BatchChunk>>(1);
+    let (written, checker) = std::thread::scope(|scope| {
+        let checking = scope.spawn(move || {
+            table.each_part(PART_ROWS, flag(options), |rows| {
+                if checker.rejected {
+                    // The refusal counts every problem of the file.
+                    checker.problems.extend(rows.into_iter().flat_map(|r| r.problems));
+                    return true;
+                }
+                let part = checker.check(rows);
+                // The writer stops taking parts only when it has failed, and says why itself.
+                parts.send(part).is_ok() || checker.rejected
+            });
+            checker
+        });
+        let written = notebook.add_batches(total, incoming, &contact_key, &mut |done| progress(done, total));
+        (written, checking.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    if checker.rejected {
+        let (count, first) = (checker.problems.len(), checker.problems[0].to_string());
+        return Err(InteropError::Rejected { file, count, first }.into());
+    }
+    let outcome = written?;
     // Where an import's time goes (`KEHU_LOG=debug`): counts and times, never content.
-    tracing::debug!(rows = total, read_ms, duplicates_ms, write_ms = written.elapsed().as_millis(), "import timings");
+    tracing::debug!(rows = total, read_ms, total_ms = started.elapsed().as_millis(), "import timings");
     let report = ImportOutcome {
         file,
         added: outcome.added,
         merged: outcome.merged,
         skipped: outcome.skipped,
-        flagged,
-        unusable,
+        flagged: checker.flagged,
+        unusable: checker.unusable,
         records: outcome.notes + outcome.files,
-        problems,
+        problems: checker.problems,
     };
     let kind = path.extension().and_then(|e| e.to_str()).unwrap_or("file").to_lowercase();
     notebook.log_access(
@@ -384,6 +441,55 @@ pub fn import_file(
         &format!("{kind} file: {} added, {} merged, {} skipped", report.added, report.merged, report.skipped),
     )?;
     Ok(report)
+}
+
+/// Checks an import's rows part by part and decides where each goes, remembering the problems.
+struct Checker<'a> {
+    file: String,
+    /// Whether any invalid value refuses the whole file.
+    reject: bool,
+    decided: &'a (dyn Fn(usize) -> DuplicateAction + Sync),
+    duplicates: DuplicateFinder,
+    /// Every row's target so far: a row merging into an earlier one goes where that one went.
+    targets: Vec<BatchTarget>,
+    problems: Vec<ImportProblem>,
+    flagged: usize,
+    unusable: usize,
+    /// Set by the first problem when any refuses the file; the parts after it are not written.
+    rejected: bool,
+}
+
+impl Checker<'_> {
+    fn check(&mut self, rows: Vec<Incoming>) -> crate::store::Result<BatchChunk> {
+        let duplicates = self.duplicates.next_part(&rows);
+        let first = self.targets.len();
+        for (offset, (incoming, duplicate)) in rows.iter().zip(&duplicates).enumerate() {
+            self.problems.extend(incoming.problems.iter().cloned());
+            self.flagged += usize::from(incoming.usable && !incoming.problems.is_empty());
+            self.unusable += usize::from(!incoming.usable);
+            let target = match (incoming.usable, duplicate.as_ref().map(|(d, _)| *d)) {
+                (false, _) => BatchTarget::Skip,
+                (true, None) => BatchTarget::New,
+                (true, Some(d)) => match ((self.decided)(first + offset), d) {
+                    (DuplicateAction::Skip, _) => BatchTarget::Skip,
+                    (DuplicateAction::KeepBoth, _) => BatchTarget::New,
+                    (DuplicateAction::Merge, Duplicate::Existing(id)) => BatchTarget::Into(id),
+                    (DuplicateAction::Merge, Duplicate::Earlier(earlier)) => match self.targets[earlier] {
+                        BatchTarget::New => BatchTarget::IntoItem(earlier),
+                        same => same,
+                    },
+                },
+            };
+            self.targets.push(target);
+        }
+        if self.reject && !self.problems.is_empty() {
+            self.rejected = true;
+            // Abandons the transaction; the caller then says why the file was refused.
+            return Err(crate::store::StoreError::invalid(&self.file, "refused for its invalid values"));
+        }
+        let targets = self.targets[first..].to_vec();
+        Ok(BatchChunk { items: rows.into_iter().map(|r| r.item).collect(), targets })
+    }
 }
 
 fn row_of(index: usize, incoming: &Incoming, duplicate: Option<ImportDuplicate>) -> ImportRow {
@@ -438,91 +544,69 @@ fn describe_duplicate(
     })
 }
 
-/// For each row, the customer or earlier row it duplicates, and why.
-fn find_duplicates(notebook: &Notebook, rows: &[Incoming]) -> Result<Vec<Option<(Duplicate, DuplicateReason)>>> {
-    let existing = DuplicateIndex::new(&notebook.survey_customers()?);
-    // Computing the keys (script, width and suffix folding) costs more than the lookups: on every core.
-    let keys = in_parallel(rows, |incoming| {
-        let customer = &incoming.item.customer;
-        DuplicateIndex::keys(&customer.name, customer.company.as_deref(), &incoming.contacts())
-    });
-    let mut earlier = DuplicateIndex::default();
-    let mut out = Vec::with_capacity(rows.len());
-    for (i, (incoming, keys)) in rows.iter().zip(&keys).enumerate() {
-        if !incoming.usable {
-            out.push(None);
-            continue;
-        }
-        let found = existing
-            .find_keys(keys)
-            .map(|(id, why)| (Duplicate::Existing(id), why))
-            .or_else(|| earlier.find_keys(keys).map(|(row, why)| (Duplicate::Earlier(row as usize), why)));
-        earlier.add_keys(i as i64, keys);
-        out.push(found);
-    }
-    Ok(out)
+/// Finds the customer or earlier row each row duplicates, and why, a part of the file at a time.
+struct DuplicateFinder {
+    existing: DuplicateIndex,
+    earlier: DuplicateIndex,
+    /// Rows seen in earlier parts.
+    seen: usize,
 }
 
-/// The values a merge compares against: an existing customer's, or an earlier row's.
+impl DuplicateFinder {
+    fn new(notebook: &Notebook) -> Result<DuplicateFinder> {
+        let existing = DuplicateIndex::new(&notebook.survey_customers()?);
+        Ok(DuplicateFinder { existing, earlier: DuplicateIndex::default(), seen: 0 })
+    }
+
+    /// For each row of the next part, what it duplicates; rows are numbered across parts.
+    fn next_part(&mut self, rows: &[Incoming]) -> Vec<Option<(Duplicate, DuplicateReason)>> {
+        // Computing the keys (script, width and suffix folding) costs more than the lookups: on every core.
+        let keys = in_parallel(rows, |incoming| {
+            let customer = &incoming.item.customer;
+            DuplicateIndex::keys(&customer.name, customer.company.as_deref(), &incoming.contacts())
+        });
+        let mut out = Vec::with_capacity(rows.len());
+        for (incoming, keys) in rows.iter().zip(&keys) {
+            let index = self.seen;
+            self.seen += 1;
+            if !incoming.usable {
+                out.push(None);
+                continue;
+            }
+            let found = self
+                .existing
+                .find_keys(keys)
+                .map(|(id, why)| (Duplicate::Existing(id), why))
+                .or_else(|| self.earlier.find_keys(keys).map(|(row, why)| (Duplicate::Earlier(row as usize), why)));
+            self.earlier.add_keys(index as i64, keys);
+            out.push(found);
+        }
+        out
+    }
+}
+
+/// The values a preview compares a duplicate row with: an existing customer's, or an earlier row's.
 struct Base {
     fields: std::collections::HashMap<Field, String>,
     custom: BTreeMap<String, String>,
-    tags: BTreeSet<String>,
-    contacts: BTreeSet<(ContactKind, String)>,
 }
 
 impl Base {
     fn of_customer(c: &crate::store::Customer) -> Base {
-        Base {
-            fields: Field::ALL.iter().filter_map(|&f| Some((f, c.field(f)?))).collect(),
-            custom: c.custom.clone(),
-            tags: c.tags.iter().cloned().collect(),
-            contacts: c.contacts.iter().map(|m| contact_key(m.kind, &m.value)).collect(),
-        }
+        Base { fields: Field::ALL.iter().filter_map(|&f| Some((f, c.field(f)?))).collect(), custom: c.custom.clone() }
     }
 
     fn of_new(c: &NewCustomer) -> Base {
-        Base {
-            fields: Field::ALL.iter().filter_map(|&f| Some((f, c.value(f)?))).collect(),
-            custom: c.custom.clone(),
-            tags: c.tags.iter().cloned().collect(),
-            contacts: c.contacts.iter().map(|m| contact_key(m.kind, &m.value)).collect(),
-        }
+        Base { fields: Field::ALL.iter().filter_map(|&f| Some((f, c.value(f)?))).collect(), custom: c.custom.clone() }
     }
 }
 
-fn contact_key(kind: ContactKind, value: &str) -> (ContactKind, String) {
-    let key = match kind {
+/// How an import compares contact values: phones by their number, others as written.
+fn contact_key(kind: ContactKind, value: &str) -> String {
+    match kind {
         ContactKind::Phone => phone_key(value),
         _ => value.trim().to_lowercase(),
-    };
-    (kind, key)
-}
-
-/// Fills the base's empty fields and adds what it lacks; what both have stays as the base has it.
-fn merge_changes(base: &Base, incoming: &NewCustomer) -> Vec<Change> {
-    let mut changes = Vec::new();
-    for &field in Field::ALL {
-        if let Some(value) = incoming.value(field)
-            && !base.fields.contains_key(&field)
-        {
-            changes.push(Change::Set(field, Some(value)));
-        }
     }
-    for (key, value) in &incoming.custom {
-        if !base.custom.contains_key(key) {
-            changes.push(Change::SetCustom(key.clone(), Some(value.clone())));
-        }
-    }
-    for tag in incoming.tags.iter().filter(|t| !base.tags.contains(*t)) {
-        changes.push(Change::AddTag(tag.clone()));
-    }
-    for contact in &incoming.contacts {
-        if !base.contacts.contains(&contact_key(contact.kind, &contact.value)) {
-            changes.push(Change::AddContact(contact.clone()));
-        }
-    }
-    changes
 }
 
 fn differences(base: &Base, incoming: &NewCustomer) -> Vec<FieldDiff> {
@@ -552,10 +636,6 @@ fn differences(base: &Base, incoming: &NewCustomer) -> Vec<FieldDiff> {
 fn read(path: &Path, options: &ImportOptions) -> Result<Parsed> {
     let bytes = std::fs::read(path).map_err(|e| InteropError::io(path, e))?;
     let format = options.format.unwrap_or_else(|| Format::detect(path, &bytes));
-    let flag = match options.lang {
-        Lang::ZhCn => "待核实",
-        Lang::En => "to check",
-    };
     match format {
         Format::Json => Ok(Parsed::Package(Box::new(json::read(path, &bytes)?))),
         Format::Vcard => {
@@ -564,8 +644,8 @@ fn read(path: &Path, options: &ImportOptions) -> Result<Parsed> {
             if cards.is_empty() {
                 return Err(InteropError::unreadable(path, "holds no vCard").into());
             }
-            let rows = cards.into_iter().map(|card| from_card(card, flag)).collect();
-            Ok(Parsed::Rows { format, encoding: Some(encoding), sheets: Vec::new(), mapping: None, rows })
+            let table = Table::Cards(cards);
+            Ok(Parsed::Rows { format, encoding: Some(encoding), sheets: Vec::new(), mapping: None, table })
         }
         Format::Csv => {
             let (text, encoding) = decode(&bytes, options.encoding).map_err(|e| InteropError::unreadable(path, e))?;
@@ -573,8 +653,8 @@ fn read(path: &Path, options: &ImportOptions) -> Result<Parsed> {
             let grid = locate_header(None, rows).ok_or_else(|| InteropError::unreadable(path, "holds no rows"))?;
             let mapping =
                 options.mapping.as_ref().map_or_else(|| Mapping::detect(&grid.headers), |m| m.over(&grid.headers));
-            let rows = grid_rows(&grid, &mapping, flag);
-            Ok(Parsed::Rows { format, encoding: Some(encoding), sheets: Vec::new(), mapping: Some(mapping), rows })
+            let table = Table::Grids(vec![(grid, mapping.clone())]);
+            Ok(Parsed::Rows { format, encoding: Some(encoding), sheets: Vec::new(), mapping: Some(mapping), table })
         }
         Format::Xlsx => {
             let sheets = read_workbook(&bytes).map_err(|e| InteropError::unreadable(path, e))?;
@@ -589,25 +669,30 @@ fn read(path: &Path, options: &ImportOptions) -> Result<Parsed> {
             let first = grids.first().ok_or_else(|| InteropError::unreadable(path, "no sheet holds a table"))?;
             let mapping =
                 options.mapping.as_ref().map_or_else(|| Mapping::detect(&first.headers), |m| m.over(&first.headers));
-            let recognised = |g: &Grid| Mapping::detect(&g.headers).recognised() >= 2 || g.headers == first.headers;
-            let mut rows = Vec::new();
+            let first_headers = first.headers.clone();
+            let recognised = |g: &Grid| Mapping::detect(&g.headers).recognised() >= 2 || g.headers == first_headers;
             let mut names = Vec::new();
-            let mut mappings: Vec<Mapping> = Vec::new();
-            for grid in grids.iter().filter(|g| recognised(g)) {
+            let mut tables: Vec<(Grid, Mapping)> = Vec::new();
+            for grid in grids.into_iter().filter(|g| recognised(g)) {
                 let sheet_mapping = options.mapping.as_ref().unwrap_or(&mapping).over(&grid.headers);
-                rows.extend(grid_rows(grid, &sheet_mapping, flag));
                 names.extend(grid.sheet.clone());
-                mappings.push(sheet_mapping);
+                tables.push((grid, sheet_mapping));
             }
             let mut union = mapping;
-            for m in mappings.into_iter().skip(1) {
-                for column in m.columns {
+            for (_, m) in tables.iter().skip(1) {
+                for column in &m.columns {
                     if !union.columns.iter().any(|c| c.header == column.header) {
-                        union.columns.push(column);
+                        union.columns.push(column.clone());
                     }
                 }
             }
-            Ok(Parsed::Rows { format, encoding: None, sheets: names, mapping: Some(union), rows })
+            Ok(Parsed::Rows {
+                format,
+                encoding: None,
+                sheets: names,
+                mapping: Some(union),
+                table: Table::Grids(tables),
+            })
         }
     }
 }
@@ -627,7 +712,7 @@ fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec
     })
 }
 
-fn grid_rows(grid: &Grid, mapping: &Mapping, flag: &str) -> Vec<Incoming> {
+fn grid_rows(grid: &Grid, mapping: &Mapping, rows: &[GridRow], flag: &str) -> Vec<Incoming> {
     let mut per_kind: BTreeMap<&'static str, usize> = BTreeMap::new();
     for c in &mapping.columns {
         let kind = match c.target {
@@ -639,7 +724,7 @@ fn grid_rows(grid: &Grid, mapping: &Mapping, flag: &str) -> Vec<Incoming> {
         *per_kind.entry(kind).or_default() += 1;
     }
     let labelled = |kind: &str| per_kind.get(kind).copied().unwrap_or(0) > 1;
-    in_parallel(&grid.rows, |row| from_row(grid, mapping, row, flag, &labelled))
+    in_parallel(rows, |row| from_row(grid, mapping, row, flag, &labelled))
 }
 
 /// Collects a row's values into a customer, recording each value that fails its check.
@@ -797,7 +882,7 @@ impl Builder {
         }
         let customer = &mut self.incoming.item.customer;
         let mut seen = BTreeSet::new();
-        customer.contacts.retain(|c| seen.insert(contact_key(c.kind, &c.value)));
+        customer.contacts.retain(|c| seen.insert((c.kind, contact_key(c.kind, &c.value))));
         let mut seen = BTreeSet::new();
         customer.tags.retain(|t| seen.insert(t.clone()));
         if self.incoming.usable && !self.incoming.problems.is_empty() && !customer.tags.contains(&self.flag) {

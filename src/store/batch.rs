@@ -1,11 +1,12 @@
 //! Many customers, with their notes and files, added — or merged into customers the notebook
-//! already has — in one transaction: an import lands whole or not at all.
+//! already has — in one transaction: an import lands whole or not at all, and can be written
+//! part by part while the rest of its file is still being read and checked.
 
 use super::attachment::insert_attachment;
 use super::bulk::{BULK_LOAD_ROWS, enqueue, insert_rows, set_aside};
-use super::customer::{Change, NewCustomer, apply_changes, insert_customers};
+use super::customer::{NewCustomer, fill_customer, insert_customers};
 use super::note::MAX_NOTE_CHARS;
-use super::{Result, Store, StoreError, require_customer, touch_customer};
+use super::{ContactKind, Result, Store, StoreError, require_customer, touch_customer};
 use crate::clock;
 
 /// One incoming customer, `label` naming where it came from ("row 12") in any error.
@@ -25,14 +26,24 @@ pub struct BatchFile {
 }
 
 /// Where one item goes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BatchTarget {
     New,
-    /// Merged into an existing customer after these changes to it.
-    Into(i64, Vec<Change>),
-    /// Merged into the customer an earlier item (by index) became.
-    IntoItem(usize, Vec<Change>),
+    /// Merged into an existing customer (see [`BatchTarget::IntoItem`]).
+    Into(i64),
+    /// Merged into the customer an earlier item (by its index in the whole batch) became. A
+    /// merge fills the customer's empty fields and adds what it lacks, against the customer as
+    /// it is when the merge runs: a value already there, or set by an earlier merge, stays.
+    IntoItem(usize),
     Skip,
+}
+
+/// Consecutive items of a batch with their targets: a batch can arrive in parts while the
+/// rest of it is still being read.
+#[derive(Debug, Clone, Default)]
+pub struct BatchChunk {
+    pub items: Vec<BatchItem>,
+    pub targets: Vec<BatchTarget>,
 }
 
 /// What a batch did; `ids[i]` is the customer item `i` became or joined.
@@ -46,113 +57,142 @@ pub struct BatchOutcome {
     pub files: u64,
 }
 
+/// An item's error, saying which item ("row 12: phone: …").
+fn label(label: &str) -> impl FnOnce(StoreError) -> StoreError + '_ {
+    move |e| match e {
+        StoreError::Invalid { field, reason } => StoreError::Invalid { field: format!("{label}: {field}"), reason },
+        other => other,
+    }
+}
+
+/// Work that waits until every new customer of the batch is in.
+struct Later {
+    label: String,
+    id: i64,
+    merge: Option<NewCustomer>,
+    files: Vec<BatchFile>,
+}
+
 impl Store {
-    /// Applies `targets[i]` to `items[i]` in one transaction: new customers first, then notes,
-    /// then merges in order, then files. A large batch is a bulk load (see
-    /// [`super::bulk::set_aside`]). `progress` is called with the number of items done, now and
-    /// then.
-    pub fn add_batch(
+    /// Applies a batch that arrives in parts, all in one transaction: each part's new customers
+    /// and notes as it comes; merges (in order: an item may merge into one added above it) and
+    /// files once every part is in. A part that is an error abandons the whole batch, which is
+    /// how a reader that finds a reason to refuse the file stops it. `expected` new customers
+    /// (an estimate is enough) make the batch a bulk load from the start (see
+    /// [`super::bulk::set_aside`]). A merge leaves out a contact method whose `contact_key`
+    /// is one the customer has already (the importer knows `+86 138…` and `138…` are one number).
+    /// `progress` is called with the number of items done.
+    pub fn add_batches(
         &mut self,
-        items: &[BatchItem],
-        targets: &[BatchTarget],
+        expected: usize,
+        parts: impl IntoIterator<Item = Result<BatchChunk>>,
+        contact_key: &dyn Fn(ContactKind, &str) -> String,
         progress: &mut dyn FnMut(usize),
     ) -> Result<BatchOutcome> {
-        assert_eq!(items.len(), targets.len(), "one target per item");
         let now = clock::now();
         let stamp = clock::to_db(&now);
         self.write_bulk(|tx| {
-            let label = |i: usize| {
-                move |e: StoreError| match e {
-                    StoreError::Invalid { field, reason } => {
-                        StoreError::Invalid { field: format!("{}: {field}", items[i].label), reason }
-                    }
-                    other => other,
-                }
-            };
-            let mut out = BatchOutcome { ids: vec![None; items.len()], ..BatchOutcome::default() };
-            let fresh: Vec<usize> = (0..items.len()).filter(|&i| matches!(targets[i], BatchTarget::New)).collect();
-            let set_aside = if fresh.len() >= BULK_LOAD_ROWS {
+            let mut out = BatchOutcome::default();
+            let set_aside = if expected >= BULK_LOAD_ROWS {
                 let existing: i64 = tx.query_row("SELECT count(*) FROM customer", [], |row| row.get(0))?;
-                Some(set_aside(tx, existing as usize <= fresh.len())?)
+                Some(set_aside(tx, existing as usize <= expected)?)
             } else {
                 None
             };
-            // New customers first, many per statement.
-            let mut added = Vec::with_capacity(fresh.len());
-            for part in fresh.chunks(1000) {
-                let customers: Vec<&NewCustomer> = part.iter().map(|&i| &items[i].customer).collect();
-                let ids = match insert_customers(tx, &customers, &now) {
-                    Ok(ids) => ids,
-                    Err(e) => {
-                        // Name the item at fault (the transaction is abandoned either way).
-                        for &i in part {
-                            insert_customers(tx, &[&items[i].customer], &now).map_err(label(i))?;
+            let mut later: Vec<Later> = Vec::new();
+            for part in parts {
+                let BatchChunk { items, targets } = part?;
+                assert_eq!(items.len(), targets.len(), "one target per item");
+                let offset = out.ids.len();
+                out.ids.resize(offset + items.len(), None);
+                // New customers first, many per statement.
+                let fresh: Vec<usize> = (0..items.len()).filter(|&i| matches!(targets[i], BatchTarget::New)).collect();
+                let mut added = Vec::with_capacity(fresh.len());
+                for run in fresh.chunks(1000) {
+                    let customers: Vec<&NewCustomer> = run.iter().map(|&i| &items[i].customer).collect();
+                    let ids = match insert_customers(tx, &customers, &now) {
+                        Ok(ids) => ids,
+                        Err(e) => {
+                            // Name the item at fault (the transaction is abandoned either way).
+                            for &i in run {
+                                insert_customers(tx, &[&items[i].customer], &now).map_err(label(&items[i].label))?;
+                            }
+                            return Err(e);
                         }
-                        return Err(e);
+                    };
+                    for (&i, &id) in run.iter().zip(&ids) {
+                        out.ids[offset + i] = Some(id);
                     }
-                };
-                for (&i, &id) in part.iter().zip(&ids) {
-                    out.ids[i] = Some(id);
+                    added.extend(ids);
+                    out.added += run.len() as u64;
                 }
-                added.extend(ids);
-                out.added += part.len() as u64;
-                progress(part.last().map_or(0, |&i| i + 1));
-            }
-            // Where merging items go: known now, so that their notes join the bulk load too.
-            let mut merges = Vec::new();
-            for (i, target) in targets.iter().enumerate() {
-                let (id, changes) = match target {
-                    BatchTarget::New => continue,
-                    BatchTarget::Skip => {
-                        out.skipped += 1;
-                        continue;
-                    }
-                    BatchTarget::Into(id, changes) => (*id, changes),
-                    BatchTarget::IntoItem(earlier, changes) => {
-                        let id = out.ids.get(*earlier).copied().flatten().ok_or_else(|| {
-                            StoreError::invalid(&items[i].label, "merges into a row that was not imported")
-                        })?;
-                        (id, changes)
-                    }
-                };
-                require_customer(tx, id)?;
-                out.ids[i] = Some(id);
-                merges.push((i, id, changes));
-            }
-            // Notes, many per statement.
-            let template: Option<String> = None;
-            let mut note_rows: Vec<Vec<&dyn rusqlite::ToSql>> = Vec::new();
-            for (i, item) in items.iter().enumerate() {
-                let Some(id) = &out.ids[i] else { continue };
-                for body in item.notes.iter().filter(|b| !b.trim().is_empty()) {
-                    if body.chars().count() > MAX_NOTE_CHARS {
-                        let too_long = StoreError::invalid("note", format!("longer than {MAX_NOTE_CHARS} characters"));
-                        return Err(label(i)(too_long));
-                    }
-                    note_rows.push(vec![id, &template, body, &stamp, &stamp, &stamp]);
+                // Where merging items go: known now, so that their notes join the load too.
+                for (i, target) in targets.iter().enumerate() {
+                    let id = match target {
+                        BatchTarget::New => continue,
+                        BatchTarget::Skip => {
+                            out.skipped += 1;
+                            continue;
+                        }
+                        BatchTarget::Into(id) => *id,
+                        BatchTarget::IntoItem(earlier) => {
+                            out.ids[..offset + i].get(*earlier).copied().flatten().ok_or_else(|| {
+                                StoreError::invalid(&items[i].label, "merges into a row that was not imported")
+                            })?
+                        }
+                    };
+                    require_customer(tx, id)?;
+                    out.ids[offset + i] = Some(id);
                 }
+                // Notes, many per statement.
+                let template: Option<String> = None;
+                let mut note_rows: Vec<Vec<&dyn rusqlite::ToSql>> = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    let Some(id) = &out.ids[offset + i] else { continue };
+                    for body in item.notes.iter().filter(|b| !b.trim().is_empty()) {
+                        if body.chars().count() > MAX_NOTE_CHARS {
+                            let too_long =
+                                StoreError::invalid("note", format!("longer than {MAX_NOTE_CHARS} characters"));
+                            return Err(label(&item.label)(too_long));
+                        }
+                        note_rows.push(vec![id, &template, body, &stamp, &stamp, &stamp]);
+                    }
+                }
+                out.notes += note_rows.len() as u64;
+                let columns = ["customer_id", "template", "body", "at", "created_at", "updated_at"];
+                let notes = insert_rows(tx, "note", &columns, &note_rows)?;
+                drop(note_rows);
+                if set_aside.is_some() {
+                    enqueue(tx, "customer", &added)?;
+                    enqueue(tx, "note", &notes)?;
+                }
+                for (i, (item, target)) in items.into_iter().zip(targets).enumerate() {
+                    let Some(id) = out.ids[offset + i] else { continue };
+                    let merge = matches!(target, BatchTarget::Into(_) | BatchTarget::IntoItem(_));
+                    if merge || !item.attachments.is_empty() {
+                        let merge = merge.then_some(item.customer);
+                        later.push(Later { label: item.label, id, merge, files: item.attachments });
+                    }
+                }
+                progress(out.ids.len());
             }
-            out.notes = note_rows.len() as u64;
-            let columns = ["customer_id", "template", "body", "at", "created_at", "updated_at"];
-            let notes = insert_rows(tx, "note", &columns, &note_rows)?;
             if let Some(set_aside) = set_aside {
-                enqueue(tx, "customer", &added)?;
-                enqueue(tx, "note", &notes)?;
                 set_aside.restore(tx)?;
             }
-            // Then merges, in order (a row may merge into one added above it), with every
-            // trigger in place.
+            // Then merges, in order, with every trigger in place.
             let mut touched = Vec::new();
-            for (i, id, changes) in merges {
-                apply_changes(tx, id, changes, &now).map_err(label(i))?;
-                out.merged += 1;
-                touched.push(id);
+            for item in &later {
+                if let Some(customer) = &item.merge {
+                    fill_customer(tx, item.id, customer, contact_key, &now).map_err(label(&item.label))?;
+                    out.merged += 1;
+                    touched.push(item.id);
+                }
             }
             // Files one by one (each is a blob of its own).
-            for (i, item) in items.iter().enumerate() {
-                let Some(id) = out.ids[i] else { continue };
-                for file in &item.attachments {
-                    insert_attachment(tx, id, &file.name, &file.mime, &file.data, &now).map_err(label(i))?;
+            for item in &later {
+                for file in &item.files {
+                    insert_attachment(tx, item.id, &file.name, &file.mime, &file.data, &now)
+                        .map_err(label(&item.label))?;
                     out.files += 1;
                 }
             }
@@ -161,7 +201,6 @@ impl Store {
             for id in touched {
                 touch_customer(tx, id, &now)?;
             }
-            progress(items.len());
             Ok(out)
         })
     }
@@ -196,6 +235,16 @@ mod tests {
             .collect()
     }
 
+    /// One part, contact values compared as the store normalises them.
+    fn add_batch(nb: &mut Store, items: Vec<BatchItem>, targets: Vec<BatchTarget>) -> Result<BatchOutcome> {
+        let fresh = targets.iter().filter(|t| matches!(t, BatchTarget::New)).count();
+        nb.add_batches(fresh, [Ok(BatchChunk { items, targets })], &plain_key, &mut |_| {})
+    }
+
+    fn plain_key(kind: ContactKind, value: &str) -> String {
+        super::super::customer::normalize_contact(kind, value).map(|(_, n)| n).unwrap_or_default()
+    }
+
     fn queued(store: &Store, kind: SearchKind) -> Vec<i64> {
         let mut ids: Vec<i64> = store
             .search_queue_after(0)
@@ -217,16 +266,18 @@ mod tests {
         let before = schema(&nb);
         let batch = items(BULK_LOAD_ROWS + 1);
         let mut targets = vec![BatchTarget::New; batch.len()];
-        targets[1] = BatchTarget::Into(1, vec![Change::AddTag("合并".into())]);
-        let out = nb.add_batch(&batch, &targets, &mut |_| {}).unwrap();
+        targets[1] = BatchTarget::Into(1);
+        let out = add_batch(&mut nb, batch, targets).unwrap();
         assert_eq!((out.added, out.merged, out.notes), (BULK_LOAD_ROWS as u64, 1, BULK_LOAD_ROWS as u64 + 1));
 
         assert_eq!(schema(&nb), before, "every index and trigger is back, as it was");
         assert!(nb.check().unwrap().is_empty(), "the rebuilt indexes hold every row");
-        let mut customers: Vec<i64> = out.ids.iter().flatten().copied().collect();
-        customers.sort_unstable();
-        customers.dedup();
-        assert_eq!(queued(&nb, SearchKind::Customer), customers, "new ones once each, the merged one by its triggers");
+        let mut added: Vec<i64> = out.ids.iter().flatten().copied().filter(|&id| id != 1).collect();
+        added.sort_unstable();
+        let (merged, new): (Vec<i64>, Vec<i64>) =
+            queued(&nb, SearchKind::Customer).into_iter().partition(|&id| id == 1);
+        assert_eq!(new, added, "new ones once each");
+        assert!(!merged.is_empty(), "the merged one by its triggers");
         let notes: Vec<i64> = nb
             .conn()
             .prepare("SELECT id FROM note ORDER BY id")
@@ -241,7 +292,8 @@ mod tests {
             .query_row("SELECT customer_id FROM contact_method INDEXED BY contact_method_normalized WHERE kind = 'phone' AND normalized = '13800000042'", [], |r| r.get(0))
             .unwrap();
         assert_eq!(Some(phone), out.ids[42]);
-        assert_eq!(nb.customer(1).unwrap().tags, ["合并"]);
+        let merged = nb.customer(1).unwrap();
+        assert_eq!((merged.tags, merged.company.as_deref()), (vec!["标签1".to_owned()], Some("公司1")));
     }
 
     #[test]
@@ -251,10 +303,57 @@ mod tests {
         let mut batch = items(BULK_LOAD_ROWS);
         batch.last_mut().unwrap().notes = vec!["长".repeat(MAX_NOTE_CHARS + 1)];
         let targets = vec![BatchTarget::New; batch.len()];
-        let err = nb.add_batch(&batch, &targets, &mut |_| {}).unwrap_err();
+        let err = add_batch(&mut nb, batch, targets).unwrap_err();
         assert!(err.to_string().contains(&format!("row {}", BULK_LOAD_ROWS + 1)), "{err}");
         assert_eq!(schema(&nb), before);
         let customers: i64 = nb.conn().query_row("SELECT count(*) FROM customer", [], |r| r.get(0)).unwrap();
         assert_eq!(customers, 0);
+    }
+
+    #[test]
+    fn merges_fill_what_the_customer_lacks_as_it_is_when_they_run() {
+        let (_dir, mut nb) = crate::notebook::testing::notebook();
+        let mut first = items(3);
+        first[0].customer.company = None;
+        first[0].customer.title = Some("经理".into());
+        first[1].customer.company = Some("先到公司".into());
+        first[1].customer.title = Some("总监".into());
+        first[2].customer.company = Some("后到公司".into());
+        first[2].customer.contacts.push(NewContact::new(ContactKind::Phone, "+86 138 0000 0000"));
+        let targets = vec![BatchTarget::New, BatchTarget::IntoItem(0), BatchTarget::IntoItem(0)];
+        let national = |kind, value: &str| plain_key(kind, value).trim_start_matches("+86").to_owned();
+        let out = nb.add_batches(1, [Ok(BatchChunk { items: first, targets })], &national, &mut |_| {}).unwrap();
+        assert_eq!((out.added, out.merged, out.notes), (1, 2, 3));
+        let merged = nb.customer(out.ids[0].unwrap()).unwrap();
+        assert_eq!(merged.company.as_deref(), Some("先到公司"), "the first merge filled it; the second leaves it");
+        assert_eq!(merged.title.as_deref(), Some("经理"), "a value the customer has stays");
+        let phones: Vec<&str> = merged.contacts.iter().map(|c| c.value.as_str()).collect();
+        assert_eq!(phones.len(), 3, "one phone each, the repeated one once, as the key compares them: {phones:?}");
+        assert_eq!(merged.tags.len(), 3);
+    }
+
+    #[test]
+    fn a_batch_in_parts_is_one_transaction_that_a_failed_part_abandons() {
+        let (_dir, mut nb) = crate::notebook::testing::notebook();
+        let all = items(10);
+        let part = |range: std::ops::Range<usize>| {
+            Ok(BatchChunk { items: all[range.clone()].to_vec(), targets: vec![BatchTarget::New; range.len()] })
+        };
+        let mut seen = Vec::new();
+        let parts = vec![part(0..4), part(4..8), Err(StoreError::invalid("ledger.csv", "refused")), part(8..10)];
+        let err = nb.add_batches(10, parts, &plain_key, &mut |done| seen.push(done)).unwrap_err();
+        assert!(err.to_string().contains("refused"), "{err}");
+        assert_eq!(seen, [4, 8], "two parts were written before the refusal");
+        let customers: i64 = nb.conn().query_row("SELECT count(*) FROM customer", [], |r| r.get(0)).unwrap();
+        assert_eq!(customers, 0, "and rolled back with it");
+
+        let mut targets = vec![BatchTarget::New; 4];
+        targets[3] = BatchTarget::IntoItem(1);
+        let later = BatchChunk { items: all[4..8].to_vec(), targets };
+        let out = nb.add_batches(8, vec![part(0..4), Ok(later)], &plain_key, &mut |_| {}).unwrap();
+        assert_eq!((out.added, out.merged), (7, 1));
+        assert_eq!(out.ids[7], out.ids[1], "an item merges into one of an earlier part");
+        let notes: i64 = nb.conn().query_row("SELECT count(*) FROM note", [], |r| r.get(0)).unwrap();
+        assert_eq!(notes, 8);
     }
 }

@@ -143,7 +143,7 @@ pub struct ContactMethod {
 }
 
 /// Checks a contact value and returns (value as typed, trimmed; normalised form).
-fn normalize_contact(kind: ContactKind, value: &str) -> Result<(String, String)> {
+pub(crate) fn normalize_contact(kind: ContactKind, value: &str) -> Result<(String, String)> {
     let field = format!("contact.{}", kind.key());
     let value = value.trim();
     if value.is_empty() {
@@ -750,6 +750,40 @@ pub(crate) fn insert_customers(conn: &Connection, new: &[&NewCustomer], now: &Da
     let columns = ["customer_id", "kind", "label", "value", "normalized", "created_at"];
     bulk::insert_rows(conn, "contact_method", &columns, &contact_rows)?;
     Ok(ids)
+}
+
+/// Merges `incoming` into customer `id` as it is now: its empty fields filled, the custom fields,
+/// tags and contact methods it lacks added (a contact method by its `contact_key`); a value both
+/// have stays as the customer has it.
+pub(crate) fn fill_customer(
+    conn: &Connection,
+    id: i64,
+    incoming: &NewCustomer,
+    contact_key: &dyn Fn(ContactKind, &str) -> String,
+    now: &DateTime<Utc>,
+) -> Result<usize> {
+    let current = load_customer(conn, id)?.ok_or_else(|| StoreError::not_found("customer", id))?;
+    let mut changes: Vec<Change> = Field::ALL
+        .iter()
+        .filter(|&&field| current.field(field).is_none())
+        .filter_map(|&field| Some(Change::Set(field, Some(incoming.value(field)?))))
+        .collect();
+    for (key, value) in &incoming.custom {
+        // A key that does not normalise is let through, for its change to say why.
+        if normalize_custom_key(key).map_or(true, |key| !current.custom.contains_key(&key)) {
+            changes.push(Change::SetCustom(key.clone(), Some(value.clone())));
+        }
+    }
+    // Tags the customer has already are left out by `apply_change`.
+    changes.extend(incoming.tags.iter().map(|tag| Change::AddTag(tag.clone())));
+    let mut known: std::collections::HashSet<(ContactKind, String)> =
+        current.contacts.iter().map(|c| (c.kind, contact_key(c.kind, &c.value))).collect();
+    for contact in &incoming.contacts {
+        if known.insert((contact.kind, contact_key(contact.kind, &contact.value))) {
+            changes.push(Change::AddContact(contact.clone()));
+        }
+    }
+    apply_changes(conn, id, &changes, now)
 }
 
 pub(crate) fn apply_changes(conn: &Connection, id: i64, changes: &[Change], now: &DateTime<Utc>) -> Result<usize> {

@@ -234,6 +234,47 @@ fn invalid_values_are_flagged_or_reject_the_whole_file() {
     );
 }
 
+/// A ledger longer than the parts an import is written in, as a whole: rows checked late still
+/// refuse the file, and merge into rows of earlier parts.
+#[test]
+fn a_long_ledger_is_refused_or_merged_across_its_parts() {
+    let t = TempNotebook::new();
+    let mut nb = t.open();
+    let file = t.path("long.csv");
+    let mut text = String::from("客户名称,联系人,手机,备注\n");
+    for i in 0..12_000 {
+        let phone = match i {
+            7_000 | 11_000 => "12345".to_owned(),
+            // The same number as row 12 (i = 10), thousands of rows below it.
+            9_999 => "13900000010".to_owned(),
+            _ => format!("139{i:08}"),
+        };
+        text.push_str(&format!("公司{i},联系人{i},{phone},第{i}条\n"));
+    }
+    std::fs::write(&file, text).unwrap();
+
+    let reject = ImportOptions { on_invalid: InvalidAction::Reject, ..ImportOptions::default() };
+    let err = import_file(&mut nb, &file, &reject, &[], &mut |_, _| {}).unwrap_err().to_string();
+    assert!(
+        err.contains("2 invalid value(s)") && err.contains("row 7002"),
+        "every problem counted, the first named: {err}"
+    );
+    assert!(all(&nb).is_empty(), "the parts written before the refusal are rolled back");
+    assert!(nb.check().unwrap().is_empty());
+
+    let merge = ImportOptions { on_duplicate: DuplicateAction::Merge, ..ImportOptions::default() };
+    let mut seen = Vec::new();
+    let report = import_file(&mut nb, &file, &merge, &[], &mut |done, total| seen.push((done, total))).unwrap();
+    assert_eq!((report.added, report.merged, report.flagged, report.records), (11_999, 1, 2, 12_000));
+    assert!(seen.len() > 2 && seen.windows(2).all(|w| w[0].0 <= w[1].0), "progress by part: {seen:?}");
+    assert_eq!(seen.last(), Some(&(12_000, 12_000)));
+    let first = by_name(&nb, "联系人10");
+    let notes: Vec<String> = nb.notes(first.id).unwrap().into_iter().map(|n| n.body).collect();
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(notes.contains(&"第9999条".to_owned()));
+    assert!(nb.check().unwrap().is_empty());
+}
+
 fn rich_notebook(t: &TempNotebook) -> Notebook {
     let mut nb = t.open();
     let mut c = NewCustomer::named("欧阳娜娜");
