@@ -124,7 +124,7 @@ impl std::fmt::Debug for Store {
 /// next to the memory of a laptop and every page read costs a decryption.
 const CACHE_KIB: i64 = 64 * 1024;
 
-/// Page cache while a bulk transaction (an import's `add_batch`) runs: its dirty pages stay in
+/// Page cache while a bulk transaction (an import's `add_batches`) runs: its dirty pages stay in
 /// memory until the commit writes each once, instead of spilling to the WAL mid-transaction,
 /// where a page touched again is read back, decrypted, and encrypted and written once more.
 const BULK_CACHE_KIB: i64 = 512 * 1024;
