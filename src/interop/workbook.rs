@@ -11,6 +11,7 @@
 //! the `cfb` crate. .ods files are left to calamine: they are compressed, so one damaged byte
 //! does not turn into a far address.
 
+use std::collections::HashMap;
 use std::io::{Cursor, Read};
 
 use calamine::{Data, Dimensions, Reader, Sheets, XlsxError, open_workbook_auto_from_rs};
@@ -21,6 +22,8 @@ use super::grid::Rows;
 /// about 400 MB at worst, and as many as a full-height sheet of 16 columns holds.
 const SHEET_CELLS: usize = 1_048_576 * 16;
 
+const DAMAGED: &str = "the workbook is damaged (its internal structure is inconsistent)";
+
 /// Reads every non-empty sheet of a workbook, as (name, rows); a row holds the cells from the
 /// sheet's first used column to its own last value, and empty rows are left out. calamine
 /// panics on some damaged files (a cut-short .xls, found by the fuzz test); such a panic is
@@ -30,54 +33,90 @@ pub fn read_workbook(bytes: &[u8]) -> Result<Vec<(String, Rows)>, String> {
     std::panic::set_hook(Box::new(|_| {}));
     let read = std::panic::catch_unwind(|| read_unguarded(bytes));
     std::panic::set_hook(hook);
-    read.unwrap_or_else(|_| Err("the workbook is damaged (its internal structure is inconsistent)".into()))
+    read.unwrap_or_else(|_| Err(DAMAGED.into()))
 }
 
 fn read_unguarded(bytes: &[u8]) -> Result<Vec<(String, Rows)>, String> {
     if bytes.starts_with(&xls::COMPOUND_FILE_MAGIC) {
         xls::check_layout(bytes)?;
     }
-    let mut book =
-        open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| format!("not a readable workbook: {e}"))?;
-    let mut sheets = Vec::new();
-    for name in book.sheet_names() {
-        let sheet_error = |e: &dyn std::fmt::Display| format!("sheet '{name}': {e}");
-        let mut cells = Cells::new(&name);
-        let merged = match &mut book {
-            Sheets::Xlsx(x) => {
-                match x.worksheet_cells_reader(&name) {
-                    Ok(mut reader) => {
-                        while let Some(cell) = reader.next_cell().map_err(|e| sheet_error(&e))? {
-                            cells.push(cell.get_position(), &cell.get_value().clone().into())?;
+    std::thread::scope(|scope| {
+        // An .xlsx sheet lists its merged regions after its rows, so finding them is a second
+        // pass over the sheet: a second reader of the file makes it while this one reads cells.
+        let running = bytes.starts_with(b"PK").then(|| scope.spawn(|| xlsx_merges(bytes)));
+        let mut book =
+            open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| format!("not a readable workbook: {e}"))?;
+        let mut xlsx_merges = MergesBeside { running, found: HashMap::new() };
+        let mut sheets = Vec::new();
+        for name in book.sheet_names() {
+            let sheet_error = |e: &dyn std::fmt::Display| format!("sheet '{name}': {e}");
+            let mut cells = Cells::new(&name);
+            let merged = match &mut book {
+                Sheets::Xlsx(x) => {
+                    match x.worksheet_cells_reader(&name) {
+                        Ok(mut reader) => {
+                            while let Some(cell) = reader.next_cell().map_err(|e| sheet_error(&e))? {
+                                cells.push(cell.get_position(), &cell.get_value().clone().into())?;
+                            }
                         }
+                        // A chart sheet: nothing to import.
+                        Err(XlsxError::NotAWorksheet(_)) => continue,
+                        Err(e) => return Err(sheet_error(&e)),
                     }
-                    // A chart sheet: nothing to import.
-                    Err(XlsxError::NotAWorksheet(_)) => continue,
-                    Err(e) => return Err(sheet_error(&e)),
+                    xlsx_merges.of(&name)?
                 }
-                x.merge_cells_by_sheet_name(&name).unwrap_or_default()
-            }
-            Sheets::Xlsb(x) => {
-                let mut reader = x.worksheet_cells_reader(&name).map_err(|e| sheet_error(&e))?;
-                while let Some(cell) = reader.next_cell().map_err(|e| sheet_error(&e))? {
-                    cells.push(cell.get_position(), &cell.get_value().clone().into())?;
+                Sheets::Xlsb(x) => {
+                    let mut reader = x.worksheet_cells_reader(&name).map_err(|e| sheet_error(&e))?;
+                    while let Some(cell) = reader.next_cell().map_err(|e| sheet_error(&e))? {
+                        cells.push(cell.get_position(), &cell.get_value().clone().into())?;
+                    }
+                    Vec::new()
                 }
-                Vec::new()
+                Sheets::Xls(x) => {
+                    cells.push_range(&x.worksheet_range(&name).map_err(|e| sheet_error(&e))?)?;
+                    x.merge_cells_by_sheet_name(&name).unwrap_or_default()
+                }
+                Sheets::Ods(x) => {
+                    cells.push_range(&x.worksheet_range(&name).map_err(|e| sheet_error(&e))?)?;
+                    Vec::new()
+                }
+            };
+            if let Some(rows) = cells.into_rows(&merged)? {
+                sheets.push((name, rows));
             }
-            Sheets::Xls(x) => {
-                cells.push_range(&x.worksheet_range(&name).map_err(|e| sheet_error(&e))?)?;
-                x.merge_cells_by_sheet_name(&name).unwrap_or_default()
-            }
-            Sheets::Ods(x) => {
-                cells.push_range(&x.worksheet_range(&name).map_err(|e| sheet_error(&e))?)?;
-                Vec::new()
-            }
-        };
-        if let Some(rows) = cells.into_rows(&merged)? {
-            sheets.push((name, rows));
         }
+        Ok(sheets)
+    })
+}
+
+/// Each sheet's merged regions, by sheet name, from a reader of its own (none for a zip file
+/// that is not .xlsx). A sheet whose regions cannot be read is taken as having none, as a
+/// damaged list of regions is no reason to refuse the cells.
+fn xlsx_merges(bytes: &[u8]) -> HashMap<String, Vec<Dimensions>> {
+    let Ok(mut book) = calamine::Xlsx::new(Cursor::new(bytes)) else { return HashMap::new() };
+    book.sheet_names()
+        .into_iter()
+        .map(|name| {
+            let merged = book.merge_cells_by_sheet_name(&name).unwrap_or_default();
+            (name, merged)
+        })
+        .collect()
+}
+
+/// The merged regions being found beside the cells, joined when first needed.
+struct MergesBeside<'scope> {
+    running: Option<std::thread::ScopedJoinHandle<'scope, HashMap<String, Vec<Dimensions>>>>,
+    found: HashMap<String, Vec<Dimensions>>,
+}
+
+impl MergesBeside<'_> {
+    fn of(&mut self, sheet: &str) -> Result<Vec<Dimensions>, String> {
+        if let Some(running) = self.running.take() {
+            // calamine panics on some damaged files: that reader's panic is the workbook's damage.
+            self.found = running.join().map_err(|_| DAMAGED.to_owned())?;
+        }
+        Ok(self.found.remove(sheet).unwrap_or_default())
     }
-    Ok(sheets)
 }
 
 /// One sheet's values as they are read: (row, column, text), empty cells left out.
