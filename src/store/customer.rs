@@ -783,11 +783,22 @@ pub(crate) fn fill_customer(
             changes.push(Change::AddContact(contact.clone()));
         }
     }
-    apply_changes(conn, id, &changes, now)
+    apply_changes_to(conn, current, &changes, now)
 }
 
 pub(crate) fn apply_changes(conn: &Connection, id: i64, changes: &[Change], now: &DateTime<Utc>) -> Result<usize> {
-    let mut current = load_customer(conn, id)?.ok_or_else(|| StoreError::not_found("customer", id))?;
+    let current = load_customer(conn, id)?.ok_or_else(|| StoreError::not_found("customer", id))?;
+    apply_changes_to(conn, current, changes, now)
+}
+
+/// [`apply_changes`] to a customer the caller has just loaded in this transaction.
+pub(crate) fn apply_changes_to(
+    conn: &Connection,
+    mut current: Customer,
+    changes: &[Change],
+    now: &DateTime<Utc>,
+) -> Result<usize> {
+    let id = current.id;
     let mut changed = 0;
     for change in changes {
         changed += usize::from(apply_change(conn, &mut current, change, now)?);

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use super::customer::{Change, Field, NewContact, apply_changes, load_customer};
+use super::customer::{Change, Field, NewContact, apply_changes_to, load_customer};
 use super::history::record;
 use super::{Result, Store, StoreError};
 use crate::clock;
@@ -62,7 +62,7 @@ impl Store {
                     label: contact.label.clone(),
                 }));
             }
-            let values = apply_changes(tx, keep, &changes, &now)? as u32;
+            let values = apply_changes_to(tx, kept, &changes, &now)? as u32;
             let mut records = 0;
             for table in MOVED_TABLES {
                 let sql = format!("UPDATE {table} SET customer_id = ?1 WHERE customer_id = ?2");
