@@ -4,7 +4,7 @@
 
 use super::attachment::insert_attachment;
 use super::bulk::{BULK_LOAD_ROWS, enqueue, insert_rows, set_aside};
-use super::customer::{NewCustomer, fill_customer, insert_customers};
+use super::customer::{NewCustomer, PreparedCustomer, fill_customer, insert_prepared, prepare_customer};
 use super::note::MAX_NOTE_CHARS;
 use super::{ContactKind, Result, Store, StoreError, require_customer, touch_customer};
 use crate::clock;
@@ -73,6 +73,26 @@ struct Later {
     files: Vec<BatchFile>,
 }
 
+/// A part with its new customers prepared (checked and normalised) ahead of the writer.
+struct PreparedPart {
+    items: Vec<BatchItem>,
+    targets: Vec<BatchTarget>,
+    /// For each item, its prepared customer if it is a new one.
+    prepared: Vec<Option<Result<PreparedCustomer>>>,
+}
+
+impl PreparedPart {
+    fn of(BatchChunk { items, targets }: BatchChunk) -> PreparedPart {
+        assert_eq!(items.len(), targets.len(), "one target per item");
+        let prepared = items
+            .iter()
+            .zip(&targets)
+            .map(|(item, target)| matches!(target, BatchTarget::New).then(|| prepare_customer(&item.customer)))
+            .collect();
+        PreparedPart { items, targets, prepared }
+    }
+}
+
 impl Store {
     /// Applies a batch that arrives in parts, all in one transaction: each part's new customers
     /// and notes as it comes; merges (in order: an item may merge into one added above it) and
@@ -82,128 +102,170 @@ impl Store {
     /// [`super::bulk::set_aside`]). A merge leaves out a contact method whose `contact_key`
     /// is one the customer has already (the importer knows `+86 138…` and `138…` are one number).
     /// `progress` is called with the number of items done.
-    pub fn add_batches(
+    ///
+    /// Only SQLite's work is the writer's (this thread's): the parts are taken and their new
+    /// customers prepared on a second thread, one part ahead, and what a written part leaves
+    /// is freed on a third.
+    pub fn add_batches<P>(
         &mut self,
         expected: usize,
-        parts: impl IntoIterator<Item = Result<BatchChunk>>,
+        parts: P,
         contact_key: &dyn Fn(ContactKind, &str) -> String,
         progress: &mut dyn FnMut(usize),
-    ) -> Result<BatchOutcome> {
+    ) -> Result<BatchOutcome>
+    where
+        P: IntoIterator<Item = Result<BatchChunk>>,
+        P::IntoIter: Send,
+    {
         let now = clock::now();
-        let stamp = clock::to_db(&now);
+        let parts = parts.into_iter();
         self.write_bulk(|tx| {
-            let mut out = BatchOutcome::default();
-            let set_aside = if expected >= BULK_LOAD_ROWS {
-                let existing: i64 = tx.query_row("SELECT count(*) FROM customer", [], |row| row.get(0))?;
-                Some(set_aside(tx, existing as usize <= expected)?)
-            } else {
-                None
-            };
-            let mut later: Vec<Later> = Vec::new();
-            for part in parts {
-                let BatchChunk { items, targets } = part?;
-                assert_eq!(items.len(), targets.len(), "one target per item");
-                let offset = out.ids.len();
-                out.ids.resize(offset + items.len(), None);
-                // New customers first, many per statement.
-                let fresh: Vec<usize> = (0..items.len()).filter(|&i| matches!(targets[i], BatchTarget::New)).collect();
-                let mut added = Vec::with_capacity(fresh.len());
-                for run in fresh.chunks(1000) {
-                    let customers: Vec<&NewCustomer> = run.iter().map(|&i| &items[i].customer).collect();
-                    let ids = match insert_customers(tx, &customers, &now) {
-                        Ok(ids) => ids,
-                        Err(e) => {
-                            // Name the item at fault (the transaction is abandoned either way).
-                            for &i in run {
-                                insert_customers(tx, &[&items[i].customer], &now).map_err(label(&items[i].label))?;
-                            }
-                            return Err(e);
+            std::thread::scope(|scope| {
+                let (ready, prepared_parts) = std::sync::mpsc::sync_channel::<Result<PreparedPart>>(1);
+                scope.spawn(move || {
+                    for part in parts {
+                        // The writer stops taking parts only when it has failed.
+                        if ready.send(part.map(PreparedPart::of)).is_err() {
+                            break;
                         }
-                    };
-                    for (&i, &id) in run.iter().zip(&ids) {
-                        out.ids[offset + i] = Some(id);
                     }
-                    added.extend(ids);
-                    out.added += run.len() as u64;
-                }
-                // Where merging items go: known now, so that their notes join the load too.
-                for (i, target) in targets.iter().enumerate() {
-                    let id = match target {
-                        BatchTarget::New => continue,
-                        BatchTarget::Skip => {
-                            out.skipped += 1;
-                            continue;
-                        }
-                        BatchTarget::Into(id) => *id,
-                        BatchTarget::IntoItem(earlier) => {
-                            out.ids[..offset + i].get(*earlier).copied().flatten().ok_or_else(|| {
-                                StoreError::invalid(&items[i].label, "merges into a row that was not imported")
-                            })?
-                        }
-                    };
-                    require_customer(tx, id)?;
-                    out.ids[offset + i] = Some(id);
-                }
-                // Notes, many per statement.
-                let template: Option<String> = None;
-                let mut note_rows: Vec<Vec<&dyn rusqlite::ToSql>> = Vec::new();
-                for (i, item) in items.iter().enumerate() {
-                    let Some(id) = &out.ids[offset + i] else { continue };
-                    for body in item.notes.iter().filter(|b| !b.trim().is_empty()) {
-                        if body.chars().count() > MAX_NOTE_CHARS {
-                            let too_long =
-                                StoreError::invalid("note", format!("longer than {MAX_NOTE_CHARS} characters"));
-                            return Err(label(&item.label)(too_long));
-                        }
-                        note_rows.push(vec![id, &template, body, &stamp, &stamp, &stamp]);
-                    }
-                }
-                out.notes += note_rows.len() as u64;
-                let columns = ["customer_id", "template", "body", "at", "created_at", "updated_at"];
-                let notes = insert_rows(tx, "note", &columns, &note_rows)?;
-                drop(note_rows);
-                if set_aside.is_some() {
-                    enqueue(tx, "customer", &added)?;
-                    enqueue(tx, "note", &notes)?;
-                }
-                for (i, (item, target)) in items.into_iter().zip(targets).enumerate() {
-                    let Some(id) = out.ids[offset + i] else { continue };
-                    let merge = matches!(target, BatchTarget::Into(_) | BatchTarget::IntoItem(_));
-                    if merge || !item.attachments.is_empty() {
-                        let merge = merge.then_some(item.customer);
-                        later.push(Later { label: item.label, id, merge, files: item.attachments });
-                    }
-                }
-                progress(out.ids.len());
-            }
-            if let Some(set_aside) = set_aside {
-                set_aside.restore(tx)?;
-            }
-            // Then merges, in order, with every trigger in place.
-            let mut touched = Vec::new();
-            for item in &later {
-                if let Some(customer) = &item.merge {
-                    fill_customer(tx, item.id, customer, contact_key, &now).map_err(label(&item.label))?;
-                    out.merged += 1;
-                    touched.push(item.id);
-                }
-            }
-            // Files one by one (each is a blob of its own).
-            for item in &later {
-                for file in &item.files {
-                    insert_attachment(tx, item.id, &file.name, &file.mime, &file.data, &now)
-                        .map_err(label(&item.label))?;
-                    out.files += 1;
-                }
-            }
-            touched.sort_unstable();
-            touched.dedup();
-            for id in touched {
-                touch_customer(tx, id, &now)?;
-            }
-            Ok(out)
+                });
+                let (spent, to_free) = std::sync::mpsc::channel::<PreparedPart>();
+                scope.spawn(move || to_free.into_iter().for_each(drop));
+                write_parts(tx, expected, prepared_parts, &spent, contact_key, progress, &now)
+            })
         })
     }
+}
+
+/// The writer's side of [`Store::add_batches`]; each written part is handed to `spent`.
+#[allow(clippy::too_many_arguments)]
+fn write_parts(
+    tx: &rusqlite::Transaction<'_>,
+    expected: usize,
+    parts: impl IntoIterator<Item = Result<PreparedPart>>,
+    spent: &std::sync::mpsc::Sender<PreparedPart>,
+    contact_key: &dyn Fn(ContactKind, &str) -> String,
+    progress: &mut dyn FnMut(usize),
+    now: &chrono::DateTime<chrono::Utc>,
+) -> Result<BatchOutcome> {
+    let stamp = clock::to_db(now);
+    let mut out = BatchOutcome::default();
+    let set_aside = if expected >= BULK_LOAD_ROWS {
+        let existing: i64 = tx.query_row("SELECT count(*) FROM customer", [], |row| row.get(0))?;
+        Some(set_aside(tx, existing as usize <= expected)?)
+    } else {
+        None
+    };
+    let mut later: Vec<Later> = Vec::new();
+    for part in parts {
+        let mut part = part?;
+        let PreparedPart { items, targets, prepared } = &mut part;
+        let offset = out.ids.len();
+        out.ids.resize(offset + items.len(), None);
+        // New customers first, many per statement.
+        let fresh: Vec<usize> = (0..items.len()).filter(|&i| matches!(targets[i], BatchTarget::New)).collect();
+        let mut added = Vec::with_capacity(fresh.len());
+        for run in fresh.chunks(1000) {
+            if let Some(&i) = run.iter().find(|&&i| matches!(prepared[i], Some(Err(_)))) {
+                let Some(Err(e)) = prepared[i].take() else { unreachable!("an error was found there") };
+                return Err(label(&items[i].label)(e));
+            }
+            let customers: Vec<&PreparedCustomer> =
+                run.iter().map(|&i| prepared[i].as_ref().and_then(|p| p.as_ref().ok()).expect("prepared")).collect();
+            let ids = match insert_prepared(tx, &customers, now) {
+                Ok(ids) => ids,
+                Err(e) => {
+                    // Name the item at fault (the transaction is abandoned either way).
+                    for (&i, customer) in run.iter().zip(&customers) {
+                        insert_prepared(tx, &[customer], now).map_err(label(&items[i].label))?;
+                    }
+                    return Err(e);
+                }
+            };
+            for (&i, &id) in run.iter().zip(&ids) {
+                out.ids[offset + i] = Some(id);
+            }
+            added.extend(ids);
+            out.added += run.len() as u64;
+        }
+        // Where merging items go: known now, so that their notes join the load too.
+        for (i, target) in targets.iter().enumerate() {
+            let id = match target {
+                BatchTarget::New => continue,
+                BatchTarget::Skip => {
+                    out.skipped += 1;
+                    continue;
+                }
+                BatchTarget::Into(id) => *id,
+                BatchTarget::IntoItem(earlier) => {
+                    out.ids[..offset + i].get(*earlier).copied().flatten().ok_or_else(|| {
+                        StoreError::invalid(&items[i].label, "merges into a row that was not imported")
+                    })?
+                }
+            };
+            require_customer(tx, id)?;
+            out.ids[offset + i] = Some(id);
+        }
+        // Notes, many per statement.
+        let template: Option<String> = None;
+        let mut note_rows: Vec<&dyn rusqlite::ToSql> = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let Some(id) = &out.ids[offset + i] else { continue };
+            for body in item.notes.iter().filter(|b| !b.trim().is_empty()) {
+                if body.chars().count() > MAX_NOTE_CHARS {
+                    let too_long = StoreError::invalid("note", format!("longer than {MAX_NOTE_CHARS} characters"));
+                    return Err(label(&item.label)(too_long));
+                }
+                note_rows.extend([id as &dyn rusqlite::ToSql, &template, body, &stamp, &stamp, &stamp]);
+            }
+        }
+        let columns = ["customer_id", "template", "body", "at", "created_at", "updated_at"];
+        let notes = insert_rows(tx, "note", &columns, &note_rows)?;
+        out.notes += notes.len() as u64;
+        drop(note_rows);
+        if set_aside.is_some() {
+            enqueue(tx, "customer", &added)?;
+            enqueue(tx, "note", &notes)?;
+        }
+        for (i, (item, target)) in items.iter_mut().zip(targets.iter()).enumerate() {
+            let Some(id) = out.ids[offset + i] else { continue };
+            let merge = matches!(target, BatchTarget::Into(_) | BatchTarget::IntoItem(_));
+            if merge || !item.attachments.is_empty() {
+                let merge = merge.then(|| std::mem::take(&mut item.customer));
+                let files = std::mem::take(&mut item.attachments);
+                later.push(Later { label: item.label.clone(), id, merge, files });
+            }
+        }
+        progress(out.ids.len());
+        // Freeing a part's many small strings is not the writer's work.
+        let _ = spent.send(part);
+    }
+    if let Some(set_aside) = set_aside {
+        set_aside.restore(tx)?;
+    }
+    // Then merges, in order, with every trigger in place.
+    let mut touched = Vec::new();
+    for item in &later {
+        if let Some(customer) = &item.merge {
+            fill_customer(tx, item.id, customer, contact_key, now).map_err(label(&item.label))?;
+            out.merged += 1;
+            touched.push(item.id);
+        }
+    }
+    // Files one by one (each is a blob of its own).
+    for item in &later {
+        for file in &item.files {
+            insert_attachment(tx, item.id, &file.name, &file.mime, &file.data, now).map_err(label(&item.label))?;
+            out.files += 1;
+        }
+    }
+    touched.sort_unstable();
+    touched.dedup();
+    for id in touched {
+        touch_customer(tx, id, now)?;
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

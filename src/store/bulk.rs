@@ -13,28 +13,23 @@ use super::Result;
 /// Bound parameters per statement, well under SQLite's limit of 32 766.
 const MAX_PARAMS: usize = 30_000;
 
-/// Inserts `rows` (each with `columns.len()` values) into `table`; returns their ids in order.
-pub(crate) fn insert_rows(
-    conn: &Connection,
-    table: &str,
-    columns: &[&str],
-    rows: &[Vec<&dyn ToSql>],
-) -> Result<Vec<i64>> {
+/// Inserts rows into `table`, `values` holding `columns.len()` values per row, row after
+/// row; returns the rows' ids in order.
+pub(crate) fn insert_rows(conn: &Connection, table: &str, columns: &[&str], values: &[&dyn ToSql]) -> Result<Vec<i64>> {
     let per_row = columns.len();
+    debug_assert_eq!(values.len() % per_row, 0, "whole rows");
     let chunk = (MAX_PARAMS / per_row).clamp(1, 500);
     let group = format!("({})", vec!["?"; per_row].join(", "));
-    let mut ids = Vec::with_capacity(rows.len());
-    for part in rows.chunks(chunk) {
-        let sql = format!(
-            "INSERT INTO {table} ({}) VALUES {}",
-            columns.join(", "),
-            vec![group.as_str(); part.len()].join(", ")
-        );
+    let mut ids = Vec::with_capacity(values.len() / per_row);
+    for part in values.chunks(chunk * per_row) {
+        let count = part.len() / per_row;
+        let sql =
+            format!("INSERT INTO {table} ({}) VALUES {}", columns.join(", "), vec![group.as_str(); count].join(", "));
         // Whole chunks share one cached statement; a shorter last one is prepared once.
         let mut stmt = conn.prepare_cached(&sql)?;
-        stmt.execute(params_from_iter(part.iter().flat_map(|row| row.iter().copied())))?;
+        stmt.execute(params_from_iter(part.iter().copied()))?;
         let last = conn.last_insert_rowid();
-        ids.extend(last - part.len() as i64 + 1..=last);
+        ids.extend(last - count as i64 + 1..=last);
     }
     Ok(ids)
 }

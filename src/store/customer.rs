@@ -656,8 +656,9 @@ pub(crate) fn load_customer(conn: &Connection, id: i64) -> Result<Option<Custome
     Ok(Some(customer))
 }
 
-/// A new customer's values, checked and normalised, ready to insert.
-struct PreparedCustomer {
+/// A new customer's values, checked and normalised, ready to insert: work that needs no
+/// database, so a batch can do it on another thread while the notebook writes.
+pub(crate) struct PreparedCustomer {
     values: Vec<(Field, Option<String>)>,
     custom_json: String,
     tags: Vec<String>,
@@ -665,13 +666,10 @@ struct PreparedCustomer {
     contacts: Vec<(ContactKind, Option<String>, String, String)>,
 }
 
-fn prepare_customer(conn: &Connection, new: &NewCustomer) -> Result<PreparedCustomer> {
+pub(crate) fn prepare_customer(new: &NewCustomer) -> Result<PreparedCustomer> {
     let mut values = Vec::with_capacity(Field::ALL.len());
     for (field, value) in new.field_values() {
         values.push((field, field.normalize(value.as_deref())?));
-    }
-    if let Some((_, Some(template))) = values.iter().find(|(f, _)| *f == Field::Template) {
-        require_customer_template(conn, template)?;
     }
     let mut custom = BTreeMap::new();
     for (key, value) in &new.custom {
@@ -699,26 +697,35 @@ pub(crate) fn insert_customer(conn: &Connection, new: &NewCustomer, now: &DateTi
     Ok(insert_customers(conn, &[new], now)?[0])
 }
 
+pub(crate) fn insert_customers(conn: &Connection, new: &[&NewCustomer], now: &DateTime<Utc>) -> Result<Vec<i64>> {
+    let prepared = new.iter().map(|c| prepare_customer(c)).collect::<Result<Vec<_>>>()?;
+    insert_prepared(conn, &prepared.iter().collect::<Vec<_>>(), now)
+}
+
 /// Adds customers with their tags and contact methods in a few multi-row statements (see
 /// [`bulk`]). Returns their ids in order. No history is written: the values a customer starts
 /// with are its created state, and the history records every change from there (see
 /// [`super::history`]).
-pub(crate) fn insert_customers(conn: &Connection, new: &[&NewCustomer], now: &DateTime<Utc>) -> Result<Vec<i64>> {
-    let prepared = new.iter().map(|c| prepare_customer(conn, c)).collect::<Result<Vec<_>>>()?;
+pub(crate) fn insert_prepared(
+    conn: &Connection,
+    prepared: &[&PreparedCustomer],
+    now: &DateTime<Utc>,
+) -> Result<Vec<i64>> {
+    for p in prepared {
+        if let Some((_, Some(template))) = p.values.iter().find(|(f, _)| *f == Field::Template) {
+            require_customer_template(conn, template)?;
+        }
+    }
     let stamp = clock::to_db(now);
     let stamp: &dyn rusqlite::ToSql = &stamp;
     let columns: Vec<&str> = Field::ALL.iter().map(|f| f.key()).chain(["custom", "created_at", "updated_at"]).collect();
-    let rows: Vec<Vec<&dyn rusqlite::ToSql>> = prepared
-        .iter()
-        .map(|p| {
-            // In the order of `columns`, whatever order the values were prepared in.
-            let value = |f: &Field| &p.values.iter().find(|(g, _)| g == f).expect("every field is prepared").1;
-            let mut row: Vec<&dyn rusqlite::ToSql> =
-                Field::ALL.iter().map(|f| value(f) as &dyn rusqlite::ToSql).collect();
-            row.extend([&p.custom_json as &dyn rusqlite::ToSql, stamp, stamp]);
-            row
-        })
-        .collect();
+    let mut rows: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(prepared.len() * columns.len());
+    for p in prepared {
+        // In the order of `columns`, whatever order the values were prepared in.
+        let value = |f: &Field| &p.values.iter().find(|(g, _)| g == f).expect("every field is prepared").1;
+        rows.extend(Field::ALL.iter().map(|f| value(f) as &dyn rusqlite::ToSql));
+        rows.extend([&p.custom_json as &dyn rusqlite::ToSql, stamp, stamp]);
+    }
     let ids = bulk::insert_rows(conn, "customer", &columns, &rows)?;
     // Tags: each distinct name once, then every customer's links in a few statements.
     let mut tag_ids: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
@@ -735,15 +742,14 @@ pub(crate) fn insert_customers(conn: &Connection, new: &[&NewCustomer], now: &Da
         .flat_map(|(p, &id)| p.tags.iter().map(move |t| (id, t)))
         .map(|(id, t)| (id, tag_ids[t.as_str()]))
         .collect();
-    let link_rows: Vec<Vec<&dyn rusqlite::ToSql>> =
-        links.iter().map(|(c, t)| vec![c as &dyn rusqlite::ToSql, t]).collect();
+    let link_rows: Vec<&dyn rusqlite::ToSql> = links.iter().flat_map(|(c, t)| [c as &dyn rusqlite::ToSql, t]).collect();
     bulk::insert_rows(conn, "customer_tag", &["customer_id", "tag_id"], &link_rows)?;
-    let contact_rows: Vec<Vec<&dyn rusqlite::ToSql>> = prepared
+    let contact_rows: Vec<&dyn rusqlite::ToSql> = prepared
         .iter()
         .zip(&ids)
         .flat_map(|(p, id)| {
-            p.contacts.iter().map(move |(kind, label, value, normalized)| {
-                vec![id as &dyn rusqlite::ToSql, kind, label, value, normalized, stamp]
+            p.contacts.iter().flat_map(move |(kind, label, value, normalized)| {
+                [id as &dyn rusqlite::ToSql, kind, label, value, normalized, stamp]
             })
         })
         .collect();
