@@ -18,36 +18,69 @@ pub struct GridRow {
     pub cells: Vec<String>,
 }
 
-/// Reads CSV text (comma, semicolon or tab separated; quoted fields may span lines).
-pub fn read_csv(text: &str) -> Result<Vec<(usize, Vec<String>)>, String> {
-    let delimiter = sniff_delimiter(text);
-    let mut reader =
-        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    let mut record = csv::StringRecord::new();
-    // The reader's own line numbers count a skipped blank line as the next record's first line,
-    // so lines are counted here from byte offsets, incrementally.
-    let bytes = text.as_bytes();
-    let (mut counted_to, mut line) = (0usize, 1usize);
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
+/// CSV text's records as numbered rows (comma, semicolon or tab separated; quoted fields may
+/// span lines), parsed one at a time: an import checks and writes the first rows of a large
+/// file while the rest are still being parsed.
+pub struct CsvRows {
+    reader: csv::Reader<std::io::Cursor<Vec<u8>>>,
+    delimiter: u8,
+    record: csv::StringRecord,
+    /// Lines are counted here from byte offsets, incrementally: the reader's own line numbers
+    /// count a skipped blank line as the next record's first line.
+    counted_to: usize,
+    line: usize,
+}
+
+impl CsvRows {
+    pub fn new(text: String) -> CsvRows {
+        let delimiter = sniff_delimiter(&text);
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(std::io::Cursor::new(text.into_bytes()));
+        CsvRows { reader, delimiter, record: csv::StringRecord::new(), counted_to: 0, line: 1 }
+    }
+
+    /// How many of the rows not yet read have a filled cell (the rows [`locate_header`] keeps),
+    /// counted without reading them.
+    pub fn count_filled_rest(&self) -> usize {
+        let bytes = self.reader.get_ref().get_ref();
+        let rest = &bytes[(self.reader.position().byte() as usize).min(bytes.len())..];
+        let mut reader =
+            csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(self.delimiter).from_reader(rest);
+        let mut record = csv::ByteRecord::new();
+        let mut count = 0;
+        while let Ok(true) = reader.read_byte_record(&mut record) {
+            count += usize::from(record.iter().any(|cell| std::str::from_utf8(cell).map_or(true, |c| !is_blank(c))));
+        }
+        count
+    }
+}
+
+impl Iterator for CsvRows {
+    type Item = Result<(usize, Vec<String>), String>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self.reader.read_record(&mut self.record) {
+            Ok(false) => None,
             Ok(true) => {
-                let mut start = record.position().map_or(counted_to, |p| p.byte() as usize).max(counted_to);
+                let bytes = self.reader.get_ref().get_ref();
+                let counted_to = self.counted_to;
+                let mut start = self.record.position().map_or(counted_to, |p| p.byte() as usize).max(counted_to);
                 while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
                     start += 1;
                 }
-                line += bytes[counted_to..start].iter().filter(|&&b| b == b'\n').count();
-                counted_to = start;
-                rows.push((line, record.iter().map(str::to_owned).collect()));
+                self.line += bytes[counted_to..start].iter().filter(|&&b| b == b'\n').count();
+                self.counted_to = start;
+                Some(Ok((self.line, self.record.iter().map(str::to_owned).collect())))
             }
             Err(e) => {
                 let line = e.position().map_or(0, csv::Position::line);
-                return Err(format!("line {line}: {e}"));
+                Some(Err(format!("line {line}: {e}")))
             }
         }
     }
-    Ok(rows)
 }
 
 /// The delimiter used most consistently on the first lines.
@@ -66,13 +99,20 @@ fn sniff_delimiter(text: &str) -> u8 {
 /// Numbered rows of text cells: (line, cells).
 pub type Rows = Vec<(usize, Vec<String>)>;
 
+/// Rows [`locate_header`] looks for a header among.
+pub const HEADER_WINDOW: usize = 30;
+
+fn is_blank(cell: &str) -> bool {
+    cell.trim().is_empty()
+}
+
 /// Finds the header among the first rows — the first with two or more headers kehu knows, or
 /// failing that the first with two or more filled cells — and takes the rows below it,
 /// dropping empty ones. `None` when nothing looks like a table.
 pub fn locate_header(sheet: Option<String>, rows: Vec<(usize, Vec<String>)>) -> Option<Grid> {
-    let filled = |cells: &[String]| cells.iter().filter(|c| !c.trim().is_empty()).count();
+    let filled = |cells: &[String]| cells.iter().filter(|c| !is_blank(c)).count();
     let known = |cells: &[String]| cells.iter().filter(|c| recognise(c).is_some()).count();
-    let window = rows.len().min(30);
+    let window = rows.len().min(HEADER_WINDOW);
     let at = (0..window)
         .find(|&i| known(&rows[i].1) >= 2)
         .or_else(|| (0..window).find(|&i| filled(&rows[i].1) >= 2))
@@ -80,20 +120,44 @@ pub fn locate_header(sheet: Option<String>, rows: Vec<(usize, Vec<String>)>) -> 
     let mut rows = rows.into_iter().skip(at);
     let (header_line, headers) = rows.next()?;
     let headers: Vec<String> = headers.iter().map(|h| h.trim().to_owned()).collect();
-    let rows = rows
-        .filter(|(_, cells)| filled(cells) > 0)
-        .map(|(line, mut cells)| {
-            cells.resize(headers.len().max(cells.len()), String::new());
-            GridRow { line, cells }
-        })
-        .collect();
-    Some(Grid { sheet, header_line, headers, rows })
+    let mut grid = Grid { sheet, header_line, headers, rows: Vec::new() };
+    grid.rows = rows.filter_map(|row| grid.row(row)).collect();
+    Some(grid)
+}
+
+impl Grid {
+    /// A row read below the header as the grid keeps it: as wide as the header at least, and
+    /// `None` when no cell is filled.
+    pub fn row(&self, (line, mut cells): (usize, Vec<String>)) -> Option<GridRow> {
+        if cells.iter().all(|c| is_blank(c)) {
+            return None;
+        }
+        cells.resize(self.headers.len().max(cells.len()), String::new());
+        Some(GridRow { line, cells })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    fn read_csv(text: &str) -> Result<Rows, String> {
+        CsvRows::new(text.to_owned()).collect()
+    }
+
+    #[test]
+    fn rows_below_a_header_are_counted_before_they_are_read() {
+        let text = "台账\n客户名称,联系人\n华为,张伟\n,\n\"腾讯\n深圳\",\u{3000}\n阿里,\n";
+        let mut rows = CsvRows::new(text.to_owned());
+        let head: Rows = rows.by_ref().take(3).collect::<Result<_, _>>().unwrap();
+        assert_eq!(head.last().unwrap().1, ["华为", "张伟"]);
+        assert_eq!(rows.count_filled_rest(), 2, "the blank row is not counted");
+        let grid = locate_header(None, head).unwrap();
+        let rest: Vec<GridRow> = rows.map(Result::unwrap).filter_map(|r| grid.row(r)).collect();
+        assert_eq!(rest.iter().map(|r| r.line).collect::<Vec<_>>(), [5, 7]);
+        assert_eq!(rest[0].cells, ["腾讯\n深圳", "\u{3000}"]);
+    }
 
     #[test]
     fn csv_with_title_rows_quotes_and_semicolons() {

@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::decode::{Encoding, decode};
-use super::grid::{Grid, GridRow, locate_header, read_csv};
+use super::grid::{CsvRows, Grid, GridRow, HEADER_WINDOW, locate_header};
 use super::mapping::{Mapping, Target};
 use super::values::{interpret, split_contacts, split_tags};
 use super::vcard::{self, Card};
@@ -193,6 +193,14 @@ enum Table {
     Cards(Vec<Card>),
     /// Each sheet's rows with the mapping of its columns.
     Grids(Vec<(Grid, Mapping)>),
+    /// A CSV file: the rows read while finding its header, and the rest parsed as they are
+    /// checked; `count` rows below the header in all.
+    Csv {
+        grid: Grid,
+        mapping: Mapping,
+        rest: Box<CsvRows>,
+        count: usize,
+    },
 }
 
 /// Rows per part of an import: enough for the checks to run on every core, few enough that
@@ -204,41 +212,57 @@ impl Table {
         match self {
             Table::Cards(cards) => cards.len(),
             Table::Grids(grids) => grids.iter().map(|(g, _)| g.rows.len()).sum(),
+            Table::Csv { count, .. } => *count,
         }
     }
 
-    /// Hands the rows to `part`, checked, `size` at a time in file order, until it returns false.
-    fn each_part(self, size: usize, flag: &str, mut part: impl FnMut(Vec<Incoming>) -> bool) {
+    /// Hands the rows to `part`, checked, `size` at a time in file order, until it returns
+    /// false. An error says why the rest of the file cannot be read.
+    fn each_part(self, size: usize, flag: &str, mut part: impl FnMut(Vec<Incoming>) -> bool) -> Result<(), String> {
         match self {
             Table::Cards(mut cards) => {
                 while !cards.is_empty() {
                     let rest = cards.split_off(size.min(cards.len()));
                     if !part(cards.into_iter().map(|card| from_card(card, flag)).collect()) {
-                        return;
+                        break;
                     }
                     cards = rest;
                 }
             }
             Table::Grids(grids) => {
-                for (grid, mapping) in &grids {
+                'sheets: for (grid, mapping) in &grids {
                     for rows in grid.rows.chunks(size) {
                         if !part(grid_rows(grid, mapping, rows, flag)) {
-                            return;
+                            break 'sheets;
                         }
                     }
                 }
             }
+            Table::Csv { mut grid, mapping, mut rest, .. } => loop {
+                while grid.rows.len() < size {
+                    let Some(row) = rest.next().transpose()? else { break };
+                    grid.rows.extend(grid.row(row));
+                }
+                if grid.rows.is_empty() {
+                    break;
+                }
+                let rows = std::mem::take(&mut grid.rows);
+                if !part(grid_rows(&grid, &mapping, &rows, flag)) {
+                    break;
+                }
+            },
         }
+        Ok(())
     }
 
     /// Every row, checked.
-    fn all(self, flag: &str) -> Vec<Incoming> {
+    fn all(self, flag: &str) -> Result<Vec<Incoming>, String> {
         let mut all = Vec::with_capacity(self.len());
         self.each_part(usize::MAX, flag, |part| {
             all.extend(part);
             true
-        });
-        all
+        })?;
+        Ok(all)
     }
 }
 
@@ -304,7 +328,7 @@ pub fn preview_import(notebook: &Notebook, path: &Path, options: &ImportOptions)
             })
         }
         Parsed::Rows { format, encoding, sheets, mapping, table } => {
-            let rows = table.all(flag(options));
+            let rows = table.all(flag(options)).map_err(|e| InteropError::unreadable(path, e))?;
             let duplicates = DuplicateFinder::new(notebook)?.next_part(&rows);
             let mut preview = ImportPreview {
                 file,
@@ -396,6 +420,7 @@ pub fn import_file(
         flagged: 0,
         unusable: 0,
         rejected: false,
+        unreadable: None,
     };
     progress(0, total);
     // The file is checked on one thread while the notebook writes the parts already checked on
@@ -403,7 +428,7 @@ pub fn import_file(
     let (parts, incoming) = std::sync::mpsc::sync_channel::<crate::store::Result<BatchChunk>>(1);
     let (written, checker) = std::thread::scope(|scope| {
         let checking = scope.spawn(move || {
-            table.each_part(PART_ROWS, flag(options), |rows| {
+            let read = table.each_part(PART_ROWS, flag(options), |rows| {
                 if checker.rejected {
                     // The refusal counts every problem of the file.
                     checker.problems.extend(rows.into_iter().flat_map(|r| r.problems));
@@ -413,11 +438,21 @@ pub fn import_file(
                 // The writer stops taking parts only when it has failed, and says why itself.
                 parts.send(part).is_ok() || checker.rejected
             });
+            if let Err(reason) = read {
+                // Abandons the transaction; the caller then says why the file cannot be read.
+                let _ = parts.send(Err(crate::store::StoreError::invalid(&checker.file, "unreadable")));
+                checker.unreadable = Some(reason);
+            }
+            // Its indexes are freed here, not on the writer's thread.
+            drop(std::mem::take(&mut checker.duplicates));
             checker
         });
         let written = notebook.add_batches(total, incoming, &contact_key, &mut |done| progress(done, total));
         (written, checking.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     });
+    if let Some(reason) = checker.unreadable {
+        return Err(InteropError::unreadable(path, reason).into());
+    }
     if checker.rejected {
         let (count, first) = (checker.problems.len(), checker.problems[0].to_string());
         return Err(InteropError::Rejected { file, count, first }.into());
@@ -457,6 +492,8 @@ struct Checker<'a> {
     unusable: usize,
     /// Set by the first problem when any refuses the file; the parts after it are not written.
     rejected: bool,
+    /// Why the rest of the file could not be read, when it could not.
+    unreadable: Option<String>,
 }
 
 impl Checker<'_> {
@@ -545,6 +582,7 @@ fn describe_duplicate(
 }
 
 /// Finds the customer or earlier row each row duplicates, and why, a part of the file at a time.
+#[derive(Default)]
 struct DuplicateFinder {
     existing: DuplicateIndex,
     earlier: DuplicateIndex,
@@ -649,11 +687,15 @@ fn read(path: &Path, options: &ImportOptions) -> Result<Parsed> {
         }
         Format::Csv => {
             let (text, encoding) = decode(&bytes, options.encoding).map_err(|e| InteropError::unreadable(path, e))?;
-            let rows = read_csv(&text).map_err(|e| InteropError::unreadable(path, e))?;
-            let grid = locate_header(None, rows).ok_or_else(|| InteropError::unreadable(path, "holds no rows"))?;
+            // The header is found among the first rows; the others are parsed as they are checked.
+            let mut rest = Box::new(CsvRows::new(text));
+            let head = rest.by_ref().take(HEADER_WINDOW).collect::<Result<Vec<_>, String>>();
+            let head = head.map_err(|e| InteropError::unreadable(path, e))?;
+            let grid = locate_header(None, head).ok_or_else(|| InteropError::unreadable(path, "holds no rows"))?;
             let mapping =
                 options.mapping.as_ref().map_or_else(|| Mapping::detect(&grid.headers), |m| m.over(&grid.headers));
-            let table = Table::Grids(vec![(grid, mapping.clone())]);
+            let count = grid.rows.len() + rest.count_filled_rest();
+            let table = Table::Csv { grid, mapping: mapping.clone(), rest, count };
             Ok(Parsed::Rows { format, encoding: Some(encoding), sheets: Vec::new(), mapping: Some(mapping), table })
         }
         Format::Xlsx => {
