@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
 
-use calamine::{Data, Dimensions, Reader, Sheets, XlsxError, open_workbook_auto_from_rs};
+use calamine::{Data, DataRef, Dimensions, Reader, Sheets, XlsxError, open_workbook_auto_from_rs};
 
 use super::grid::Rows;
 
@@ -56,7 +56,7 @@ fn read_unguarded(bytes: &[u8]) -> Result<Vec<(String, Rows)>, String> {
                     match x.worksheet_cells_reader(&name) {
                         Ok(mut reader) => {
                             while let Some(cell) = reader.next_cell().map_err(|e| sheet_error(&e))? {
-                                cells.push(cell.get_position(), &cell.get_value().clone().into())?;
+                                cells.push_ref(cell.get_position(), cell.get_value())?;
                             }
                         }
                         // A chart sheet: nothing to import.
@@ -68,7 +68,7 @@ fn read_unguarded(bytes: &[u8]) -> Result<Vec<(String, Rows)>, String> {
                 Sheets::Xlsb(x) => {
                     let mut reader = x.worksheet_cells_reader(&name).map_err(|e| sheet_error(&e))?;
                     while let Some(cell) = reader.next_cell().map_err(|e| sheet_error(&e))? {
-                        cells.push(cell.get_position(), &cell.get_value().clone().into())?;
+                        cells.push_ref(cell.get_position(), cell.get_value())?;
                     }
                     Vec::new()
                 }
@@ -130,15 +130,27 @@ impl<'a> Cells<'a> {
         Cells { sheet, values: Vec::new() }
     }
 
-    fn push(&mut self, (row, column): (u32, u32), value: &Data) -> Result<(), String> {
-        let text = cell_text(value);
+    fn push(&mut self, position: (u32, u32), value: &Data) -> Result<(), String> {
+        self.push_text(position, &cell_text(value))
+    }
+
+    /// A cell as a streaming reader gives it: text is copied once, not through a [`Data`].
+    fn push_ref(&mut self, position: (u32, u32), value: &DataRef<'_>) -> Result<(), String> {
+        match value {
+            DataRef::SharedString(text) => self.push_text(position, text.trim()),
+            DataRef::String(text) => self.push_text(position, text.trim()),
+            other => self.push(position, &other.clone().into()),
+        }
+    }
+
+    fn push_text(&mut self, (row, column): (u32, u32), text: &str) -> Result<(), String> {
         if text.is_empty() {
             return Ok(());
         }
         if self.values.len() >= SHEET_CELLS {
             return Err(self.too_large(row, column));
         }
-        self.values.push((row, column, text));
+        self.values.push((row, column, text.to_owned()));
         Ok(())
     }
 

@@ -227,7 +227,7 @@ impl NewCustomer {
             Field::Grade => self.grade.map(|v| v.key().to_owned()),
             Field::Stage => self.stage.map(|v| v.key().to_owned()),
             Field::Name => Some(self.name.clone()).filter(|n| !n.trim().is_empty()),
-            _ => self.field_values().into_iter().find(|(f, _)| *f == field).and_then(|(_, v)| v),
+            _ => self.field_values().into_iter().find(|(f, _)| *f == field).and_then(|(_, v)| v.map(str::to_owned)),
         }
     }
 
@@ -250,20 +250,20 @@ impl NewCustomer {
         Ok(())
     }
 
-    fn field_values(&self) -> Vec<(Field, Option<String>)> {
-        vec![
-            (Field::Name, Some(self.name.clone())),
-            (Field::Company, self.company.clone()),
-            (Field::Title, self.title.clone()),
-            (Field::Industry, self.industry.clone()),
-            (Field::CompanySize, self.company_size.map(|v| v.key().to_owned())),
-            (Field::Region, self.region.clone()),
-            (Field::Source, self.source.clone()),
-            (Field::Grade, Some(self.grade.unwrap_or(Grade::Normal).key().to_owned())),
-            (Field::Stage, Some(self.stage.unwrap_or(Stage::Potential).key().to_owned())),
-            (Field::Colour, self.colour.map(|v| v.key().to_owned())),
-            (Field::Birthday, self.birthday.clone()),
-            (Field::Template, self.template.clone()),
+    fn field_values(&self) -> [(Field, Option<&str>); 12] {
+        [
+            (Field::Name, Some(&self.name)),
+            (Field::Company, self.company.as_deref()),
+            (Field::Title, self.title.as_deref()),
+            (Field::Industry, self.industry.as_deref()),
+            (Field::CompanySize, self.company_size.map(CompanySize::key)),
+            (Field::Region, self.region.as_deref()),
+            (Field::Source, self.source.as_deref()),
+            (Field::Grade, Some(self.grade.unwrap_or(Grade::Normal).key())),
+            (Field::Stage, Some(self.stage.unwrap_or(Stage::Potential).key())),
+            (Field::Colour, self.colour.map(Colour::key)),
+            (Field::Birthday, self.birthday.as_deref()),
+            (Field::Template, self.template.as_deref()),
         ]
     }
 }
@@ -669,7 +669,7 @@ pub(crate) struct PreparedCustomer {
 pub(crate) fn prepare_customer(new: &NewCustomer) -> Result<PreparedCustomer> {
     let mut values = Vec::with_capacity(Field::ALL.len());
     for (field, value) in new.field_values() {
-        values.push((field, field.normalize(value.as_deref())?));
+        values.push((field, field.normalize(value)?));
     }
     let mut custom = BTreeMap::new();
     for (key, value) in &new.custom {
