@@ -7,7 +7,7 @@ use rusqlite_migration::{M, MigrationDefinitionError, Migrations};
 use super::{Result, StoreError};
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -20,6 +20,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/003_views_and_drafts.sql")),
         M::up(include_str!("migrations/004_settings.sql")),
         M::up(include_str!("migrations/005_agenda.sql")),
+        M::up(include_str!("migrations/006_drop_redundant_index.sql")),
     ])
 }
 

@@ -215,7 +215,6 @@ CREATE INDEX customer_region ON customer (region);
 CREATE INDEX customer_source ON customer (source);
 CREATE INDEX customer_stage ON customer (stage);
 CREATE INDEX customer_tag_tag ON customer_tag (tag_id);
-CREATE INDEX customer_updated ON customer (updated_at);
 CREATE INDEX customer_updated_id ON customer (updated_at DESC, id DESC);
 CREATE INDEX history_customer ON history (customer_id, id);
 CREATE INDEX interaction_at ON interaction (at, kind);
