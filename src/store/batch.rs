@@ -349,6 +349,11 @@ mod tests {
             .map(Result::unwrap)
             .collect();
         assert_eq!(queued(&nb, SearchKind::Note), notes);
+        let entries: i64 = nb
+            .conn()
+            .query_row("SELECT count(*) FROM search_queue WHERE last_record_id IS NOT NULL", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(entries, 2, "the new customers, and their notes, queued as one run each");
         // A rebuilt index answers: a customer found by phone.
         let phone: i64 = nb.conn()
             .query_row("SELECT customer_id FROM contact_method INDEXED BY contact_method_normalized WHERE kind = 'phone' AND normalized = '13800000042'", [], |r| r.get(0))

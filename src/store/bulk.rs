@@ -97,13 +97,12 @@ impl SetAside {
 }
 
 /// Queues rows of `table` (`customer`, `note`: the queue's kind of record is its table) for the
-/// search index, as the triggers set aside would have.
+/// search index, as the triggers set aside would have: one entry per run of consecutive ids.
 pub(crate) fn enqueue(conn: &Connection, table: &str, ids: &[i64]) -> Result<()> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "INSERT INTO search_queue (kind, record_id) SELECT '{table}', id FROM {table} WHERE id BETWEEN ?1 AND ?2 ORDER BY id"
-    ))?;
+    let mut stmt =
+        conn.prepare_cached("INSERT INTO search_queue (kind, record_id, last_record_id) VALUES (?1, ?2, ?3)")?;
     for (first, last) in runs(ids) {
-        stmt.execute(rusqlite::params![first, last])?;
+        stmt.execute(rusqlite::params![table, first, last])?;
     }
     Ok(())
 }

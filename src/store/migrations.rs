@@ -20,7 +20,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/003_views_and_drafts.sql")),
         M::up(include_str!("migrations/004_settings.sql")),
         M::up(include_str!("migrations/005_agenda.sql")),
-        M::up(include_str!("migrations/006_drop_redundant_index.sql")),
+        M::up(include_str!("migrations/006_leaner_bulk_loads.sql")),
     ])
 }
 

@@ -312,12 +312,20 @@ impl Store {
         Ok(keys)
     }
 
-    /// Queue entries after `after`, oldest first: (queue id, kind, record id).
+    /// Queue entries after `after`, oldest first: (queue id, kind, record id); an entry for a
+    /// run of records gives each of them under its id.
     pub fn search_queue_after(&self, after: i64) -> Result<Vec<(i64, SearchKind, i64)>> {
-        let mut stmt =
-            self.conn().prepare_cached("SELECT id, kind, record_id FROM search_queue WHERE id > ?1 ORDER BY id")?;
-        let rows = stmt.query_map([after], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, kind, record_id, coalesce(last_record_id, record_id) FROM search_queue WHERE id > ?1 ORDER BY id",
+        )?;
+        let mut entries = Vec::new();
+        let mut rows = stmt.query([after])?;
+        while let Some(row) = rows.next()? {
+            let (id, kind, first, last): (i64, SearchKind, i64, i64) =
+                (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
+            entries.extend((first..=last).map(|record| (id, kind, record)));
+        }
+        Ok(entries)
     }
 
     /// The newest queue entry's id (0 when empty).

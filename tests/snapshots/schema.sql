@@ -162,7 +162,7 @@ CREATE TABLE search_queue (
     id        INTEGER PRIMARY KEY AUTOINCREMENT,
     kind      TEXT NOT NULL CHECK (kind IN ('customer', 'note', 'interaction', 'complaint', 'template')),
     record_id INTEGER NOT NULL
-) STRICT;
+, last_record_id INTEGER CHECK (last_record_id >= record_id)) STRICT;
 CREATE TABLE secret (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     customer_id INTEGER NOT NULL REFERENCES customer (id) ON DELETE CASCADE,
