@@ -425,7 +425,10 @@ pub fn import_file(
     progress(0, total);
     // The file is checked on one thread while the notebook writes the parts already checked on
     // this one: both in the one transaction, which a refusal of the file abandons.
-    let (parts, incoming) = std::sync::mpsc::sync_channel::<crate::store::Result<BatchChunk>>(1);
+    // The checker ends the parts with `None`: parts that stop without it (the checker panicked)
+    // abandon the transaction rather than commit what came before.
+    let (parts, incoming) = std::sync::mpsc::sync_channel::<Option<crate::store::Result<BatchChunk>>>(1);
+    let incoming = until_ended(incoming, file.clone());
     let (written, checker) = std::thread::scope(|scope| {
         let checking = scope.spawn(move || {
             let read = table.each_part(PART_ROWS, flag(options), |rows| {
@@ -436,13 +439,14 @@ pub fn import_file(
                 }
                 let part = checker.check(rows);
                 // The writer stops taking parts only when it has failed, and says why itself.
-                parts.send(part).is_ok() || checker.rejected
+                parts.send(Some(part)).is_ok() || checker.rejected
             });
             if let Err(reason) = read {
                 // Abandons the transaction; the caller then says why the file cannot be read.
-                let _ = parts.send(Err(crate::store::StoreError::invalid(&checker.file, "unreadable")));
+                let _ = parts.send(Some(Err(crate::store::StoreError::invalid(&checker.file, "unreadable"))));
                 checker.unreadable = Some(reason);
             }
+            let _ = parts.send(None);
             // Its indexes are freed here, not on the writer's thread.
             drop(std::mem::take(&mut checker.duplicates));
             checker
@@ -476,6 +480,31 @@ pub fn import_file(
         &format!("{kind} file: {} added, {} merged, {} skipped", report.added, report.merged, report.skipped),
     )?;
     Ok(report)
+}
+
+/// Parts as a checker sends them, ending at its `None`; a checker gone without it (it panicked)
+/// ends them with an error, which abandons the import.
+fn until_ended(
+    incoming: std::sync::mpsc::Receiver<Option<crate::store::Result<BatchChunk>>>,
+    file: String,
+) -> impl Iterator<Item = crate::store::Result<BatchChunk>> + Send {
+    let mut ended = false;
+    std::iter::from_fn(move || {
+        if ended {
+            return None;
+        }
+        match incoming.recv() {
+            Ok(Some(part)) => Some(part),
+            Ok(None) => {
+                ended = true;
+                None
+            }
+            Err(_) => {
+                ended = true;
+                Some(Err(crate::store::StoreError::invalid(&file, "the check of its rows stopped midway")))
+            }
+        }
+    })
 }
 
 /// Checks an import's rows part by part and decides where each goes, remembering the problems.
@@ -1003,4 +1032,28 @@ fn from_card(card: Card, flag: &str) -> Incoming {
         b.incoming.item.attachments.push(BatchFile { name: format!("photo.{ext}"), mime, data });
     }
     b.finish("", "")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_end_at_the_checkers_word_and_a_checker_gone_without_it_is_an_error() {
+        let (send, receive) = std::sync::mpsc::sync_channel(4);
+        send.send(Some(Ok(BatchChunk::default()))).unwrap();
+        send.send(None).unwrap();
+        send.send(Some(Ok(BatchChunk::default()))).unwrap();
+        let parts: Vec<_> = until_ended(receive, "a.csv".into()).collect();
+        assert_eq!(parts.len(), 1, "nothing after the end");
+        assert!(parts[0].is_ok());
+
+        let (send, receive) = std::sync::mpsc::sync_channel(4);
+        send.send(Some(Ok(BatchChunk::default()))).unwrap();
+        drop(send);
+        let parts: Vec<_> = until_ended(receive, "a.csv".into()).collect();
+        assert_eq!(parts.len(), 2);
+        let err = parts[1].as_ref().unwrap_err().to_string();
+        assert!(err.contains("a.csv") && err.contains("stopped midway"), "{err}");
+    }
 }
