@@ -34,11 +34,7 @@ pub struct CsvRows {
 impl CsvRows {
     pub fn new(text: String) -> CsvRows {
         let delimiter = sniff_delimiter(&text);
-        let reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(delimiter)
-            .from_reader(std::io::Cursor::new(text.into_bytes()));
+        let reader = csv_reader(delimiter).from_reader(std::io::Cursor::new(text.into_bytes()));
         CsvRows { reader, delimiter, record: csv::StringRecord::new(), counted_to: 0, line: 1 }
     }
 
@@ -47,8 +43,7 @@ impl CsvRows {
     pub fn count_filled_rest(&self) -> usize {
         let bytes = self.reader.get_ref().get_ref();
         let rest = &bytes[(self.reader.position().byte() as usize).min(bytes.len())..];
-        let mut reader =
-            csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(self.delimiter).from_reader(rest);
+        let mut reader = csv_reader(self.delimiter).from_reader(rest);
         let mut record = csv::ByteRecord::new();
         let mut count = 0;
         while let Ok(true) = reader.read_byte_record(&mut record) {
@@ -56,6 +51,13 @@ impl CsvRows {
         }
         count
     }
+}
+
+/// How kehu reads CSV: no header row assumed (it is found later), rows of any width.
+fn csv_reader(delimiter: u8) -> csv::ReaderBuilder {
+    let mut builder = csv::ReaderBuilder::new();
+    builder.has_headers(false).flexible(true).delimiter(delimiter);
+    builder
 }
 
 impl Iterator for CsvRows {

@@ -131,26 +131,26 @@ impl<'a> Cells<'a> {
     }
 
     fn push(&mut self, position: (u32, u32), value: &Data) -> Result<(), String> {
-        self.push_text(position, &cell_text(value))
+        self.push_text(position, cell_text(value).into())
     }
 
     /// A cell as a streaming reader gives it: text is copied once, not through a [`Data`].
     fn push_ref(&mut self, position: (u32, u32), value: &DataRef<'_>) -> Result<(), String> {
         match value {
-            DataRef::SharedString(text) => self.push_text(position, text.trim()),
-            DataRef::String(text) => self.push_text(position, text.trim()),
+            DataRef::SharedString(text) => self.push_text(position, text.trim().into()),
+            DataRef::String(text) => self.push_text(position, text.trim().into()),
             other => self.push(position, &other.clone().into()),
         }
     }
 
-    fn push_text(&mut self, (row, column): (u32, u32), text: &str) -> Result<(), String> {
+    fn push_text(&mut self, (row, column): (u32, u32), text: std::borrow::Cow<'_, str>) -> Result<(), String> {
         if text.is_empty() {
             return Ok(());
         }
         if self.values.len() >= SHEET_CELLS {
             return Err(self.too_large(row, column));
         }
-        self.values.push((row, column, text.to_owned()));
+        self.values.push((row, column, text.into_owned()));
         Ok(())
     }
 
