@@ -134,7 +134,7 @@ export class App {
 
   async click(css) {
     try {
-      await this.cmd("POST", `/element/${await this.find(css)}/click`, {});
+      await this.onFresh(css, (id) => this.cmd("POST", `/element/${id}/click`, {}));
     } catch (e) {
       await this.screenshot("failed-click").catch(() => {});
       throw new Error(`clicking ${css}: ${e.message}`);
@@ -147,12 +147,32 @@ export class App {
     if (text) await this.cmd("POST", `/element/${id}/value`, { text });
   }
 
+  /**
+   * Reads `what` of the element `css` matches. The UI may replace the element between finding and
+   * reading it (a toast re-rendered, a list refreshed); it is then found again, as a user's eye would.
+   */
+  async read(css, what) {
+    return this.onFresh(css, (id) => this.cmd("GET", `/element/${id}/${what}`));
+  }
+
+  /** Runs `act` on the element `css` matches, finding it again if it went stale (never acted on). */
+  async onFresh(css, act) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await act(await this.find(css));
+      } catch (e) {
+        if (attempt >= 5 || !/stale element reference/.test(e.message)) throw e;
+        await sleep(50);
+      }
+    }
+  }
+
   async text(css) {
-    return this.cmd("GET", `/element/${await this.find(css)}/text`);
+    return this.read(css, "text");
   }
 
   async attr(css, name) {
-    return this.cmd("GET", `/element/${await this.find(css)}/attribute/${name}`);
+    return this.read(css, `attribute/${name}`);
   }
 
   async select(css, value) {
