@@ -333,7 +333,8 @@ mod tests {
         assert_eq!((out.added, out.merged, out.notes), (BULK_LOAD_ROWS as u64, 1, BULK_LOAD_ROWS as u64 + 1));
 
         assert_eq!(schema(&nb), before, "every index and trigger is back, as it was");
-        assert!(nb.check().unwrap().is_empty(), "the rebuilt indexes hold every row");
+        assert!(nb.check().unwrap().is_empty(), "the rebuilt indexes hold every row, and every reference holds");
+        assert!(foreign_keys_checked(&nb), "checked again once the load is in");
         let mut added: Vec<i64> = out.ids.iter().flatten().copied().filter(|&id| id != 1).collect();
         added.sort_unstable();
         let (merged, new): (Vec<i64>, Vec<i64>) =
@@ -373,8 +374,13 @@ mod tests {
         let err = add_batch(&mut nb, batch, targets).unwrap_err();
         assert!(err.to_string().contains(&format!("row {}", BULK_LOAD_ROWS + 1)), "{err}");
         assert_eq!(schema(&nb), before);
+        assert!(foreign_keys_checked(&nb), "checked again after a load that failed");
         let customers: i64 = nb.conn().query_row("SELECT count(*) FROM customer", [], |r| r.get(0)).unwrap();
         assert_eq!(customers, 0);
+    }
+
+    fn foreign_keys_checked(store: &Store) -> bool {
+        store.conn().query_row("PRAGMA foreign_keys", [], |r| r.get::<_, bool>(0)).unwrap()
     }
 
     #[test]

@@ -21,17 +21,27 @@ pub(crate) fn insert_rows(conn: &Connection, table: &str, columns: &[&str], valu
     let chunk = (MAX_PARAMS / per_row).clamp(1, 500);
     let group = format!("({})", vec!["?"; per_row].join(", "));
     let mut ids = Vec::with_capacity(values.len() / per_row);
-    for part in values.chunks(chunk * per_row) {
-        let count = part.len() / per_row;
+    let mut rest = values;
+    while !rest.is_empty() {
+        let count = statement_rows(rest.len() / per_row, chunk);
+        let (part, after) = rest.split_at(count * per_row);
+        rest = after;
         let sql =
             format!("INSERT INTO {table} ({}) VALUES {}", columns.join(", "), vec![group.as_str(); count].join(", "));
-        // Whole chunks share one cached statement; a shorter last one is prepared once.
         let mut stmt = conn.prepare_cached(&sql)?;
         stmt.execute(params_from_iter(part.iter().copied()))?;
         let last = conn.last_insert_rowid();
         ids.extend(last - count as i64 + 1..=last);
     }
     Ok(ids)
+}
+
+/// Rows for the next statement of an insert with `left` rows to go: a whole `chunk`, or the
+/// largest power of two that fits. Statements of a few sizes only are prepared once and then
+/// found in the cache, where a last statement of any size (a part's 96 contact methods, the
+/// next part's 131) was prepared anew each time: its SQL is thousands of parameters long.
+fn statement_rows(left: usize, chunk: usize) -> usize {
+    if left >= chunk { chunk } else { 1 << left.ilog2() }
 }
 
 /// New customers from which a batch is a bulk load: the search-queue triggers of the tables it
@@ -117,4 +127,42 @@ fn runs(ids: &[i64]) -> Vec<(i64, i64)> {
         }
     }
     runs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_come_in_a_few_sizes() {
+        let sizes = |mut left: usize| {
+            let mut sizes = Vec::new();
+            while left > 0 {
+                let rows = statement_rows(left, 500);
+                sizes.push(rows);
+                left -= rows;
+            }
+            sizes
+        };
+        assert_eq!(sizes(1096), [500, 500, 64, 32]);
+        assert_eq!(sizes(7), [4, 2, 1]);
+        assert_eq!(sizes(500), [500]);
+        let distinct: std::collections::BTreeSet<usize> = (1..3000).flat_map(sizes).collect();
+        assert!(distinct.len() <= 10, "{distinct:?}");
+    }
+
+    #[test]
+    fn inserted_rows_are_numbered_in_order_across_statements() {
+        #[allow(clippy::disallowed_methods)] // a scratch table, not a notebook
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, a TEXT, b INTEGER)").unwrap();
+        let rows: Vec<(String, i64)> = (0..1237).map(|i| (format!("值{i}"), i)).collect();
+        let values: Vec<&dyn ToSql> = rows.iter().flat_map(|(a, b)| [a as &dyn ToSql, b]).collect();
+        let ids = insert_rows(&conn, "t", &["a", "b"], &values).unwrap();
+        assert_eq!(ids, (1..=1237).collect::<Vec<i64>>());
+        let mut stmt = conn.prepare("SELECT id, a, b FROM t ORDER BY id").unwrap();
+        let stored: Vec<(i64, String, i64)> =
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect();
+        assert!(stored.iter().all(|(id, a, b)| *a == format!("值{b}") && *id == b + 1));
+    }
 }
