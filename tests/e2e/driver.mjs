@@ -148,14 +148,9 @@ export class App {
   }
 
   /**
-   * Reads `what` of the element `css` matches. The UI may replace the element between finding and
-   * reading it (a toast re-rendered, a list refreshed); it is then found again, as a user's eye would.
+   * Runs `act` on the element `css` matches. The UI may replace the element between finding and
+   * acting on it (a toast re-rendered, a list refreshed); it is then found again, as a user's eye would.
    */
-  async read(css, what) {
-    return this.onFresh(css, (id) => this.cmd("GET", `/element/${id}/${what}`));
-  }
-
-  /** Runs `act` on the element `css` matches, finding it again if it went stale (never acted on). */
   async onFresh(css, act) {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -168,11 +163,11 @@ export class App {
   }
 
   async text(css) {
-    return this.read(css, "text");
+    return this.onFresh(css, (id) => this.cmd("GET", `/element/${id}/text`));
   }
 
   async attr(css, name) {
-    return this.read(css, `attribute/${name}`);
+    return this.onFresh(css, (id) => this.cmd("GET", `/element/${id}/attribute/${name}`));
   }
 
   async select(css, value) {
