@@ -20,6 +20,11 @@ use kehu::store::{CustomerFilter, NewNote, SearchKind};
 use kehu::vault::KdfParams;
 use serde::{Deserialize, Serialize};
 
+/// The allocator the `kehu` command and the desktop app use (see src/main.rs), so that the
+/// figures are theirs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(about = "kehu's benchmark")]
 struct Args {
