@@ -7,11 +7,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-/// mimalloc, for Rust's allocations and, through its `override` feature, for SQLite's: a
-/// 100 000-row import makes millions of small allocations on four threads, many freed on another
-/// thread than the one that made them. With glibc's allocator, locking its arenas and
-/// consolidating their free lists took about a fifth of the import's CPU time; and SQLite's
-/// sorter, which rebuilds the indexes after a bulk load, allocates every key it sorts apart.
+/// mimalloc for Rust's allocations: a 100 000-row import makes millions of small ones on four
+/// threads, many freed on another thread than the one that made them, and with glibc's
+/// allocator, locking its arenas and consolidating their free lists took about a fifth of the
+/// import's CPU time. C libraries keep glibc's: mimalloc's `override` of `malloc` itself (which
+/// would also serve SQLite's index sorts) made the desktop app, whose GTK and WebKit share the
+/// process, crash at start.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
