@@ -431,6 +431,7 @@ pub fn import_file(
     let incoming = until_ended(incoming, file.clone());
     let (written, checker) = std::thread::scope(|scope| {
         let checking = scope.spawn(move || {
+            let mut waited = std::time::Duration::ZERO;
             let read = table.each_part(PART_ROWS, flag(options), |rows| {
                 if checker.rejected {
                     // The refusal counts every problem of the file.
@@ -438,9 +439,13 @@ pub fn import_file(
                     return true;
                 }
                 let part = checker.check(rows);
+                let sending = std::time::Instant::now();
                 // The writer stops taking parts only when it has failed, and says why itself.
-                parts.send(Some(part)).is_ok() || checker.rejected
+                let taken = parts.send(Some(part)).is_ok();
+                waited += sending.elapsed();
+                taken || checker.rejected
             });
+            tracing::debug!(waited_ms = waited.as_millis(), "checker waited for the writer");
             if let Err(reason) = read {
                 // Abandons the transaction; the caller then says why the file cannot be read.
                 let _ = parts.send(Some(Err(crate::store::StoreError::invalid(&checker.file, "unreadable"))));

@@ -158,7 +158,12 @@ fn write_parts(
         None
     };
     let mut later: Vec<Later> = Vec::new();
-    for part in parts {
+    let mut parts = parts.into_iter();
+    let mut waited = std::time::Duration::ZERO;
+    loop {
+        let asked = std::time::Instant::now();
+        let Some(part) = parts.next() else { break };
+        waited += asked.elapsed();
         let mut part = part?;
         let PreparedPart { items, targets, prepared } = &mut part;
         let offset = out.ids.len();
@@ -241,6 +246,8 @@ fn write_parts(
         // Freeing a part's many small strings is not the writer's work.
         let _ = spent.send(part);
     }
+    // Where a bulk load's time goes (`KEHU_LOG=debug`): how long the writer waited for parts.
+    tracing::debug!(waited_ms = waited.as_millis(), "writer waited for parts");
     if let Some(set_aside) = set_aside {
         set_aside.restore(tx)?;
     }
