@@ -216,9 +216,14 @@ impl Store {
     /// every page; the commit deletes it. A crash midway leaves it behind, and the next open
     /// rolls the transaction back from it before it turns the WAL on again, as it always does.
     pub(crate) fn write_bulk<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        self.set_journal_mode("delete")?;
-        self.conn.execute_batch(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}; PRAGMA foreign_keys = OFF;"))?;
-        let result = self.write(f);
+        // Whatever of the setup took effect is undone below, even if the rest of it failed.
+        let result = self
+            .set_journal_mode("delete")
+            .and_then(|()| {
+                let bulk = format!("PRAGMA cache_size = -{BULK_CACHE_KIB}; PRAGMA foreign_keys = OFF;");
+                Ok(self.conn.execute_batch(&bulk)?)
+            })
+            .and_then(|()| self.write(f));
         let restored = self
             .conn
             .execute_batch(&format!("PRAGMA foreign_keys = ON; PRAGMA cache_size = -{CACHE_KIB};"))
