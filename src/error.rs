@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::store::StoreError;
 use crate::vault::VaultError;
@@ -121,6 +121,125 @@ impl StoreError {
     }
 }
 
+/// What went wrong, as facts a screen says in the user's language: the message (English, for
+/// the command line and logs) is the sentence, this is what it is made of. `None` from
+/// [`Error::detail`] leaves a screen with the code and the message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ErrorDetail {
+    /// A value the user entered, refused.
+    Invalid {
+        problem: crate::store::ValueProblem,
+    },
+    /// A file that is not what it should be; `line` of a text file where known.
+    Unreadable {
+        file: String,
+        why: crate::interop::WhyUnreadable,
+        line: Option<u32>,
+    },
+    /// An import refused whole for its invalid values (as asked).
+    Rejected {
+        file: String,
+        count: u32,
+    },
+    /// The disk is full: nothing was saved.
+    DiskFull,
+    /// A file or folder that cannot be read or written; `file` when the error names one.
+    FileAccess {
+        file: Option<String>,
+        cause: IoCause,
+    },
+    /// Written by a newer kehu than this one.
+    NewerKehu,
+    /// The notebook's database is damaged, or not this notebook's.
+    NotebookDamaged,
+    NotABackup {
+        file: String,
+    },
+    BackupDamaged {
+        file: String,
+    },
+}
+
+/// Why a file could not be read or written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum IoCause {
+    NotFound,
+    Denied,
+    Other,
+}
+
+impl Error {
+    /// What a screen needs to say this error in the user's language.
+    pub fn detail(&self) -> Option<ErrorDetail> {
+        use crate::backup::BackupError;
+        use crate::interop::InteropError;
+        match self {
+            Error::Interop(InteropError::Unreadable { file, why }) => Some(ErrorDetail::Unreadable {
+                file: file.clone(),
+                why: why.why,
+                line: why.line.and_then(|l| u32::try_from(l).ok()),
+            }),
+            Error::Interop(InteropError::Rejected { file, count, .. }) => {
+                Some(ErrorDetail::Rejected { file: file.clone(), count: u32::try_from(*count).unwrap_or(u32::MAX) })
+            }
+            Error::Interop(InteropError::Io { file, source }) => Some(ErrorDetail::of_io(Some(file), source)),
+            Error::Io { source, .. } | Error::Vault(VaultError::Io { source, .. }) => {
+                Some(ErrorDetail::of_io(None, source))
+            }
+            Error::Backup(BackupError::Io { source, .. }) => Some(ErrorDetail::of_io(None, source)),
+            Error::Search(crate::search::SearchError::Io(source)) => Some(ErrorDetail::of_io(None, source)),
+            Error::Backup(BackupError::NotABackup { path, .. }) => {
+                Some(ErrorDetail::NotABackup { file: path.display().to_string() })
+            }
+            Error::Backup(BackupError::Damaged { path, .. }) => {
+                Some(ErrorDetail::BackupDamaged { file: path.display().to_string() })
+            }
+            Error::Store(e) | Error::Search(crate::search::SearchError::Store(e)) => store_detail(e),
+            _ if self.code() == ErrorCode::SchemaTooNew => Some(ErrorDetail::NewerKehu),
+            _ => None,
+        }
+    }
+}
+
+impl ErrorDetail {
+    /// An I/O error's detail, naming `file` if the caller knows it.
+    pub fn of_io(file: Option<&str>, e: &std::io::Error) -> ErrorDetail {
+        use std::io::ErrorKind as K;
+        let cause = match e.kind() {
+            K::StorageFull | K::QuotaExceeded => return ErrorDetail::DiskFull,
+            K::NotFound => IoCause::NotFound,
+            K::PermissionDenied | K::ReadOnlyFilesystem => IoCause::Denied,
+            _ => IoCause::Other,
+        };
+        ErrorDetail::FileAccess { file: file.map(str::to_owned), cause }
+    }
+}
+
+fn store_detail(e: &StoreError) -> Option<ErrorDetail> {
+    use rusqlite::ErrorCode as C;
+    match e {
+        StoreError::Invalid { problem: Some(problem), .. } => Some(ErrorDetail::Invalid { problem: problem.clone() }),
+        StoreError::WrongKey | StoreError::Corrupt(_) => Some(ErrorDetail::NotebookDamaged),
+        StoreError::SchemaTooNew { .. } => Some(ErrorDetail::NewerKehu),
+        StoreError::Sqlite(e) => match e.sqlite_error_code() {
+            Some(C::DiskFull) => Some(ErrorDetail::DiskFull),
+            Some(C::NotADatabase | C::DatabaseCorrupt) => Some(ErrorDetail::NotebookDamaged),
+            Some(C::ReadOnly | C::PermissionDenied) => {
+                Some(ErrorDetail::FileAccess { file: None, cause: IoCause::Denied })
+            }
+            Some(C::SystemIoFailure | C::CannotOpen) => {
+                Some(ErrorDetail::FileAccess { file: None, cause: IoCause::Other })
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 fn sqlite_code(e: &rusqlite::Error) -> ErrorCode {
     use rusqlite::ErrorCode as C;
     match e.sqlite_error_code() {
@@ -133,3 +252,43 @@ fn sqlite_code(e: &rusqlite::Error) -> ErrorCode {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn io_and_database_errors_say_their_cause_not_only_their_code() {
+        let io = |kind| Error::Io { context: "writing x".into(), source: std::io::Error::from(kind) };
+        assert_eq!(io(std::io::ErrorKind::StorageFull).detail(), Some(ErrorDetail::DiskFull));
+        assert_eq!(
+            io(std::io::ErrorKind::PermissionDenied).detail(),
+            Some(ErrorDetail::FileAccess { file: None, cause: IoCause::Denied })
+        );
+        let full = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL), None);
+        let full = Error::from(StoreError::from(full));
+        assert_eq!((full.code(), full.detail()), (ErrorCode::Io, Some(ErrorDetail::DiskFull)));
+        assert_eq!(Error::from(StoreError::WrongKey).detail(), Some(ErrorDetail::NotebookDamaged));
+        let newer = Error::from(StoreError::SchemaTooNew { found: 9, supported: 6 });
+        assert_eq!(newer.detail(), Some(ErrorDetail::NewerKehu));
+        // A refused value without a typed problem is said by its code and message.
+        assert_eq!(Error::from(StoreError::invalid("view name", "a view needs a name")).detail(), None);
+    }
+
+    #[test]
+    fn a_mistyped_phone_or_email_is_refused_with_what_was_typed() {
+        use crate::store::{ContactKind, NewContact, NewCustomer, ValueProblem};
+        let (_dir, mut nb) = crate::notebook::testing::notebook();
+        for (kind, typed, problem) in [
+            (ContactKind::Phone, "138-abc", ValueProblem::NotAPhone { value: "138-abc".into() }),
+            (ContactKind::Phone, " 12 ", ValueProblem::TooShortForAPhone { value: "12".into() }),
+            (ContactKind::Email, "zhang@", ValueProblem::NotAnEmail { value: "zhang@".into() }),
+        ] {
+            let mut customer = NewCustomer::named("张伟");
+            customer.contacts = vec![NewContact::new(kind, typed)];
+            let err = Error::from(nb.add_customer(&customer).unwrap_err());
+            assert_eq!(err.code(), ErrorCode::Invalid);
+            assert_eq!(err.detail(), Some(ErrorDetail::Invalid { problem }), "{err}");
+        }
+    }
+}

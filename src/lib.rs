@@ -17,5 +17,5 @@ pub mod search;
 pub mod store;
 pub mod vault;
 
-pub use error::{Error, ErrorCode, Result};
+pub use error::{Error, ErrorCode, ErrorDetail, IoCause, Result};
 pub use notebook::{DB_FILE, INDEX_DIR, LOCK_FILE, Notebook, default_notebook_dir};

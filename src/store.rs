@@ -69,8 +69,9 @@ use crate::vault::SubKeys;
 pub enum StoreError {
     #[error("{kind} {id} not found")]
     NotFound { kind: &'static str, id: String },
+    /// `problem` says what is wrong where a screen can say it in the user's language.
     #[error("invalid {field}: {reason}")]
-    Invalid { field: String, reason: String },
+    Invalid { field: String, reason: String, problem: Option<ValueProblem> },
     #[error(
         "the database does not open with this notebook's key (the header and the database do not belong together, or the database is damaged)"
     )]
@@ -98,12 +99,36 @@ fn describe_sqlite(e: &rusqlite::Error) -> String {
 
 impl StoreError {
     pub(crate) fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        StoreError::Invalid { field: field.into(), reason: reason.into() }
+        StoreError::Invalid { field: field.into(), reason: reason.into(), problem: None }
+    }
+
+    /// A refused value whose problem a screen can say without knowing the field.
+    pub(crate) fn bad_value(field: impl Into<String>, problem: ValueProblem) -> Self {
+        let reason = match &problem {
+            ValueProblem::Empty => "empty value".to_owned(),
+            ValueProblem::TooLong { max } => format!("longer than {max} characters"),
+            ValueProblem::NotAPhone { value } => format!("'{value}' is not a phone number"),
+            ValueProblem::TooShortForAPhone { value } => format!("'{value}' is too short for a phone number"),
+            ValueProblem::NotAnEmail { value } => format!("'{value}' is not an email address"),
+        };
+        StoreError::Invalid { field: field.into(), reason, problem: Some(problem) }
     }
 
     pub(crate) fn not_found(kind: &'static str, id: impl std::fmt::Display) -> Self {
         StoreError::NotFound { kind, id: id.to_string() }
     }
+}
+
+/// What is wrong with a value the user entered, as facts (the value itself where it helps).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ValueProblem {
+    Empty,
+    TooLong { max: u32 },
+    NotAPhone { value: String },
+    TooShortForAPhone { value: String },
+    NotAnEmail { value: String },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -32,8 +32,10 @@ pub struct BackupStatus {
     pub size: Option<u64>,
     #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub customers: Option<u64>,
-    /// Why it failed.
+    /// Why it failed (English), and what a screen says it from.
     pub message: Option<String>,
+    #[serde(default)]
+    pub detail: Option<crate::ErrorDetail>,
     /// Backups removed by the rotation.
     #[serde(default)]
     pub removed: Vec<String>,
@@ -106,6 +108,7 @@ pub fn auto_backup(
                 size: Some(size),
                 customers: Some(customers),
                 message: None,
+                detail: None,
                 removed,
                 marker: Some(marker),
             };
@@ -121,6 +124,7 @@ pub fn auto_backup(
                 size: None,
                 customers: None,
                 message: Some(e.to_string()),
+                detail: e.detail(),
                 removed: Vec::new(),
                 marker: None,
             };

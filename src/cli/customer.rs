@@ -187,7 +187,13 @@ fn parse_key_value(s: &str) -> Result<(String, String), String> {
 fn parsed<T: std::str::FromStr<Err = String>>(field: &str, value: &Option<String>) -> Result<Option<T>> {
     value
         .as_deref()
-        .map(|v| v.parse::<T>().map_err(|reason| kehu::store::StoreError::Invalid { field: field.into(), reason }))
+        .map(|v| {
+            v.parse::<T>().map_err(|reason| kehu::store::StoreError::Invalid {
+                field: field.into(),
+                reason,
+                problem: None,
+            })
+        })
         .transpose()
         .map_err(Into::into)
 }

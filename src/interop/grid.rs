@@ -2,6 +2,7 @@
 //! below any title rows of a CSV file or a workbook's sheet (read in `workbook`).
 
 use super::mapping::recognise;
+use super::{Unreadable, WhyUnreadable};
 
 /// One sheet's rows below its header. `line` is the row number a spreadsheet program shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,7 +62,7 @@ fn csv_reader(delimiter: u8) -> csv::ReaderBuilder {
 }
 
 impl Iterator for CsvRows {
-    type Item = Result<(usize, Vec<String>), String>;
+    type Item = Result<(usize, Vec<String>), Unreadable>;
 
     fn next(&mut self) -> Option<Self::Item> {
         match self.reader.read_record(&mut self.record) {
@@ -79,7 +80,7 @@ impl Iterator for CsvRows {
             }
             Err(e) => {
                 let line = e.position().map_or(0, csv::Position::line);
-                Some(Err(format!("line {line}: {e}")))
+                Some(Err(Unreadable::at_line(WhyUnreadable::BadCsv, line as usize, e)))
             }
         }
     }
@@ -144,7 +145,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn read_csv(text: &str) -> Result<Rows, String> {
+    fn read_csv(text: &str) -> Result<Rows, Unreadable> {
         CsvRows::new(text.to_owned()).collect()
     }
 

@@ -13,7 +13,7 @@ use super::mapping::{Mapping, Target};
 use super::values::{interpret, split_contacts, split_tags};
 use super::vcard::{self, Card};
 use super::workbook::read_workbook;
-use super::{Format, InteropError, json};
+use super::{Format, InteropError, Unreadable, WhyUnreadable, json};
 use crate::backup::{FieldDiff, ImportAction, ImportDecision, Package, apply_import, plan_import};
 use crate::quality::{DuplicateIndex, DuplicateReason, PhoneCheck, check_credit_code, check_email, check_phone};
 use crate::quality::{IssueCode, is_credit_code_field, phone_key};
@@ -218,7 +218,7 @@ impl Table {
 
     /// Hands the rows to `part`, checked, `size` at a time in file order, until it returns
     /// false. An error says why the rest of the file cannot be read.
-    fn each_part(self, size: usize, flag: &str, mut part: impl FnMut(Vec<Incoming>) -> bool) -> Result<(), String> {
+    fn each_part(self, size: usize, flag: &str, mut part: impl FnMut(Vec<Incoming>) -> bool) -> Result<(), Unreadable> {
         match self {
             Table::Cards(mut cards) => {
                 while !cards.is_empty() {
@@ -256,7 +256,7 @@ impl Table {
     }
 
     /// Every row, checked.
-    fn all(self, flag: &str) -> Result<Vec<Incoming>, String> {
+    fn all(self, flag: &str) -> Result<Vec<Incoming>, Unreadable> {
         let mut all = Vec::with_capacity(self.len());
         self.each_part(usize::MAX, flag, |part| {
             all.extend(part);
@@ -527,7 +527,7 @@ struct Checker<'a> {
     /// Set by the first problem when any refuses the file; the parts after it are not written.
     rejected: bool,
     /// Why the rest of the file could not be read, when it could not.
-    unreadable: Option<String>,
+    unreadable: Option<Unreadable>,
 }
 
 impl Checker<'_> {
@@ -705,27 +705,36 @@ fn differences(base: &Base, incoming: &NewCustomer) -> Vec<FieldDiff> {
 }
 
 /// Reads and parses the file.
+/// A file that is not text in the encoding asked for (or any detected).
+fn not_text(path: &Path, reason: String) -> InteropError {
+    InteropError::unreadable(path, Unreadable::new(WhyUnreadable::NotText, reason))
+}
+
 fn read(path: &Path, options: &ImportOptions) -> Result<Parsed> {
     let bytes = std::fs::read(path).map_err(|e| InteropError::io(path, e))?;
     let format = options.format.unwrap_or_else(|| Format::detect(path, &bytes));
     match format {
         Format::Json => Ok(Parsed::Package(Box::new(json::read(path, &bytes)?))),
         Format::Vcard => {
-            let (text, encoding) = decode(&bytes, options.encoding).map_err(|e| InteropError::unreadable(path, e))?;
+            let (text, encoding) = decode(&bytes, options.encoding).map_err(|e| not_text(path, e))?;
             let cards = vcard::parse(&text).map_err(|e| InteropError::unreadable(path, e))?;
             if cards.is_empty() {
-                return Err(InteropError::unreadable(path, "holds no vCard").into());
+                return Err(
+                    InteropError::unreadable(path, Unreadable::new(WhyUnreadable::NoVcard, "holds no vCard")).into()
+                );
             }
             let table = Table::Cards(cards);
             Ok(Parsed::Rows { format, encoding: Some(encoding), sheets: Vec::new(), mapping: None, table })
         }
         Format::Csv => {
-            let (text, encoding) = decode(&bytes, options.encoding).map_err(|e| InteropError::unreadable(path, e))?;
+            let (text, encoding) = decode(&bytes, options.encoding).map_err(|e| not_text(path, e))?;
             // The header is found among the first rows; the others are parsed as they are checked.
             let mut rest = Box::new(CsvRows::new(text));
-            let head = rest.by_ref().take(HEADER_WINDOW).collect::<Result<Vec<_>, String>>();
+            let head = rest.by_ref().take(HEADER_WINDOW).collect::<Result<Vec<_>, Unreadable>>();
             let head = head.map_err(|e| InteropError::unreadable(path, e))?;
-            let grid = locate_header(None, head).ok_or_else(|| InteropError::unreadable(path, "holds no rows"))?;
+            let grid = locate_header(None, head).ok_or_else(|| {
+                InteropError::unreadable(path, Unreadable::new(WhyUnreadable::NoRows, "holds no rows"))
+            })?;
             let mapping =
                 options.mapping.as_ref().map_or_else(|| Mapping::detect(&grid.headers), |m| m.over(&grid.headers));
             let count = grid.rows.len() + rest.count_filled_rest();
@@ -742,7 +751,9 @@ fn read(path: &Path, options: &ImportOptions) -> Result<Parsed> {
                 .collect();
             // Sheets laid out like the first (by their headers) are read; a summary or a
             // lookup-list sheet beside the ledger is not customers.
-            let first = grids.first().ok_or_else(|| InteropError::unreadable(path, "no sheet holds a table"))?;
+            let first = grids.first().ok_or_else(|| {
+                InteropError::unreadable(path, Unreadable::new(WhyUnreadable::NoTable, "no sheet holds a table"))
+            })?;
             let mapping =
                 options.mapping.as_ref().map_or_else(|| Mapping::detect(&first.headers), |m| m.over(&first.headers));
             let first_headers = first.headers.clone();

@@ -10,7 +10,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::{Deserialize, Serialize};
 
-use super::InteropError;
+use super::{InteropError, Unreadable, WhyUnreadable};
 use crate::backup::{Manifest, Package, PackageKind, Redaction};
 use crate::store::{Row, RowScope, SCHEMA_VERSION};
 use crate::{Notebook, Result};
@@ -55,6 +55,11 @@ pub fn write(notebook: &Notebook, ids: Option<&BTreeSet<i64>>, with_secrets: boo
     Ok(customers)
 }
 
+/// A JSON file that is not, or no longer, what kehu writes.
+fn not_kehu(reason: String) -> Unreadable {
+    Unreadable::new(WhyUnreadable::NotKehu, reason)
+}
+
 /// Reads a kehu JSON file into a package for the handover import.
 pub fn read(path: &Path, bytes: &[u8]) -> Result<Package> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -64,25 +69,33 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Package> {
         } else {
             e.to_string()
         };
-        InteropError::unreadable(path, reason)
+        InteropError::unreadable(path, Unreadable::new(WhyUnreadable::NotKehu, reason))
     })?;
     if document.format != FORMAT {
-        return Err(InteropError::unreadable(path, format!("format '{}' is not {FORMAT}", document.format)).into());
+        return Err(
+            InteropError::unreadable(path, not_kehu(format!("format '{}' is not {FORMAT}", document.format))).into()
+        );
     }
     if document.format_version > FORMAT_VERSION || document.manifest.schema_version > SCHEMA_VERSION {
-        return Err(InteropError::unreadable(path, "written by a newer kehu; update kehu to read it").into());
+        return Err(InteropError::unreadable(
+            path,
+            Unreadable::new(WhyUnreadable::NewerKehu, "written by a newer kehu; update kehu to read it"),
+        )
+        .into());
     }
     let mut attachments = BTreeMap::new();
     for (id, data) in document.attachments {
-        let bytes = BASE64.decode(data).map_err(|e| InteropError::unreadable(path, format!("attachment {id}: {e}")))?;
+        let bytes = BASE64
+            .decode(data)
+            .map_err(|e| InteropError::unreadable(path, not_kehu(format!("attachment {id}: {e}"))))?;
         attachments.insert(id, bytes);
     }
     for (table, rows) in &document.tables {
         if !crate::backup::package_tables().contains(&table.as_str()) {
-            return Err(InteropError::unreadable(path, format!("unknown table '{table}'")).into());
+            return Err(InteropError::unreadable(path, not_kehu(format!("unknown table '{table}'"))).into());
         }
         if rows.iter().any(|r| !r.get("id").is_some_and(serde_json::Value::is_i64) && table != "customer_tag") {
-            return Err(InteropError::unreadable(path, format!("a row of '{table}' without an id")).into());
+            return Err(InteropError::unreadable(path, not_kehu(format!("a row of '{table}' without an id"))).into());
         }
     }
     Ok(Package::from_parts(path, document.manifest, document.tables, attachments, bytes.len() as u64))

@@ -9,6 +9,8 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
+use super::{Unreadable, WhyUnreadable};
+
 /// One contact as a vCard carries it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Card {
@@ -65,7 +67,8 @@ impl Property {
 }
 
 /// Splits a vCard file into cards. An error names the line and what is wrong with it.
-pub fn parse(text: &str) -> Result<Vec<Card>, String> {
+pub fn parse(text: &str) -> Result<Vec<Card>, Unreadable> {
+    let at = |line: usize, reason: &dyn std::fmt::Display| Unreadable::at_line(WhyUnreadable::BadVcard, line, reason);
     let lines = unfold(text);
     let mut cards = Vec::new();
     let mut current: Option<Card> = None;
@@ -74,16 +77,16 @@ pub fn parse(text: &str) -> Result<Vec<Card>, String> {
             continue;
         }
         let property =
-            parse_line(&line).ok_or_else(|| format!("line {line_no}: '{}' is not a vCard property", cut(&line)))?;
+            parse_line(&line).ok_or_else(|| at(line_no, &format!("'{}' is not a vCard property", cut(&line))))?;
         match property.name.as_str() {
             "BEGIN" if property.value.eq_ignore_ascii_case("VCARD") => {
                 if current.is_some() {
-                    return Err(format!("line {line_no}: BEGIN:VCARD inside a card"));
+                    return Err(at(line_no, &"BEGIN:VCARD inside a card"));
                 }
                 current = Some(Card { index: cards.len() + 1, line: line_no, ..Card::default() });
             }
             "END" if property.value.eq_ignore_ascii_case("VCARD") => {
-                let mut card = current.take().ok_or_else(|| format!("line {line_no}: END:VCARD without BEGIN"))?;
+                let mut card = current.take().ok_or_else(|| at(line_no, &"END:VCARD without BEGIN"))?;
                 if card.name.is_empty() {
                     card.name = card.company.clone().unwrap_or_default();
                 }
@@ -91,14 +94,18 @@ pub fn parse(text: &str) -> Result<Vec<Card>, String> {
             }
             _ => {
                 let Some(card) = current.as_mut() else {
-                    return Err(format!("line {line_no}: a property outside BEGIN:VCARD … END:VCARD"));
+                    return Err(at(line_no, &"a property outside BEGIN:VCARD … END:VCARD"));
                 };
-                apply(card, &property).map_err(|e| format!("line {line_no}: {e}"))?;
+                apply(card, &property).map_err(|e| at(line_no, &e))?;
             }
         }
     }
     if let Some(card) = current {
-        return Err(format!("the card beginning on line {} has no END:VCARD (is the file cut short?)", card.line));
+        return Err(Unreadable {
+            why: WhyUnreadable::BadVcard,
+            line: Some(card.line),
+            reason: format!("the card beginning on line {} has no END:VCARD (is the file cut short?)", card.line),
+        });
     }
     Ok(cards)
 }
@@ -474,10 +481,17 @@ mod tests {
 
     #[test]
     fn errors_name_the_line() {
-        assert!(parse("BEGIN:VCARD\nFN:x\n").unwrap_err().contains("line 1"));
-        assert!(parse("FN:x\n").unwrap_err().contains("line 1"));
-        assert!(parse("BEGIN:VCARD\nFN;ENCODING=QUOTED-PRINTABLE:=ZZ\nEND:VCARD").unwrap_err().contains("line 2"));
-        assert!(parse("BEGIN:VCARD\nnot a property\nEND:VCARD").unwrap_err().contains("line 2"));
+        let cases = [
+            ("BEGIN:VCARD\nFN:x\n", 1),
+            ("FN:x\n", 1),
+            ("BEGIN:VCARD\nFN;ENCODING=QUOTED-PRINTABLE:=ZZ\nEND:VCARD", 2),
+            ("BEGIN:VCARD\nnot a property\nEND:VCARD", 2),
+        ];
+        for (text, line) in cases {
+            let error = parse(text).unwrap_err();
+            assert_eq!((error.why, error.line), (WhyUnreadable::BadVcard, Some(line)), "{text}");
+            assert!(error.reason.contains(&format!("line {line}")), "{error}");
+        }
     }
 
     #[test]

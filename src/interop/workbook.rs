@@ -17,6 +17,7 @@ use std::io::{Cursor, Read};
 use calamine::{Data, DataRef, Dimensions, Reader, Sheets, XlsxError, open_workbook_auto_from_rs};
 
 use super::grid::Rows;
+use super::{Unreadable, WhyUnreadable};
 
 /// The most cells kehu lays out for one sheet's rows (empty ones between values included):
 /// about 400 MB at worst, and as many as a full-height sheet of 16 columns holds.
@@ -24,19 +25,27 @@ const SHEET_CELLS: usize = 1_048_576 * 16;
 
 const DAMAGED: &str = "the workbook is damaged (its internal structure is inconsistent)";
 
+fn damaged(reason: impl Into<String>) -> Unreadable {
+    Unreadable::new(WhyUnreadable::Damaged, reason)
+}
+
+fn not_a_workbook(reason: impl Into<String>) -> Unreadable {
+    Unreadable::new(WhyUnreadable::NotAWorkbook, reason)
+}
+
 /// Reads every non-empty sheet of a workbook, as (name, rows); a row holds the cells from the
 /// sheet's first used column to its own last value, and empty rows are left out. calamine
 /// panics on some damaged files (a cut-short .xls, found by the fuzz test); such a panic is
 /// caught and said as a damaged workbook, with the default panic message silenced meanwhile.
-pub fn read_workbook(bytes: &[u8]) -> Result<Vec<(String, Rows)>, String> {
+pub fn read_workbook(bytes: &[u8]) -> Result<Vec<(String, Rows)>, Unreadable> {
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let read = std::panic::catch_unwind(|| read_unguarded(bytes));
     std::panic::set_hook(hook);
-    read.unwrap_or_else(|_| Err(DAMAGED.into()))
+    read.unwrap_or_else(|_| Err(damaged(DAMAGED)))
 }
 
-fn read_unguarded(bytes: &[u8]) -> Result<Vec<(String, Rows)>, String> {
+fn read_unguarded(bytes: &[u8]) -> Result<Vec<(String, Rows)>, Unreadable> {
     if bytes.starts_with(&xls::COMPOUND_FILE_MAGIC) {
         xls::check_layout(bytes)?;
     }
@@ -44,12 +53,12 @@ fn read_unguarded(bytes: &[u8]) -> Result<Vec<(String, Rows)>, String> {
         // An .xlsx sheet lists its merged regions after its rows, so finding them is a second
         // pass over the sheet: a second reader of the file makes it while this one reads cells.
         let running = bytes.starts_with(b"PK").then(|| scope.spawn(|| xlsx_merges(bytes)));
-        let mut book =
-            open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| format!("not a readable workbook: {e}"))?;
+        let mut book = open_workbook_auto_from_rs(Cursor::new(bytes))
+            .map_err(|e| not_a_workbook(format!("not a readable workbook: {e}")))?;
         let mut xlsx_merges = MergesBeside { running, found: HashMap::new() };
         let mut sheets = Vec::new();
         for name in book.sheet_names() {
-            let sheet_error = |e: &dyn std::fmt::Display| format!("sheet '{name}': {e}");
+            let sheet_error = |e: &dyn std::fmt::Display| damaged(format!("sheet '{name}': {e}"));
             let mut cells = Cells::new(&name);
             let merged = match &mut book {
                 Sheets::Xlsx(x) => {
@@ -110,10 +119,10 @@ struct MergesBeside<'scope> {
 }
 
 impl MergesBeside<'_> {
-    fn of(&mut self, sheet: &str) -> Result<Vec<Dimensions>, String> {
+    fn of(&mut self, sheet: &str) -> Result<Vec<Dimensions>, Unreadable> {
         if let Some(running) = self.running.take() {
             // calamine panics on some damaged files: that reader's panic is the workbook's damage.
-            self.found = running.join().map_err(|_| DAMAGED.to_owned())?;
+            self.found = running.join().map_err(|_| damaged(DAMAGED))?;
         }
         Ok(self.found.remove(sheet).unwrap_or_default())
     }
@@ -130,12 +139,12 @@ impl<'a> Cells<'a> {
         Cells { sheet, values: Vec::new() }
     }
 
-    fn push(&mut self, position: (u32, u32), value: &Data) -> Result<(), String> {
+    fn push(&mut self, position: (u32, u32), value: &Data) -> Result<(), Unreadable> {
         self.push_text(position, cell_text(value).into())
     }
 
     /// A cell as a streaming reader gives it: text is copied once, not through a [`Data`].
-    fn push_ref(&mut self, position: (u32, u32), value: &DataRef<'_>) -> Result<(), String> {
+    fn push_ref(&mut self, position: (u32, u32), value: &DataRef<'_>) -> Result<(), Unreadable> {
         match value {
             DataRef::SharedString(text) => self.push_text(position, text.trim().into()),
             DataRef::String(text) => self.push_text(position, text.trim().into()),
@@ -143,7 +152,7 @@ impl<'a> Cells<'a> {
         }
     }
 
-    fn push_text(&mut self, (row, column): (u32, u32), text: std::borrow::Cow<'_, str>) -> Result<(), String> {
+    fn push_text(&mut self, (row, column): (u32, u32), text: std::borrow::Cow<'_, str>) -> Result<(), Unreadable> {
         if text.is_empty() {
             return Ok(());
         }
@@ -154,7 +163,7 @@ impl<'a> Cells<'a> {
         Ok(())
     }
 
-    fn push_range(&mut self, range: &calamine::Range<Data>) -> Result<(), String> {
+    fn push_range(&mut self, range: &calamine::Range<Data>) -> Result<(), Unreadable> {
         let Some((first_row, first_column)) = range.start() else { return Ok(()) };
         for (row, column, value) in range.used_cells() {
             self.push((first_row + row as u32, first_column + column as u32), value)?;
@@ -162,18 +171,19 @@ impl<'a> Cells<'a> {
         Ok(())
     }
 
-    fn too_large(&self, row: u32, column: u32) -> String {
-        format!(
+    fn too_large(&self, row: u32, column: u32) -> Unreadable {
+        let reason = format!(
             "sheet '{}' is too large to import: kehu lays out at most {SHEET_CELLS} cells of a sheet, \
              and its cells reach {} (delete stray values far from the table, or split the sheet)",
             self.sheet,
             cell_address(row, column)
-        )
+        );
+        Unreadable::new(WhyUnreadable::TooLarge, reason)
     }
 
     /// The rows, numbered as a spreadsheet program shows them, with merged regions' values
     /// copied into their other cells; `None` for a sheet without a value.
-    fn into_rows(mut self, merged: &[Dimensions]) -> Result<Option<Rows>, String> {
+    fn into_rows(mut self, merged: &[Dimensions]) -> Result<Option<Rows>, Unreadable> {
         // Stable: of two values at one address (a damaged file), the later one wins, as in calamine.
         self.values.sort_by_key(|&(row, column, _)| (row, column));
         let Some(first_column) = self.values.iter().map(|&(_, column, _)| column).min() else { return Ok(None) };
@@ -260,7 +270,7 @@ fn cell_text(cell: &Data) -> String {
 
 /// The check of an .xls file's cell addresses before calamine lays its sheets out.
 mod xls {
-    use super::{Cursor, Read, cell_address};
+    use super::{Cursor, Read, Unreadable, WhyUnreadable, cell_address, damaged, not_a_workbook};
 
     pub const COMPOUND_FILE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
@@ -273,14 +283,14 @@ mod xls {
 
     /// Refuses a workbook calamine would lay out beyond these bounds; leaves every other damage
     /// to calamine, which says what it is.
-    pub fn check_layout(bytes: &[u8]) -> Result<(), String> {
+    pub fn check_layout(bytes: &[u8]) -> Result<(), Unreadable> {
         let mut file = cfb::CompoundFile::open(Cursor::new(bytes))
-            .map_err(|e| format!("not a readable workbook: its container is damaged ({e})"))?;
+            .map_err(|e| not_a_workbook(format!("not a readable workbook: its container is damaged ({e})")))?;
         let Some(name) = ["Workbook", "Book"].into_iter().find(|name| file.is_stream(name)) else { return Ok(()) };
         let mut stream = Vec::new();
         file.open_stream(name)
             .and_then(|mut s| s.read_to_end(&mut stream))
-            .map_err(|e| format!("not a readable workbook: its {name} stream is damaged ({e})"))?;
+            .map_err(|e| not_a_workbook(format!("not a readable workbook: its {name} stream is damaged ({e})")))?;
         let mut sheets = Vec::new();
         for (kind, data) in records(&stream) {
             match kind {
@@ -300,24 +310,27 @@ mod xls {
         Ok(())
     }
 
-    fn check_sheet(stream: &[u8]) -> Result<(), String> {
+    fn check_sheet(stream: &[u8]) -> Result<(), Unreadable> {
         let mut extent: Option<(u32, u32, u32, u32)> = None;
-        let mut include = |row: u32, first: u32, last: u32| -> Result<(), String> {
+        let mut include = |row: u32, first: u32, last: u32| -> Result<(), Unreadable> {
             if last >= COLUMNS {
-                return Err(format!(
+                return Err(damaged(format!(
                     "the workbook is damaged: it has a cell at {}, beyond an .xls sheet's 256 columns",
                     cell_address(row, last)
-                ));
+                )));
             }
             let (r0, c0, r1, c1) = extent.get_or_insert((row, first, row, last));
             (*r0, *c0, *r1, *c1) = ((*r0).min(row), (*c0).min(first), (*r1).max(row), (*c1).max(last));
             let cells = u64::from(*r1 - *r0 + 1) * u64::from(*c1 - *c0 + 1);
             if cells > LAYOUT_CELLS {
-                return Err(format!(
-                    "a sheet is too large to import: its cells span {} to {} ({cells} cells; kehu reads \
+                return Err(Unreadable::new(
+                    WhyUnreadable::TooLarge,
+                    format!(
+                        "a sheet is too large to import: its cells span {} to {} ({cells} cells; kehu reads \
                      .xls sheets up to {LAYOUT_CELLS}). Delete stray values far from the table, or save it as .xlsx",
-                    cell_address(*r0, *c0),
-                    cell_address(*r1, *c1)
+                        cell_address(*r0, *c0),
+                        cell_address(*r1, *c1)
+                    ),
                 ));
             }
             Ok(())
@@ -357,7 +370,7 @@ mod xls {
 
     /// Mirrors calamine's reading of the record, so the rows × columns checked are the ones it
     /// will reserve.
-    fn check_dimensions(data: &[u8]) -> Result<(), String> {
+    fn check_dimensions(data: &[u8]) -> Result<(), Unreadable> {
         let (first_row, last_row, mut first_column, last_column) = match data.len() {
             10 => (
                 u32::from(u16_at(data, 0)),
@@ -377,10 +390,10 @@ mod xls {
         let rows = (last_row - 1).wrapping_sub(first_row).wrapping_add(1);
         let columns = (last_column - 1).wrapping_sub(first_column).wrapping_add(1);
         if u64::from(rows) * u64::from(columns) > GRID_CELLS {
-            return Err(format!(
+            return Err(damaged(format!(
                 "the workbook is damaged: a sheet declares {rows} rows × {columns} columns, \
                  beyond an .xls sheet's 65 536 × 256"
-            ));
+            )));
         }
         Ok(())
     }
@@ -473,7 +486,8 @@ mod tests {
     fn an_xls_sheet_declaring_billions_of_cells_is_refused_not_reserved() {
         // Dimensions: the last row (exclusive) set to 4 294 967 295; calamine would reserve 160 GB.
         let bytes = damaged_xls(0x0200, 14, |data| data[4..8].copy_from_slice(&u32::MAX.to_le_bytes()));
-        let error = read_workbook(&bytes).unwrap_err();
+        let Unreadable { why, reason: error, .. } = read_workbook(&bytes).unwrap_err();
+        assert_eq!(why, WhyUnreadable::Damaged);
         assert!(error.contains("declares 4294967295 rows"), "{error}");
     }
 
@@ -481,7 +495,8 @@ mod tests {
     fn an_xls_cell_beyond_column_iv_is_refused_not_laid_out() {
         // A LabelSst's column moved to 0xFF00: calamine would lay out rows × 65 281 cells.
         let bytes = damaged_xls(0x00FD, 10, |data| data[2..4].copy_from_slice(&0xFF00u16.to_le_bytes()));
-        let error = read_workbook(&bytes).unwrap_err();
+        let Unreadable { why, reason: error, .. } = read_workbook(&bytes).unwrap_err();
+        assert_eq!(why, WhyUnreadable::Damaged);
         assert!(error.contains("beyond an .xls sheet's 256 columns"), "{error}");
     }
 
@@ -491,7 +506,8 @@ mod tests {
             data[0..2].copy_from_slice(&60_000u16.to_le_bytes());
             data[2..4].copy_from_slice(&200u16.to_le_bytes());
         });
-        let error = read_workbook(&bytes).unwrap_err();
+        let Unreadable { why, reason: error, .. } = read_workbook(&bytes).unwrap_err();
+        assert_eq!(why, WhyUnreadable::TooLarge);
         assert!(error.contains("too large") && error.contains("GS60001"), "{error}");
         // Far down but within the columns a ledger has: read, the stray row last.
         let bytes = damaged_xls(0x00FD, 10, |data| data[0..2].copy_from_slice(&60_000u16.to_le_bytes()));

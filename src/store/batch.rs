@@ -6,7 +6,7 @@ use super::attachment::insert_attachment;
 use super::bulk::{BULK_LOAD_ROWS, enqueue, insert_rows, set_aside};
 use super::customer::{NewCustomer, PreparedCustomer, fill_customer, insert_prepared, prepare_customer};
 use super::note::MAX_NOTE_CHARS;
-use super::{ContactKind, Result, Store, StoreError, require_customer, touch_customer};
+use super::{ContactKind, Result, Store, StoreError, ValueProblem, require_customer, touch_customer};
 use crate::clock;
 
 /// One incoming customer, `label` naming where it came from ("row 12") in any error.
@@ -60,7 +60,9 @@ pub struct BatchOutcome {
 /// An item's error, saying which item ("row 12: phone: …").
 fn label(label: &str) -> impl FnOnce(StoreError) -> StoreError + '_ {
     move |e| match e {
-        StoreError::Invalid { field, reason } => StoreError::Invalid { field: format!("{label}: {field}"), reason },
+        StoreError::Invalid { field, reason, problem } => {
+            StoreError::Invalid { field: format!("{label}: {field}"), reason, problem }
+        }
         other => other,
     }
 }
@@ -219,7 +221,7 @@ fn write_parts(
             let Some(id) = &out.ids[offset + i] else { continue };
             for body in item.notes.iter().filter(|b| !b.trim().is_empty()) {
                 if body.chars().count() > MAX_NOTE_CHARS {
-                    let too_long = StoreError::invalid("note", format!("longer than {MAX_NOTE_CHARS} characters"));
+                    let too_long = StoreError::bad_value("note", ValueProblem::TooLong { max: MAX_NOTE_CHARS as u32 });
                     return Err(label(&item.label)(too_long));
                 }
                 note_rows.extend([id as &dyn rusqlite::ToSql, &template, body, &stamp, &stamp, &stamp]);

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use super::bulk;
 use super::history::record;
 use super::{
-    Colour, CompanySize, ContactKind, Grade, Result, Stage, Store, StoreError, clean, opt_time_at, time_at,
-    touch_customer,
+    Colour, CompanySize, ContactKind, Grade, Result, Stage, Store, StoreError, ValueProblem, clean, opt_time_at,
+    time_at, touch_customer,
 };
 use crate::clock;
 
@@ -88,7 +88,9 @@ impl Field {
             Field::Colour => keyed(Colour::from_str(&value).map(Colour::key)),
             Field::CompanySize => keyed(CompanySize::from_str(&value).map(CompanySize::key)),
             Field::Birthday => normalize_birthday(&value).map(Some).map_err(invalid),
-            _ if value.chars().count() > 500 => Err(invalid("longer than 500 characters".into())),
+            _ if value.chars().count() > 500 => {
+                Err(StoreError::bad_value(self.key(), ValueProblem::TooLong { max: 500 }))
+            }
             _ => Ok(Some(value)),
         }
     }
@@ -147,10 +149,10 @@ pub(crate) fn normalize_contact(kind: ContactKind, value: &str) -> Result<(Strin
     let field = format!("contact.{}", kind.key());
     let value = value.trim();
     if value.is_empty() {
-        return Err(StoreError::invalid(field, "empty value"));
+        return Err(StoreError::bad_value(field, ValueProblem::Empty));
     }
     if value.chars().count() > 500 {
-        return Err(StoreError::invalid(field, "longer than 500 characters"));
+        return Err(StoreError::bad_value(field, ValueProblem::TooLong { max: 500 }));
     }
     let normalized = match kind {
         ContactKind::Phone => {
@@ -161,11 +163,11 @@ pub(crate) fn normalize_contact(kind: ContactKind, value: &str) -> Result<(Strin
                     '０'..='９' => digits.push(char::from(b'0' + (c as u32 - '０' as u32) as u8)),
                     '+' | '＋' if i == 0 => digits.push('+'),
                     ' ' | '-' | '(' | ')' | '.' | '（' | '）' | '－' => {}
-                    _ => return Err(StoreError::invalid(field, format!("'{value}' is not a phone number"))),
+                    _ => return Err(StoreError::bad_value(field, ValueProblem::NotAPhone { value: value.to_owned() })),
                 }
             }
             if digits.trim_start_matches('+').len() < 3 {
-                return Err(StoreError::invalid(field, format!("'{value}' is too short for a phone number")));
+                return Err(StoreError::bad_value(field, ValueProblem::TooShortForAPhone { value: value.to_owned() }));
             }
             match digits.strip_prefix("0086") {
                 Some(rest) => format!("+86{rest}"),
@@ -183,7 +185,7 @@ pub(crate) fn normalize_contact(kind: ContactKind, value: &str) -> Result<(Strin
                     && !lower.chars().any(char::is_whitespace)
             });
             if !valid {
-                return Err(StoreError::invalid(field, format!("'{value}' is not an email address")));
+                return Err(StoreError::bad_value(field, ValueProblem::NotAnEmail { value: value.to_owned() }));
             }
             lower
         }
@@ -417,10 +419,10 @@ const CUSTOMER_COLUMNS: &str = "id, name, company, title, industry, company_size
 fn normalize_tag(tag: &str) -> Result<String> {
     let tag = tag.trim().trim_start_matches(['#', '＃']).trim();
     if tag.is_empty() {
-        return Err(StoreError::invalid("tag", "empty tag"));
+        return Err(StoreError::bad_value("tag", ValueProblem::Empty));
     }
     if tag.chars().count() > 64 {
-        return Err(StoreError::invalid("tag", format!("'{tag}' is longer than 64 characters")));
+        return Err(StoreError::bad_value(format!("tag '{tag}'"), ValueProblem::TooLong { max: 64 }));
     }
     Ok(tag.to_owned())
 }

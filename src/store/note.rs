@@ -6,7 +6,9 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use super::task::{NewTask, insert_task};
-use super::{FoundOr, Result, Store, StoreError, TemplateKind, require_customer, time_at, touch_customer};
+use super::{
+    FoundOr, Result, Store, StoreError, TemplateKind, ValueProblem, require_customer, time_at, touch_customer,
+};
 use crate::agenda::follow_up;
 use crate::clock::{self, Today};
 
@@ -113,10 +115,10 @@ impl Store {
         let body = match (new.body.as_deref(), &template) {
             (Some(body), _) if !body.trim().is_empty() => body.to_owned(),
             (_, Some(template)) => template.body.clone(),
-            _ => return Err(StoreError::invalid("note", "the note is empty")),
+            _ => return Err(StoreError::bad_value("note", ValueProblem::Empty)),
         };
         if body.chars().count() > MAX_NOTE_CHARS {
-            return Err(StoreError::invalid("note", format!("longer than {MAX_NOTE_CHARS} characters")));
+            return Err(StoreError::bad_value("note", ValueProblem::TooLong { max: MAX_NOTE_CHARS as u32 }));
         }
         Ok(PreparedNote { template: template.map(|t| t.name), body, at: new.at })
     }

@@ -3,7 +3,8 @@
 // duplicate shown before anything lands; an export to Excel-ready CSV; and the data-quality
 // screen merging the two records of one person.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -20,11 +21,30 @@ test("import a GBK ledger through the wizard, export it, and merge a duplicate",
   const app = await launch("interop");
   apps.push(app);
   await createNotebook(app);
-  // Already in the notebook: 张伟, whose phone the ledger's first row repeats.
-  await addCustomer(app, { name: "张伟", company: "华为" }, { phone: "+86 138 0013 8000" });
+  // Already in the notebook: 张伟, whose phone the ledger's first row repeats. Mistyped first:
+  // the form says so in Chinese, with what was typed, and keeps everything entered.
+  await app.click("[data-testid=new-customer]");
+  await app.type("[data-testid=field-name]", "张伟");
+  await app.type("[data-testid=field-company]", "华为");
+  await app.type("[data-testid=contact-phone]", "138-abc");
+  await app.click("[data-testid=save-customer]");
+  await app.find("[data-testid=form-error]");
+  assert.equal(await app.text("[data-testid=form-error]"), "输入有误：「138-abc」不是有效的电话号码。");
+  await app.screenshot("customer-phone-mistyped");
+  await app.type("[data-testid=contact-phone]", "+86 138 0013 8000");
+  await app.click("[data-testid=save-customer]");
+  await app.waitFor(async () => (await app.text("[data-testid=customer-name]").catch(() => "")) === "张伟", "customer page");
 
   await app.click("[data-testid=nav-import]");
   await app.screenshot("import-file");
+  // A phone's contacts cut short: refused, said in Chinese with the file and the line to look at.
+  const cut = join(mkdtempSync(join(tmpdir(), "kehu-e2e-")), "通讯录.vcf");
+  writeFileSync(cut, "BEGIN:VCARD\nVERSION:3.0\nFN:张伟\nEND:VCARD\nTEL:13800138000\n");
+  await app.type("[data-testid=import-path]", cut);
+  await app.click("[data-testid=import-read]");
+  await app.find("[data-testid=import-error]");
+  assert.equal(await app.text("[data-testid=import-error]"), "无法读取「通讯录.vcf」：vCard 名片格式有误（第 5 行）。");
+  await app.screenshot("import-unreadable");
   await app.type("[data-testid=import-path]", join(FIXTURES, "ledger-gbk.csv"));
   await app.click("[data-testid=import-read]");
   await app.find("[data-testid=import-mapping]");

@@ -5,15 +5,15 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use kehu::Notebook;
 use kehu::interop::{
     DuplicateAction, Encoding, ExportFormat, ExportOptions, ImportOptions, ImportOutcome, InvalidAction, RowDecision,
-    export, import_file, preview_import,
+    WhyUnreadable, export, import_file, preview_import,
 };
 use kehu::quality::{DuplicateReason, quality_report};
 use kehu::store::{
     Change, ContactKind, Customer, CustomerFilter, Grade, Lang, NewContact, NewCustomer, NewInteraction, NewNote,
 };
+use kehu::{ErrorDetail, IoCause, Notebook};
 
 use crate::util::TempNotebook;
 
@@ -81,6 +81,11 @@ fn csv_in_gbk_and_utf16_as_excel_saves_them() {
     let utf8 = ImportOptions { encoding: Encoding::Utf8, ..ImportOptions::default() };
     let err = import_file(&mut nb, &fixture("ledger-gbk.csv"), &utf8, &[], &mut |_, _| {}).unwrap_err();
     assert!(err.to_string().contains("ledger-gbk.csv") && err.to_string().contains("gbk"), "{err}");
+    assert!(
+        matches!(err.detail(), Some(ErrorDetail::Unreadable { why: WhyUnreadable::NotText, line: None, file }) if file.ends_with("ledger-gbk.csv")),
+        "a screen says why in the user's language: {:?}",
+        err.detail()
+    );
     assert!(all(&nb).is_empty());
     import(&mut nb, &fixture("ledger-gbk.csv"), &ImportOptions::default());
     assert_eq!(by_name(&nb, "李娜").company.as_deref(), Some("深圳市腾讯计算机系统有限公司"));
@@ -216,7 +221,9 @@ fn invalid_values_are_flagged_or_reject_the_whole_file() {
     )
     .unwrap();
     let reject = ImportOptions { on_invalid: InvalidAction::Reject, ..ImportOptions::default() };
-    let err = import_file(&mut nb, &file, &reject, &[], &mut |_, _| {}).unwrap_err().to_string();
+    let err = import_file(&mut nb, &file, &reject, &[], &mut |_, _| {}).unwrap_err();
+    assert!(matches!(err.detail(), Some(ErrorDetail::Rejected { count: 3, .. })), "{:?}", err.detail());
+    let err = err.to_string();
     assert!(err.contains("bad.csv") && err.contains("row 2") && err.contains("手机"), "{err}");
     assert!(all(&nb).is_empty(), "nothing lands");
     let report = import(&mut nb, &file, &ImportOptions { lang: Lang::En, ..ImportOptions::default() });
@@ -522,4 +529,33 @@ fn importers_survive_damaged_files() {
             Ok(())
         })
         .unwrap();
+}
+
+/// Every way a file is refused comes with what a screen needs to say it in Chinese or English:
+/// the kind of refusal, the file, and the line of a text file.
+#[test]
+fn a_refused_file_says_why_in_terms_a_screen_translates() {
+    let t = TempNotebook::new();
+    let mut nb = t.open();
+    let cases: [(&str, &[u8], WhyUnreadable, Option<u32>); 6] = [
+        ("empty.csv", b"\n\n", WhyUnreadable::NoRows, None),
+        ("broken.xlsx", b"PK\x03\x04 not a zip archive", WhyUnreadable::NotAWorkbook, None),
+        ("cut.vcf", "BEGIN:VCARD\nFN:张伟\nTEL:13800138000\n".as_bytes(), WhyUnreadable::BadVcard, Some(1)),
+        ("stray.vcf", "BEGIN:VCARD\nFN:张伟\nEND:VCARD\nTEL:1\n".as_bytes(), WhyUnreadable::BadVcard, Some(4)),
+        ("other.json", br#"{"format": "someone else's", "rows": []}"#, WhyUnreadable::NotKehu, None),
+        ("none.vcf", b"\n", WhyUnreadable::NoVcard, None),
+    ];
+    for (name, bytes, why, line) in cases {
+        let file = t.path(name);
+        std::fs::write(&file, bytes).unwrap();
+        let err = import_file(&mut nb, &file, &ImportOptions::default(), &[], &mut |_, _| {}).unwrap_err();
+        let expected = ErrorDetail::Unreadable { file: file.display().to_string(), why, line };
+        assert_eq!(err.detail(), Some(expected), "{name}: {err}");
+        assert_eq!(err.code(), kehu::ErrorCode::Invalid);
+    }
+    let missing = t.path("missing.csv");
+    let err = preview_import(&nb, &missing, &ImportOptions::default()).unwrap_err();
+    let expected = ErrorDetail::FileAccess { file: Some(missing.display().to_string()), cause: IoCause::NotFound };
+    assert_eq!(err.detail(), Some(expected), "{err}");
+    assert!(all(&nb).is_empty());
 }

@@ -37,6 +37,7 @@ import type { CustomerPage } from "./bindings/CustomerPage";
 import type { CustomerProfile } from "./bindings/CustomerProfile";
 import type { Draft } from "./bindings/Draft";
 import type { ErrorCode } from "./bindings/ErrorCode";
+import type { ErrorDetail } from "./bindings/ErrorDetail";
 import type { HistoryEntry } from "./bindings/HistoryEntry";
 import type { IpcError } from "./bindings/IpcError";
 import type { Lang } from "./bindings/Lang";
@@ -54,11 +55,12 @@ import type { TemplateField } from "./bindings/TemplateField";
 import type { TemplateKind } from "./bindings/TemplateKind";
 import type { Vocabulary } from "./bindings/Vocabulary";
 
-/** An error from the host, with the code the UI branches on. */
+/** An error from the host, with the code the UI branches on and the facts it is said from. */
 export class HostError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    readonly detail: ErrorDetail | null = null,
   ) {
     super(message);
   }
@@ -76,7 +78,7 @@ async function call<T>(
   try {
     return await invoke<T>(command, args, headers ? { headers } : undefined);
   } catch (e) {
-    if (isIpcError(e)) throw new HostError(e.code, e.message);
+    if (isIpcError(e)) throw new HostError(e.code, e.message, e.detail ?? null);
     throw new HostError("internal", String(e));
   }
 }

@@ -4,6 +4,7 @@ import { host, HostError } from "../api/client";
 import type { Draft } from "../api/bindings/Draft";
 import type { Settings } from "../api/bindings/Settings";
 import type { Vocabulary } from "../api/bindings/Vocabulary";
+import { detailText } from "./errors";
 import { setLang, t } from "./i18n.svelte";
 
 export type Route =
@@ -61,6 +62,7 @@ export function toast(text: string, error = false) {
 /** The message for an error from the host, chosen by its code. */
 export function errorText(e: unknown): string {
   if (e instanceof HostError) {
+    if (e.detail) return detailText(e.detail, t);
     switch (e.code) {
       case "invalid":
         return t("error.invalid", { m: e.message });

@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import type { ErrorDetail } from "../api/bindings/ErrorDetail";
+import type { IoCause } from "../api/bindings/IoCause";
+import type { WhyUnreadable } from "../api/bindings/WhyUnreadable";
+import { detailText, fileName } from "./errors";
+import { en, zhCN, type MessageKey } from "./messages";
+
+// Every value the core can send; the type checker refuses the list if one is missing.
+const WHYS: Record<WhyUnreadable, true> = {
+  not_text: true,
+  not_a_workbook: true,
+  damaged: true,
+  too_large: true,
+  bad_csv: true,
+  bad_vcard: true,
+  no_vcard: true,
+  no_rows: true,
+  no_table: true,
+  not_kehu: true,
+  newer_kehu: true,
+};
+const CAUSES: Record<IoCause, true> = { not_found: true, denied: true, other: true };
+
+function translator(dictionary: Record<MessageKey, string>) {
+  return (key: MessageKey, vars: Record<string, string | number> = {}) => {
+    const text = dictionary[key];
+    if (text === undefined) throw new Error(`no message ${key}`);
+    return text.replace(/\{(\w+)\}/g, (_, name: string) => {
+      if (!(name in vars)) throw new Error(`${key} needs {${name}}`);
+      return String(vars[name]);
+    });
+  };
+}
+
+function everyDetail(): ErrorDetail[] {
+  const file = "/home/销售/下载/客户台账.xlsx";
+  return [
+    ...Object.keys(WHYS).flatMap((why) => [
+      { kind: "unreadable", file, why, line: null } as ErrorDetail,
+      { kind: "unreadable", file, why, line: 12 } as ErrorDetail,
+    ]),
+    { kind: "rejected", file, count: 3 },
+    { kind: "invalid", problem: { kind: "empty" } },
+    { kind: "invalid", problem: { kind: "too_long", max: 500 } },
+    { kind: "invalid", problem: { kind: "not_a_phone", value: "138-abc" } },
+    { kind: "invalid", problem: { kind: "too_short_for_a_phone", value: "12" } },
+    { kind: "invalid", problem: { kind: "not_an_email", value: "zhang@" } },
+    { kind: "disk_full" },
+    ...Object.keys(CAUSES).flatMap((cause) => [
+      { kind: "file_access", file: null, cause } as ErrorDetail,
+      { kind: "file_access", file, cause } as ErrorDetail,
+    ]),
+    { kind: "newer_kehu" },
+    { kind: "notebook_damaged" },
+    { kind: "not_a_backup", file },
+    { kind: "backup_damaged", file },
+  ];
+}
+
+describe("errors said from their detail", () => {
+  it("have a whole sentence for every detail, in both languages", () => {
+    for (const dictionary of [zhCN, en]) {
+      for (const detail of everyDetail()) {
+        const text = detailText(detail, translator(dictionary));
+        expect(text, JSON.stringify(detail)).not.toMatch(/[{}]|error\./);
+      }
+    }
+  });
+
+  it("are Chinese in zh-CN, naming the file the user chose and the line", () => {
+    const t = translator(zhCN);
+    const text = detailText(
+      { kind: "unreadable", file: "/tmp/导入/通讯录.vcf", why: "bad_vcard", line: 7 },
+      t,
+    );
+    expect(text).toBe("无法读取「通讯录.vcf」：vCard 名片格式有误（第 7 行）。");
+    expect(detailText({ kind: "rejected", file: "C:\\台账\\客户.csv", count: 2 }, t)).toContain("「客户.csv」中有 2 个");
+    expect(detailText({ kind: "disk_full" }, t)).toMatch(/^磁盘已满/);
+    const phone = detailText({ kind: "invalid", problem: { kind: "not_a_phone", value: "138-abc" } }, t);
+    expect(phone).toBe("输入有误：「138-abc」不是有效的电话号码。");
+    expect(detailText({ kind: "unreadable", file: "a.csv", why: "not_text", line: null }, translator(en))).toBe(
+      "Cannot read “a.csv”: it is not text in an encoding kehu recognises; choose the right encoding (UTF-8 or GBK) when importing.",
+    );
+  });
+
+  it("name a file by the last part of its path", () => {
+    expect(fileName("/home/a/客户.xlsx")).toBe("客户.xlsx");
+    expect(fileName("C:\\Users\\a\\客户.csv")).toBe("客户.csv");
+    expect(fileName("plain.csv")).toBe("plain.csv");
+  });
+});

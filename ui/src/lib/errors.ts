@@ -1,0 +1,59 @@
+// Errors said in the user's language from the facts the core gives (`ErrorDetail`); the English
+// message of an error without them is the last resort.
+import type { BackupStatus } from "../api/bindings/BackupStatus";
+import type { ErrorDetail } from "../api/bindings/ErrorDetail";
+import type { ValueProblem } from "../api/bindings/ValueProblem";
+import type { MessageKey } from "./messages";
+
+type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
+
+function valueText(problem: ValueProblem, t: Translate): string {
+  switch (problem.kind) {
+    case "empty":
+      return t("error.value.empty");
+    case "too_long":
+      return t("error.value.too_long", { max: problem.max });
+    case "not_a_phone":
+    case "too_short_for_a_phone":
+    case "not_an_email":
+      return t(`error.value.${problem.kind}`, { value: problem.value });
+  }
+}
+
+/** Why a backup failed, in the user's language where the core said what happened. */
+export function backupFailure(status: BackupStatus, t: Translate): string {
+  return status.detail ? detailText(status.detail, t) : (status.message ?? "");
+}
+
+/** The last part of a path, as a user knows the file they chose. */
+export function fileName(path: string): string {
+  return path.split(/[\\/]/).filter(Boolean).pop() ?? path;
+}
+
+export function detailText(detail: ErrorDetail, t: Translate): string {
+  switch (detail.kind) {
+    case "invalid":
+      return valueText(detail.problem, t);
+    case "unreadable": {
+      const at = detail.line == null ? "" : t("error.at_line", { line: detail.line });
+      const why = t(`error.why.${detail.why}` as MessageKey);
+      return t("error.unreadable", { file: fileName(detail.file), why, at });
+    }
+    case "rejected":
+      return t("error.rejected", { file: fileName(detail.file), count: detail.count });
+    case "disk_full":
+      return t("error.disk_full");
+    case "file_access":
+      return detail.file == null
+        ? t(`error.io.${detail.cause}` as MessageKey)
+        : t(`error.io_file.${detail.cause}` as MessageKey, { file: fileName(detail.file) });
+    case "newer_kehu":
+      return t("error.newer_kehu");
+    case "notebook_damaged":
+      return t("error.notebook_damaged");
+    case "not_a_backup":
+      return t("error.not_a_backup", { file: fileName(detail.file) });
+    case "backup_damaged":
+      return t("error.backup_damaged", { file: fileName(detail.file) });
+  }
+}
