@@ -312,8 +312,23 @@ impl Store {
     }
 }
 
+/// Makes the process's first SQLite connection, once, before any other. SQLite marks itself
+/// initialised before SQLCipher's own set-up (`sqlcipher_extra_init`) has run, so a second
+/// thread opening its first database meanwhile had its key refused ("An error occurred with
+/// PRAGMA key or rekey"): about one run in a hundred of the desktop's unit tests, which open
+/// notebooks on two threads. Every opener waits here until that set-up is done.
+fn sqlcipher_ready() {
+    static READY: std::sync::Once = std::sync::Once::new();
+    READY.call_once(|| {
+        #[allow(clippy::disallowed_methods)] // an empty in-memory database, closed at once
+        let first = Connection::open_in_memory();
+        drop(first);
+    });
+}
+
 /// Opens the file and keys it, without reading the schema.
 fn connect(path: &Path, keys: &SubKeys) -> Result<Connection> {
+    sqlcipher_ready();
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
@@ -336,6 +351,7 @@ fn connect(path: &Path, keys: &SubKeys) -> Result<Connection> {
 /// A keyed connection whose key is not yet verified: the page check reads no schema, so it
 /// can name a damaged page even when that page is one the verification would stumble on.
 fn connect_unverified(path: &Path, keys: &SubKeys) -> Result<Connection> {
+    sqlcipher_ready();
     #[allow(clippy::disallowed_methods)] // the one place that opens SQLite
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
     let _ = conn.pragma_update(None, "cipher_log_level", "NONE");
