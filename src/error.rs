@@ -75,7 +75,7 @@ impl Error {
             Error::Vault(e) => e.code(),
             Error::Store(e) => e.code(),
             Error::Search(e) => match e {
-                crate::search::SearchError::Query(_) => ErrorCode::Invalid,
+                crate::search::SearchError::Query { .. } => ErrorCode::Invalid,
                 crate::search::SearchError::Store(e) => e.code(),
                 crate::search::SearchError::Io(_) => ErrorCode::Io,
                 _ => ErrorCode::Corrupt,
@@ -128,6 +128,11 @@ impl StoreError {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ErrorDetail {
+    /// A search filter whose value is not one it takes (`等级:金牌`).
+    SearchFilter {
+        filter: crate::search::FilterKind,
+        value: String,
+    },
     /// A value the user entered, refused.
     Invalid {
         problem: crate::store::ValueProblem,
@@ -192,6 +197,9 @@ impl Error {
             }
             Error::Backup(BackupError::Io { source, .. }) => Some(ErrorDetail::of_io(None, source)),
             Error::Search(crate::search::SearchError::Io(source)) => Some(ErrorDetail::of_io(None, source)),
+            Error::Search(crate::search::SearchError::Query { filter, value, .. }) => {
+                Some(ErrorDetail::SearchFilter { filter: *filter, value: value.clone() })
+            }
             Error::Backup(BackupError::NotABackup { path, .. }) => {
                 Some(ErrorDetail::NotABackup { file: path.display().to_string() })
             }

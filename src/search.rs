@@ -14,15 +14,16 @@ mod schema;
 pub use analyzer::{full_and_initials, is_cjk};
 pub use encrypted_dir::EncryptedDirectory;
 pub use index::{IndexReport, SearchHit, SearchIndex};
-pub use query::SearchQuery;
+pub use query::{FilterKind, SearchQuery};
 
 use crate::store::StoreError;
 
 /// What can go wrong searching.
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
-    #[error("invalid search: {0}")]
-    Query(String),
+    /// An inline filter whose value is not one it takes (`grade:gold`, `after:someday`).
+    #[error("invalid search: {reason}")]
+    Query { filter: FilterKind, value: String, reason: String },
     /// The index cannot be used as it is and is rebuilt from the database.
     #[error("the search index must be rebuilt: {0}")]
     Rebuild(String),
@@ -47,7 +48,7 @@ impl SearchError {
             SearchError::Rebuild(_) => true,
             SearchError::Index(e) => !matches!(e, tantivy::TantivyError::InvalidArgument(_)),
             SearchError::Io(_) => true,
-            SearchError::Query(_) | SearchError::Store(_) => false,
+            SearchError::Query { .. } | SearchError::Store(_) => false,
         }
     }
 }

@@ -58,8 +58,19 @@ impl Parsed {
     }
 }
 
-fn invalid(reason: String) -> SearchError {
-    SearchError::Query(reason)
+/// The inline filters whose values are checked, as an error names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum FilterKind {
+    Grade,
+    Stage,
+    Kind,
+    Date,
+}
+
+fn invalid(filter: FilterKind, value: &str) -> impl FnOnce(String) -> SearchError + '_ {
+    move |reason| SearchError::Query { filter, value: value.to_owned(), reason }
 }
 
 /// Splits the text into words, phrases and inline filters, merged with the structured filters.
@@ -108,9 +119,9 @@ fn parse_words(text: &str, parsed: &mut Parsed) -> Result<(), SearchError> {
         let f = &mut parsed.filters;
         match key.to_lowercase().as_str() {
             "tag" | "标签" => f.tag = Some(value.to_owned()),
-            "grade" | "等级" => f.grade = Some(value.parse().map_err(invalid)?),
-            "stage" | "阶段" => f.stage = Some(value.parse().map_err(invalid)?),
-            "kind" | "类型" => f.kind = Some(value.parse().map_err(invalid)?),
+            "grade" | "等级" => f.grade = Some(value.parse().map_err(invalid(FilterKind::Grade, value))?),
+            "stage" | "阶段" => f.stage = Some(value.parse().map_err(invalid(FilterKind::Stage, value))?),
+            "kind" | "类型" => f.kind = Some(value.parse().map_err(invalid(FilterKind::Kind, value))?),
             "after" | "从" => f.after = Some(date(value)?),
             "before" | "到" => f.before = Some(date(value)?),
             // Not a filter we know (a URL, a time like 10:30): search it as a word.
@@ -121,7 +132,8 @@ fn parse_words(text: &str, parsed: &mut Parsed) -> Result<(), SearchError> {
 }
 
 fn date(value: &str) -> Result<DateTime<Utc>, SearchError> {
-    crate::clock::parse_user_time(value).ok_or_else(|| invalid(format!("'{value}' is not a date (use YYYY-MM-DD)")))
+    crate::clock::parse_user_time(value)
+        .ok_or_else(|| invalid(FilterKind::Date, value)(format!("'{value}' is not a date (use YYYY-MM-DD)")))
 }
 
 fn term_query(term: Term) -> Box<dyn Query> {
@@ -294,7 +306,18 @@ mod tests {
         assert_eq!(p.words, vec!["会议", "10:30", "https://x.cn"]);
         assert_eq!(p.filters.kind, Some(SearchKind::Note));
         assert!(p.filters.after.is_some());
-        assert!(parse(&SearchQuery::new("grade:gold")).is_err());
-        assert!(parse(&SearchQuery::new("after:someday")).is_err());
+        for (text, filter, value) in [
+            ("grade:gold", FilterKind::Grade, "gold"),
+            ("合同 等级：金牌 ", FilterKind::Grade, "金牌"),
+            ("阶段:x", FilterKind::Stage, "x"),
+            ("kind:memo", FilterKind::Kind, "memo"),
+            ("after:someday", FilterKind::Date, "someday"),
+            ("从:2024-1 合同", FilterKind::Date, "2024-1"),
+        ] {
+            match parse(&SearchQuery::new(text)) {
+                Err(SearchError::Query { filter: f, value: v, .. }) => assert_eq!((f, v.as_str()), (filter, value)),
+                other => panic!("{text}: {other:?}"),
+            }
+        }
     }
 }

@@ -91,6 +91,21 @@ test("a salesperson's day: create, add, note, search, credentials, privacy, lock
   const pinyinHits = await app.js("return [...document.querySelectorAll('[data-testid=search-hit]')].map(h => h.dataset.kind + ':' + h.innerText)");
   assert.ok(pinyinHits.some((h) => h.startsWith("customer:") && h.includes("张伟")), pinyinHits.join("\n"));
   await app.screenshot("search-pinyin");
+  // A filter with a value it does not take is said under the input, in Chinese, not as a toast;
+  // the value finished, the results come back.
+  await app.type("[data-testid=search-input]", "等级：金牌");
+  await app.waitFor(async () => (await app.text("[data-testid=search-error]").catch(() => "")) !== "", "filter error");
+  assert.equal(await app.text("[data-testid=search-error]"), "搜索条件有误：「金牌」不是有效的等级。");
+  assert.equal(await app.js("return document.querySelectorAll('[data-testid=toast].error').length"), 0, "no error toast");
+  await app.screenshot("search-filter-error");
+  await app.type("[data-testid=search-input]", "zhangwei 等级:普通客户");
+  await app.waitFor(
+    async () => (await app.attr("[data-testid=search-results]", "data-query")) === "zhangwei 等级:普通客户",
+    "results with the filter",
+  );
+  assert.equal(await app.js("return document.querySelectorAll('[data-testid=search-error]').length"), 0);
+  await app.type("[data-testid=search-input]", "zhangwei");
+  await app.waitFor(async () => (await app.attr("[data-testid=search-results]", "data-query")) === "zhangwei", "zhangwei again");
   // While an input method composes (拼音 typed, 汉字 not yet chosen) nothing is searched.
   const composing = await app.jsAsync(
     `const done = arguments[0]; const input = document.querySelector('[data-testid=search-input]');

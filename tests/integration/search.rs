@@ -166,6 +166,8 @@ fn filters_kinds_and_dates_combine_with_text() {
     assert_eq!(count(SearchQuery::new("tag:重点 kind:customer")), 1, "filters alone");
     let err = nb.search(&SearchQuery::new("合同 grade:gold")).unwrap_err();
     assert_eq!(err.code(), kehu::ErrorCode::Invalid);
+    let filter = kehu::search::FilterKind::Grade;
+    assert_eq!(err.detail(), Some(kehu::ErrorDetail::SearchFilter { filter, value: "gold".into() }), "{err}");
 }
 
 #[test]

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ErrorDetail } from "../api/bindings/ErrorDetail";
+import type { FilterKind } from "../api/bindings/FilterKind";
 import type { IoCause } from "../api/bindings/IoCause";
 import type { WhyUnreadable } from "../api/bindings/WhyUnreadable";
 import { detailText, fileName } from "./errors";
@@ -20,6 +21,7 @@ const WHYS: Record<WhyUnreadable, true> = {
   newer_kehu: true,
 };
 const CAUSES: Record<IoCause, true> = { not_found: true, denied: true, other: true };
+const FILTERS: Record<FilterKind, true> = { grade: true, stage: true, kind: true, date: true };
 
 function translator(dictionary: Record<MessageKey, string>) {
   return (key: MessageKey, vars: Record<string, string | number> = {}) => {
@@ -40,6 +42,7 @@ function everyDetail(): ErrorDetail[] {
       { kind: "unreadable", file, why, line: 12 } as ErrorDetail,
     ]),
     { kind: "rejected", file, count: 3 },
+    ...Object.keys(FILTERS).map((filter) => ({ kind: "search_filter", filter, value: "金牌" }) as ErrorDetail),
     { kind: "invalid", problem: { kind: "empty" } },
     { kind: "invalid", problem: { kind: "too_long", max: 500 } },
     { kind: "invalid", problem: { kind: "not_a_phone", value: "138-abc" } },
@@ -78,6 +81,9 @@ describe("errors said from their detail", () => {
     expect(detailText({ kind: "disk_full" }, t)).toMatch(/^磁盘已满/);
     const phone = detailText({ kind: "invalid", problem: { kind: "not_a_phone", value: "138-abc" } }, t);
     expect(phone).toBe("输入有误：「138-abc」不是有效的电话号码。");
+    expect(detailText({ kind: "search_filter", filter: "grade", value: "金牌" }, t)).toBe(
+      "搜索条件有误：「金牌」不是有效的等级。",
+    );
     expect(detailText({ kind: "unreadable", file: "a.csv", why: "not_text", line: null }, translator(en))).toBe(
       "Cannot read “a.csv”: it is not text in an encoding kehu recognises; choose the right encoding (UTF-8 or GBK) when importing.",
     );

@@ -34,6 +34,8 @@ export function detailText(detail: ErrorDetail, t: Translate): string {
   switch (detail.kind) {
     case "invalid":
       return valueText(detail.problem, t);
+    case "search_filter":
+      return t("error.search_filter", { value: detail.value, filter: t(`error.filter.${detail.filter}`) });
     case "unreadable": {
       const at = detail.line == null ? "" : t("error.at_line", { line: detail.line });
       const why = t(`error.why.${detail.why}` as MessageKey);
