@@ -104,14 +104,7 @@ impl StoreError {
 
     /// A refused value whose problem a screen can say without knowing the field.
     pub(crate) fn bad_value(field: impl Into<String>, problem: ValueProblem) -> Self {
-        let reason = match &problem {
-            ValueProblem::Empty => "empty value".to_owned(),
-            ValueProblem::TooLong { max } => format!("longer than {max} characters"),
-            ValueProblem::NotAPhone { value } => format!("'{value}' is not a phone number"),
-            ValueProblem::TooShortForAPhone { value } => format!("'{value}' is too short for a phone number"),
-            ValueProblem::NotAnEmail { value } => format!("'{value}' is not an email address"),
-        };
-        StoreError::Invalid { field: field.into(), reason, problem: Some(problem) }
+        StoreError::Invalid { field: field.into(), reason: problem.to_string(), problem: Some(problem) }
     }
 
     pub(crate) fn not_found(kind: &'static str, id: impl std::fmt::Display) -> Self {
@@ -125,10 +118,40 @@ impl StoreError {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ValueProblem {
     Empty,
-    TooLong { max: u32 },
-    NotAPhone { value: String },
-    TooShortForAPhone { value: String },
-    NotAnEmail { value: String },
+    TooLong {
+        max: u32,
+    },
+    NotAPhone {
+        value: String,
+    },
+    TooShortForAPhone {
+        value: String,
+    },
+    NotAnEmail {
+        value: String,
+    },
+    /// A number outside `min..=max`.
+    OutOfRange {
+        min: u32,
+        max: u32,
+    },
+    /// A folder given by a relative path.
+    NotAFullPath,
+}
+
+/// The problem in English, as the CLI and the logs say it.
+impl std::fmt::Display for ValueProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ValueProblem::Empty => write!(f, "empty value"),
+            ValueProblem::TooLong { max } => write!(f, "longer than {max} characters"),
+            ValueProblem::NotAPhone { value } => write!(f, "'{value}' is not a phone number"),
+            ValueProblem::TooShortForAPhone { value } => write!(f, "'{value}' is too short for a phone number"),
+            ValueProblem::NotAnEmail { value } => write!(f, "'{value}' is not an email address"),
+            ValueProblem::OutOfRange { min, max } => write!(f, "must be from {min} to {max}"),
+            ValueProblem::NotAFullPath => write!(f, "must be a full path"),
+        }
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

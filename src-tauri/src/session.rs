@@ -76,7 +76,7 @@ impl Session {
     }
 
     pub fn save_settings(&self, settings: Settings) -> IpcResult<()> {
-        settings.validate().map_err(|m| IpcError::new(kehu::ErrorCode::Invalid, m))?;
+        settings.validate()?;
         settings.save(&self.settings_path).map_err(|e| IpcError::io("saving settings", &e))?;
         self.state.lock().expect("session mutex").settings = settings;
         Ok(())
@@ -325,7 +325,10 @@ mod tests {
     fn settings_are_validated_and_saved() {
         let (tmp, session) = session();
         let bad = Settings { auto_lock_minutes: 0, ..Settings::default() };
-        assert_eq!(session.save_settings(bad).unwrap_err().code, ErrorCode::Invalid);
+        let err = session.save_settings(bad).unwrap_err();
+        assert_eq!(err.code, ErrorCode::Invalid);
+        let problem = kehu::store::ValueProblem::OutOfRange { min: 1, max: crate::settings::MAX_AUTO_LOCK_MINUTES };
+        assert_eq!(err.detail, Some(kehu::ErrorDetail::Invalid { problem }), "said in the UI's language");
         let good = Settings { auto_lock_minutes: 3, ..Settings::default() };
         session.save_settings(good.clone()).unwrap();
         assert_eq!(Settings::load(&tmp.path().join("settings.json")), good);

@@ -41,7 +41,8 @@ impl ReviewPolicy {
     fn check(&self) -> Result<()> {
         for grade in Grade::ALL {
             if !(1..=3650).contains(&self.days(*grade)) {
-                return Err(StoreError::invalid(grade.key(), "review days must be from 1 to 3650"));
+                let problem = super::ValueProblem::OutOfRange { min: 1, max: 3650 };
+                return Err(StoreError::bad_value(format!("review days of {}", grade.key()), problem));
             }
         }
         Ok(())

@@ -48,6 +48,8 @@ function everyDetail(): ErrorDetail[] {
     { kind: "invalid", problem: { kind: "not_a_phone", value: "138-abc" } },
     { kind: "invalid", problem: { kind: "too_short_for_a_phone", value: "12" } },
     { kind: "invalid", problem: { kind: "not_an_email", value: "zhang@" } },
+    { kind: "invalid", problem: { kind: "out_of_range", min: 1, max: 240 } },
+    { kind: "invalid", problem: { kind: "not_a_full_path" } },
     { kind: "disk_full" },
     ...Object.keys(CAUSES).flatMap((cause) => [
       { kind: "file_access", file: null, cause } as ErrorDetail,

@@ -17,6 +17,10 @@ function valueText(problem: ValueProblem, t: Translate): string {
     case "too_short_for_a_phone":
     case "not_an_email":
       return t(`error.value.${problem.kind}`, { value: problem.value });
+    case "out_of_range":
+      return t("error.value.out_of_range", { min: problem.min, max: problem.max });
+    case "not_a_full_path":
+      return t("error.value.not_a_full_path");
   }
 }
 
