@@ -1,5 +1,6 @@
-//! The error every public entry point returns, and the small `ErrorCode` a caller (CLI exit
-//! status, desktop UI) branches on — never the message text.
+//! The error every public entry point returns, the small `ErrorCode` a caller (CLI exit
+//! status, desktop UI) branches on — never the message text —, and the `ErrorDetail` a screen
+//! says it from in the user's language (the message is English).
 
 use std::path::PathBuf;
 
