@@ -78,10 +78,10 @@ impl Iterator for CsvRows {
                 self.counted_to = start;
                 Some(Ok((self.line, self.record.iter().map(str::to_owned).collect())))
             }
-            Err(e) => {
-                let line = e.position().map_or(0, csv::Position::line);
-                Some(Err(Unreadable::at_line(WhyUnreadable::BadCsv, line as usize, e)))
-            }
+            Err(e) => Some(Err(match e.position().map(csv::Position::line) {
+                Some(line) if line > 0 => Unreadable::at_line(WhyUnreadable::BadCsv, line as usize, e),
+                _ => Unreadable::new(WhyUnreadable::BadCsv, e.to_string()),
+            })),
         }
     }
 }
