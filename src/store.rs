@@ -103,7 +103,7 @@ impl StoreError {
     }
 
     /// A refused value whose problem a screen can say without knowing the field.
-    pub(crate) fn bad_value(field: impl Into<String>, problem: ValueProblem) -> Self {
+    pub fn bad_value(field: impl Into<String>, problem: ValueProblem) -> Self {
         StoreError::Invalid { field: field.into(), reason: problem.to_string(), problem: Some(problem) }
     }
 

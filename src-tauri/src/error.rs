@@ -19,12 +19,6 @@ impl IpcError {
         IpcError { code, message: message.into(), detail: None }
     }
 
-    /// A value the user entered, refused, said in the UI from `problem`.
-    pub fn invalid_value(field: &str, problem: kehu::store::ValueProblem) -> Self {
-        let message = format!("invalid {field}: {problem}");
-        IpcError { detail: Some(ErrorDetail::Invalid { problem }), ..IpcError::new(ErrorCode::Invalid, message) }
-    }
-
     pub fn locked() -> Self {
         IpcError::new(ErrorCode::Locked, "the notebook is locked")
     }

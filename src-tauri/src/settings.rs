@@ -4,10 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use kehu::store::{Lang, ValueProblem};
+use kehu::store::{Lang, StoreError, ValueProblem};
 use serde::{Deserialize, Serialize};
-
-use crate::error::IpcError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[ts(export)]
@@ -45,16 +43,16 @@ pub const MAX_BACKUP_KEEP: u32 = 365;
 pub const MAX_AUTO_LOCK_MINUTES: u32 = 240;
 
 impl Settings {
-    pub fn validate(&self) -> Result<(), IpcError> {
+    pub fn validate(&self) -> Result<(), StoreError> {
         let range = |max| ValueProblem::OutOfRange { min: 1, max };
         if !(1..=MAX_AUTO_LOCK_MINUTES).contains(&self.auto_lock_minutes) {
-            return Err(IpcError::invalid_value("auto-lock minutes", range(MAX_AUTO_LOCK_MINUTES)));
+            return Err(StoreError::bad_value("auto-lock minutes", range(MAX_AUTO_LOCK_MINUTES)));
         }
         if !(1..=MAX_BACKUP_KEEP).contains(&self.backup_keep) {
-            return Err(IpcError::invalid_value("backups kept", range(MAX_BACKUP_KEEP)));
+            return Err(StoreError::bad_value("backups kept", range(MAX_BACKUP_KEEP)));
         }
         if self.backup_folder.as_deref().is_some_and(|f| !Path::new(f).is_absolute()) {
-            return Err(IpcError::invalid_value("backup folder", ValueProblem::NotAFullPath));
+            return Err(StoreError::bad_value("backup folder", ValueProblem::NotAFullPath));
         }
         Ok(())
     }

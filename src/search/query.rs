@@ -69,8 +69,8 @@ pub enum FilterKind {
     Date,
 }
 
-fn invalid(filter: FilterKind, value: &str) -> impl FnOnce(String) -> SearchError + '_ {
-    move |reason| SearchError::Query { filter, value: value.to_owned(), reason }
+fn invalid(filter: FilterKind, value: &str, reason: impl std::fmt::Display) -> SearchError {
+    SearchError::Query { filter, value: value.to_owned(), reason: reason.to_string() }
 }
 
 /// Splits the text into words, phrases and inline filters, merged with the structured filters.
@@ -119,9 +119,9 @@ fn parse_words(text: &str, parsed: &mut Parsed) -> Result<(), SearchError> {
         let f = &mut parsed.filters;
         match key.to_lowercase().as_str() {
             "tag" | "标签" => f.tag = Some(value.to_owned()),
-            "grade" | "等级" => f.grade = Some(value.parse().map_err(invalid(FilterKind::Grade, value))?),
-            "stage" | "阶段" => f.stage = Some(value.parse().map_err(invalid(FilterKind::Stage, value))?),
-            "kind" | "类型" => f.kind = Some(value.parse().map_err(invalid(FilterKind::Kind, value))?),
+            "grade" | "等级" => f.grade = Some(value.parse().map_err(|e| invalid(FilterKind::Grade, value, e))?),
+            "stage" | "阶段" => f.stage = Some(value.parse().map_err(|e| invalid(FilterKind::Stage, value, e))?),
+            "kind" | "类型" => f.kind = Some(value.parse().map_err(|e| invalid(FilterKind::Kind, value, e))?),
             "after" | "从" => f.after = Some(date(value)?),
             "before" | "到" => f.before = Some(date(value)?),
             // Not a filter we know (a URL, a time like 10:30): search it as a word.
@@ -132,8 +132,8 @@ fn parse_words(text: &str, parsed: &mut Parsed) -> Result<(), SearchError> {
 }
 
 fn date(value: &str) -> Result<DateTime<Utc>, SearchError> {
-    crate::clock::parse_user_time(value)
-        .ok_or_else(|| invalid(FilterKind::Date, value)(format!("'{value}' is not a date (use YYYY-MM-DD)")))
+    let reason = || format!("'{value}' is not a date (use YYYY-MM-DD)");
+    crate::clock::parse_user_time(value).ok_or_else(|| invalid(FilterKind::Date, value, reason()))
 }
 
 fn term_query(term: Term) -> Box<dyn Query> {

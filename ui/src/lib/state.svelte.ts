@@ -59,7 +59,7 @@ export function toast(text: string, error = false) {
   toastTimer = setTimeout(() => (app.toast = null), error ? 6000 : 3000);
 }
 
-/** The message for an error from the host, chosen by its code. */
+/** The message for an error from the host: said from its detail, or else chosen by its code. */
 export function errorText(e: unknown): string {
   if (e instanceof HostError) {
     if (e.detail) return detailText(e.detail, t);
