@@ -50,6 +50,13 @@ pub enum BackupError {
     TooNew { path: PathBuf, found: u32, schema: i64 },
     #[error("{0}")]
     Invalid(String),
+    /// A row of the file that the store's rules refuse (see `store::check_incoming_row`).
+    #[error("{path}: {source}")]
+    RefusedRow {
+        path: PathBuf,
+        #[source]
+        source: Box<crate::store::StoreError>,
+    },
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -63,7 +70,9 @@ impl BackupError {
         use crate::ErrorCode;
         match self {
             BackupError::WrongPassword(_) => ErrorCode::WrongPassword,
-            BackupError::NotABackup { .. } | BackupError::Invalid(_) => ErrorCode::Invalid,
+            BackupError::NotABackup { .. } | BackupError::Invalid(_) | BackupError::RefusedRow { .. } => {
+                ErrorCode::Invalid
+            }
             BackupError::Damaged { .. } => ErrorCode::Corrupt,
             BackupError::TooNew { .. } => ErrorCode::SchemaTooNew,
             BackupError::Io { .. } => ErrorCode::Io,
@@ -116,6 +125,7 @@ fn write_backup(notebook: &mut Notebook, output: &Path, password: &str, options:
     if password.is_empty() {
         return Err(BackupError::Invalid("the backup password is empty".into()).into());
     }
+    crate::vault::require_backup_password(password)?;
     let password = Zeroizing::new(password.to_owned());
     archive::write_package(notebook, output, &password, options, PackageKind::Backup, RowScope::All, None)
 }

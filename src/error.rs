@@ -103,7 +103,10 @@ impl VaultError {
             VaultError::AlreadyExists(_) => ErrorCode::AlreadyExists,
             VaultError::CorruptHeader { .. } => ErrorCode::Corrupt,
             VaultError::FormatTooNew { .. } => ErrorCode::SchemaTooNew,
-            VaultError::BadKdfParams(_) | VaultError::EmptyPassword | VaultError::WeakPassword => ErrorCode::Invalid,
+            VaultError::BadKdfParams(_)
+            | VaultError::EmptyPassword
+            | VaultError::WeakPassword
+            | VaultError::WeakBackupPassword => ErrorCode::Invalid,
             VaultError::Io { .. } => ErrorCode::Io,
         }
     }
@@ -113,7 +116,7 @@ impl StoreError {
     pub fn code(&self) -> ErrorCode {
         match self {
             StoreError::NotFound { .. } => ErrorCode::NotFound,
-            StoreError::Invalid { .. } => ErrorCode::Invalid,
+            StoreError::Invalid { .. } | StoreError::BadRow(_) => ErrorCode::Invalid,
             StoreError::WrongKey | StoreError::Corrupt(_) => ErrorCode::Corrupt,
             StoreError::SchemaTooNew { .. } => ErrorCode::SchemaTooNew,
             StoreError::Conflict(_) => ErrorCode::AlreadyExists,
@@ -137,6 +140,16 @@ pub enum ErrorDetail {
     /// A value the user entered, refused.
     Invalid {
         problem: crate::store::ValueProblem,
+    },
+    /// A row of a file (a backup, a package, kehu JSON) refused: its table, row id and column,
+    /// and what is wrong where the core can say it as a fact.
+    RefusedRow {
+        file: Option<String>,
+        value: Box<crate::store::RefusedValue>,
+    },
+    /// A new password refused as too easy to guess: the master password, or a backup's.
+    WeakPassword {
+        backup: bool,
     },
     /// A file that is not what it should be; `line` of a text file where known.
     Unreadable {
@@ -201,6 +214,11 @@ impl Error {
             Error::Search(crate::search::SearchError::Query { filter, value, .. }) => {
                 Some(ErrorDetail::SearchFilter { filter: *filter, value: value.clone() })
             }
+            Error::Vault(VaultError::WeakPassword) => Some(ErrorDetail::WeakPassword { backup: false }),
+            Error::Vault(VaultError::WeakBackupPassword) => Some(ErrorDetail::WeakPassword { backup: true }),
+            Error::Backup(BackupError::RefusedRow { path, source }) => {
+                refused_row(Some(path.display().to_string()), source).or_else(|| store_detail(source))
+            }
             Error::Backup(BackupError::NotABackup { path, .. }) => {
                 Some(ErrorDetail::NotABackup { file: path.display().to_string() })
             }
@@ -228,9 +246,17 @@ impl ErrorDetail {
     }
 }
 
+fn refused_row(file: Option<String>, e: &StoreError) -> Option<ErrorDetail> {
+    match e {
+        StoreError::BadRow(value) => Some(ErrorDetail::RefusedRow { file, value: value.clone() }),
+        _ => None,
+    }
+}
+
 fn store_detail(e: &StoreError) -> Option<ErrorDetail> {
     use rusqlite::ErrorCode as C;
     match e {
+        StoreError::BadRow(_) => refused_row(None, e),
         StoreError::Invalid { problem: Some(problem), .. } => Some(ErrorDetail::Invalid { problem: problem.clone() }),
         StoreError::WrongKey | StoreError::Corrupt(_) => Some(ErrorDetail::NotebookDamaged),
         StoreError::SchemaTooNew { .. } => Some(ErrorDetail::NewerKehu),

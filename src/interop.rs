@@ -2,6 +2,7 @@
 //! Excel on a Chinese Windows, phone contacts as vCards, Google and Outlook exports, kehu's own
 //! JSON — and out to files other programs open (CSV, XLSX, vCard, JSON).
 
+pub mod cells;
 mod decode;
 mod export;
 mod grid;

@@ -199,6 +199,17 @@ impl Notebook {
     }
 }
 
+impl Notebook {
+    /// Keeps `password` (sealed) as the notebook's backup password, or forgets it (`None`):
+    /// one too easy to guess is refused, as a backup written with it would be.
+    pub fn set_backup_password(&mut self, password: Option<&str>) -> Result<()> {
+        if let Some(password) = password.filter(|p| !p.is_empty()) {
+            crate::vault::require_backup_password(password)?;
+        }
+        Ok(self.store.set_backup_password(password)?)
+    }
+}
+
 impl Drop for Notebook {
     fn drop(&mut self) {
         if !self.crashed

@@ -326,8 +326,11 @@ pub fn chart_csv(report: &Report, chart: Chart) -> String {
             rows
         }
     };
+    // Labels are the user's own text (an industry, a region): a formula-like one is made text.
     for row in rows {
-        writer.write_record(&row).expect("writing to memory");
+        writer
+            .write_record(row.iter().map(|cell| crate::interop::cells::neutralize(cell).into_owned()))
+            .expect("writing to memory");
     }
     let bytes = writer.into_inner().expect("writing to memory");
     format!("\u{feff}{}", String::from_utf8(bytes).expect("CSV of UTF-8 strings"))

@@ -12,6 +12,7 @@ mod customer;
 mod draft;
 mod fts5;
 mod history;
+mod incoming;
 mod interaction;
 mod merge;
 mod migrations;
@@ -40,6 +41,7 @@ pub use customer::{
 };
 pub use draft::Draft;
 pub use history::HistoryEntry;
+pub use incoming::check_incoming_row;
 pub use interaction::{Interaction, NewInteraction};
 pub use merge::MergeOutcome;
 pub use migrations::SCHEMA_VERSION;
@@ -51,6 +53,7 @@ pub use snapshot::{CUSTOMER_TABLES, Row, RowLoader, RowScope, SNAPSHOT_TABLES};
 pub use survey::SurveyedCustomer;
 pub use task::{NewTask, Task, TaskFilter};
 pub use template::{Template, TemplateField};
+pub(crate) use transfer::check_attachment_data;
 pub use transfer::{TransferCounts, TransferRows, TransferTarget};
 pub use view::SavedView;
 pub use vocab::{
@@ -72,6 +75,9 @@ pub enum StoreError {
     /// `problem` says what is wrong where a screen can say it in the user's language.
     #[error("invalid {field}: {reason}")]
     Invalid { field: String, reason: String, problem: Option<ValueProblem> },
+    /// A row from a file (a backup, a package, kehu JSON) refused before anything was written.
+    #[error("{0}")]
+    BadRow(Box<RefusedValue>),
     #[error(
         "the database does not open with this notebook's key (the header and the database do not belong together, or the database is damaged)"
     )]
@@ -112,6 +118,31 @@ impl StoreError {
     }
 }
 
+/// A value of a row from a file that the store's rules refuse: where it is, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct RefusedValue {
+    /// The table (`note`, `customer`…).
+    pub table: String,
+    /// The row's id in the file, where it has one.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub row: Option<i64>,
+    pub column: String,
+    /// Why, in English (what the CLI says).
+    pub reason: String,
+    /// Why, as a fact a screen says in the user's language, where there is one.
+    pub problem: Option<ValueProblem>,
+}
+
+impl std::fmt::Display for RefusedValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.row {
+            Some(row) => write!(f, "{} row {row}, {}: {}", self.table, self.column, self.reason),
+            None => write!(f, "{} row ?, {}: {}", self.table, self.column, self.reason),
+        }
+    }
+}
+
 /// What is wrong with a value the user entered, as facts (the value itself where it helps).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -137,6 +168,10 @@ pub enum ValueProblem {
     },
     /// A folder given by a relative path.
     NotAFullPath,
+    /// A stored time that does not read as one (from a file: a backup, a package).
+    NotATime {
+        value: String,
+    },
 }
 
 /// The problem in English, as the CLI and the logs say it.
@@ -150,6 +185,7 @@ impl std::fmt::Display for ValueProblem {
             ValueProblem::NotAnEmail { value } => write!(f, "'{value}' is not an email address"),
             ValueProblem::OutOfRange { min, max } => write!(f, "must be from {min} to {max}"),
             ValueProblem::NotAFullPath => write!(f, "must be a full path"),
+            ValueProblem::NotATime { value } => write!(f, "'{value}' is not a time"),
         }
     }
 }

@@ -15,7 +15,7 @@ pub use header::{HEADER_FILE, Header};
 pub use kdf::{KdfParams, MIN_ITERATIONS, MIN_MEMORY_KIB, MIN_PARALLELISM};
 pub use keys::{DataKey, SubKey, SubKeys};
 pub use process::harden_process;
-pub use strength::{MIN_SCORE, PasswordStrength, password_strength, require_strong_password};
+pub use strength::{MIN_SCORE, PasswordStrength, password_strength, require_backup_password, require_strong_password};
 
 use std::path::PathBuf;
 
@@ -38,6 +38,8 @@ pub enum VaultError {
     EmptyPassword,
     #[error("the master password is too easy to guess")]
     WeakPassword,
+    #[error("the backup password is too easy to guess: a backup holds every credential; use a longer one")]
+    WeakBackupPassword,
     #[error("{context}: {source}")]
     Io {
         context: String,

@@ -48,7 +48,7 @@ pub struct BackupStatus {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AutoBackupOutcome {
-    Written(BackupStatus),
+    Written(Box<BackupStatus>),
     /// Nothing changed since the last automatic backup, which is still there.
     Unchanged,
     /// An automatic backup with no backup password set: nothing to do (the settings screen
@@ -113,7 +113,7 @@ pub fn auto_backup(
                 marker: Some(marker),
             };
             save(notebook, &status)?;
-            Ok(AutoBackupOutcome::Written(status))
+            Ok(AutoBackupOutcome::Written(Box::new(status)))
         }
         Err(e) => {
             let status = BackupStatus {

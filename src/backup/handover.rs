@@ -2,7 +2,7 @@
 //! optionally redacted — and imported into another notebook, where the customers it already
 //! has are found and merged field by field as the user chooses.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -67,6 +67,7 @@ pub fn export_handover(
     if password.is_empty() {
         return Err(BackupError::Invalid("the package password is empty".into()).into());
     }
+    crate::vault::require_backup_password(password)?;
     let ids = selected_customers(notebook, selection)?;
     if ids.is_empty() {
         return Err(BackupError::Invalid("no customer matches the selection".into()).into());
@@ -175,6 +176,10 @@ pub struct Package {
     pub info: PackageInfo,
     tables: BTreeMap<String, Vec<Row>>,
     attachments: BTreeMap<i64, Vec<u8>>,
+    /// Each table's rows by customer id (as indexes into `tables`), so a plan and an import
+    /// look a customer's rows up instead of scanning every row for each customer.
+    by_customer: HashMap<String, HashMap<i64, Vec<usize>>>,
+    tag_names: BTreeMap<i64, String>,
 }
 
 impl Package {
@@ -194,8 +199,7 @@ impl Package {
             Ok(())
         })?;
         let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-        let info = manifest.info(size);
-        Ok(Package { path: path.to_path_buf(), manifest, info, tables, attachments })
+        Package::checked(path, manifest, tables, attachments, size)
     }
 
     /// A package already in memory (kehu's JSON export).
@@ -205,9 +209,43 @@ impl Package {
         tables: BTreeMap<String, Vec<Row>>,
         attachments: BTreeMap<i64, Vec<u8>>,
         size: u64,
-    ) -> Package {
+    ) -> Result<Package> {
+        Package::checked(path, manifest, tables, attachments, size)
+    }
+
+    /// Checks every row with the store's rules (a bad one refuses the package, naming its
+    /// table, row and field, before anything is planned or written) and indexes them.
+    fn checked(
+        path: &Path,
+        manifest: Manifest,
+        mut tables: BTreeMap<String, Vec<Row>>,
+        attachments: BTreeMap<i64, Vec<u8>>,
+        size: u64,
+    ) -> Result<Package> {
+        let mut by_customer: HashMap<String, HashMap<i64, Vec<usize>>> = HashMap::new();
+        for (table, rows) in &mut tables {
+            let groups = by_customer.entry(table.clone()).or_default();
+            for (i, row) in rows.iter_mut().enumerate() {
+                crate::store::check_incoming_row(table, row).map_err(|e| in_file(path, e))?;
+                if let Some(id) = row.get("customer_id").and_then(Json::as_i64) {
+                    groups.entry(id).or_default().push(i);
+                }
+                if table == "attachment"
+                    && let Some(data) = row.get("id").and_then(Json::as_i64).and_then(|id| attachments.get(&id))
+                {
+                    crate::store::check_attachment_data(row, data).map_err(|e| in_file(path, e))?;
+                }
+            }
+        }
+        let tag_names = tables
+            .get("tag")
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|t| Some((t.get("id")?.as_i64()?, t.get("name")?.as_str()?.to_owned())))
+            .collect();
         let info = manifest.info(size);
-        Package { path: path.to_path_buf(), manifest, info, tables, attachments }
+        Ok(Package { path: path.to_path_buf(), manifest, info, tables, attachments, by_customer, tag_names })
     }
 
     fn rows(&self, table: &str) -> &[Row] {
@@ -215,14 +253,14 @@ impl Package {
     }
 
     fn of_customer<'a>(&'a self, table: &str, id: i64) -> impl Iterator<Item = &'a Row> {
-        self.rows(table).iter().filter(move |r| r.get("customer_id").and_then(Json::as_i64) == Some(id))
+        let rows = self.rows(table);
+        let found = self.by_customer.get(table).and_then(|groups| groups.get(&id)).map(Vec::as_slice);
+        found.unwrap_or_default().iter().map(move |&i| &rows[i])
     }
 
     fn tags_of(&self, id: i64) -> Vec<String> {
-        let names: BTreeMap<i64, &str> =
-            self.rows("tag").iter().filter_map(|t| Some((t.get("id")?.as_i64()?, t.get("name")?.as_str()?))).collect();
         self.of_customer("customer_tag", id)
-            .filter_map(|l| names.get(&l.get("tag_id")?.as_i64()?).map(|n| (*n).to_owned()))
+            .filter_map(|l| self.tag_names.get(&l.get("tag_id")?.as_i64()?).cloned())
             .collect()
     }
 
@@ -385,6 +423,11 @@ pub fn plan_import(notebook: &Notebook, package: &Package) -> Result<ImportPlan>
     Ok(ImportPlan { info: package.info.clone(), customers })
 }
 
+/// A refused row, said with the file it came from.
+fn in_file(path: &Path, e: crate::store::StoreError) -> crate::Error {
+    BackupError::RefusedRow { path: path.to_path_buf(), source: Box::new(e) }.into()
+}
+
 fn damaged(package: &Package, reason: &str) -> crate::Error {
     BackupError::Damaged { path: package.path.clone(), reason: reason.into() }.into()
 }
@@ -425,14 +468,11 @@ fn field_diffs(existing: &crate::store::Customer, incoming: &Row) -> Vec<FieldDi
 pub fn apply_import(notebook: &mut Notebook, package: &Package, decisions: &[ImportDecision]) -> Result<ImportReport> {
     let plan = plan_import(notebook, package)?;
     let defaults = plan.default_decisions();
+    let chosen: HashMap<i64, &ImportDecision> = decisions.iter().map(|d| (d.key, d)).collect();
     let mut targets = BTreeMap::new();
     let mut report = ImportReport::default();
-    for incoming in &plan.customers {
-        let decision = decisions
-            .iter()
-            .find(|d| d.key == incoming.key)
-            .or_else(|| defaults.iter().find(|d| d.key == incoming.key))
-            .expect("every customer has a default decision");
+    for (incoming, default) in plan.customers.iter().zip(&defaults) {
+        let decision = chosen.get(&incoming.key).copied().unwrap_or(default);
         let target = match (decision.action, &incoming.duplicate) {
             (ImportAction::Skip, _) => {
                 report.skipped += 1;

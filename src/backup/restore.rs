@@ -43,13 +43,17 @@ pub fn restore(
             if let Some(table) = part_table(path) {
                 let rows: Vec<Row> = serde_json::from_slice(data)
                     .map_err(|e| BackupError::Damaged { path: backup.to_path_buf(), reason: format!("{path}: {e}") })?;
-                for (i, row) in rows.iter().enumerate() {
-                    loader.insert(table, row).map_err(|e| {
-                        BackupError::Invalid(format!("{}: row {} of {path}: {e}", backup.display(), i + 1))
+                for row in rows {
+                    loader.insert(table, row).map_err(|source| BackupError::RefusedRow {
+                        path: backup.to_path_buf(),
+                        source: Box::new(source),
                     })?;
                 }
             } else if let Some(id) = attachment_id(path) {
-                loader.insert_attachment_data(id, data)?;
+                loader.insert_attachment_data(id, data).map_err(|source| BackupError::RefusedRow {
+                    path: backup.to_path_buf(),
+                    source: Box::new(source),
+                })?;
             }
             Ok(())
         })?;

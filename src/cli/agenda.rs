@@ -82,7 +82,10 @@ pub(crate) fn report(ctx: &Ctx, args: &ReportArgs) -> Result<()> {
     if let Some(chart) = args.csv {
         let csv = chart_csv(&report, chart);
         match &args.output {
-            Some(path) => std::fs::write(path, csv).with_context(|| format!("writing {}", path.display()))?,
+            Some(path) => {
+                let path = std::path::absolute(path).with_context(|| format!("writing {}", path.display()))?;
+                kehu::report::save_chart_file(&path, csv.as_bytes())?;
+            }
             None => print!("{csv}"),
         }
         return Ok(());

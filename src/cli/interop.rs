@@ -180,6 +180,10 @@ pub(crate) struct ExportArgs {
     /// Replace the output file if it exists
     #[arg(long)]
     force: bool,
+    /// CSV, XLSX: write cells beginning with = + - @ as they are, not as text (a spreadsheet
+    /// would run them as formulas)
+    #[arg(long)]
+    raw_cells: bool,
     #[command(flatten)]
     filter: ListArgs,
 }
@@ -196,6 +200,7 @@ pub(crate) fn export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
         filter: a.filter.filter(),
         customer_ids: a.customers,
         with_secrets: a.with_secrets,
+        raw_cells: a.raw_cells,
     };
     let report = export_file(&mut notebook, &a.output, &options, &mut |_, _| {})?;
     if ctx.out.json {

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::cells;
 use super::decode::Encoding;
 use super::vcard::{self, Card, Version};
 use super::{InteropError, json};
@@ -56,6 +57,9 @@ pub struct ExportOptions {
     pub customer_ids: Vec<i64>,
     /// JSON only: include credentials (left out unless asked).
     pub with_secrets: bool,
+    /// CSV and XLSX: write cells that look like formulas as they are, instead of as text
+    /// (see [`super::cells`]).
+    pub raw_cells: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -170,8 +174,9 @@ fn write_to(
             let headers = COLUMNS.iter().map(|c| header(c, options.lang)).chain(keys.iter().cloned());
             csv.write_record(headers).map_err(|e| io(e.into()))?;
             for (i, customer) in customers.iter().enumerate() {
-                csv.write_record(row(notebook, customer, options.lang, usize::MAX, &keys)?)
-                    .map_err(|e| io(e.into()))?;
+                let values = row(notebook, customer, options.lang, usize::MAX, &keys)?;
+                let cells = values.iter().map(|v| if options.raw_cells { v.into() } else { cells::neutralize(v) });
+                csv.write_record(cells.map(std::borrow::Cow::into_owned)).map_err(|e| io(e.into()))?;
                 tick(progress, i, ids.len());
             }
             let text = String::from_utf8(csv.into_inner().map_err(|e| io(e.into_error()))?)
@@ -184,7 +189,7 @@ fn write_to(
             file.write_all(&bytes).map_err(io)?;
             file.sync_all().map_err(io)
         }
-        ExportFormat::Xlsx => write_xlsx(notebook, path, ids, options.lang, progress),
+        ExportFormat::Xlsx => write_xlsx(notebook, path, ids, options, progress),
     }
 }
 
@@ -292,10 +297,11 @@ fn write_xlsx(
     notebook: &Notebook,
     path: &Path,
     ids: &[i64],
-    lang: Lang,
+    options: &ExportOptions,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<()> {
     use rust_xlsxwriter::{Format, Workbook};
+    let lang = options.lang;
     let xlsx =
         |e: rust_xlsxwriter::XlsxError| crate::Error::from(InteropError::Invalid(format!("{}: {e}", path.display())));
     let mut book = Workbook::new();
@@ -303,6 +309,8 @@ fn write_xlsx(
     sheet.set_name(if lang == Lang::ZhCn { "客户" } else { "Customers" }).map_err(xlsx)?;
     let bold = Format::new().set_bold();
     let wrap = Format::new().set_text_wrap();
+    let quoted = Format::new().set_quote_prefix();
+    let quoted_wrap = Format::new().set_quote_prefix().set_text_wrap();
     for (col, column) in COLUMNS.iter().enumerate() {
         sheet.write_string_with_format(0, col as u16, header(column, lang), &bold).map_err(xlsx)?;
         let width = match column.0 {
@@ -328,11 +336,16 @@ fn write_xlsx(
                 continue;
             }
             let (r, c) = (i as u32 + 1, col as u16);
-            if value.contains('\n') {
-                sheet.write_string_with_format(r, c, value, &wrap).map_err(xlsx)?;
-            } else {
-                sheet.write_string(r, c, value).map_err(xlsx)?;
-            }
+            let format = match (value.contains('\n'), !options.raw_cells && cells::is_formula_like(value)) {
+                (true, true) => Some(&quoted_wrap),
+                (true, false) => Some(&wrap),
+                (false, true) => Some(&quoted),
+                (false, false) => None,
+            };
+            match format {
+                Some(format) => sheet.write_string_with_format(r, c, value, format).map_err(xlsx)?,
+                None => sheet.write_string(r, c, value).map_err(xlsx)?,
+            };
         }
         tick(progress, i, ids.len());
     }

@@ -987,7 +987,7 @@ fn from_row(grid: &Grid, mapping: &Mapping, row: &GridRow, flag: &str, labelled:
     let mut b = Builder::new(row.line, grid.sheet.clone(), label, flag);
     let (mut given, mut family, mut address) = (String::new(), String::new(), Vec::new());
     for (column, value) in mapping.columns.iter().zip(&row.cells) {
-        let value = value.trim();
+        let value = super::cells::unquote(value.trim());
         if value.is_empty() {
             continue;
         }

@@ -98,5 +98,5 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Package> {
             return Err(InteropError::unreadable(path, not_kehu(format!("a row of '{table}' without an id"))).into());
         }
     }
-    Ok(Package::from_parts(path, document.manifest, document.tables, attachments, bytes.len() as u64))
+    Package::from_parts(path, document.manifest, document.tables, attachments, bytes.len() as u64)
 }

@@ -427,7 +427,23 @@ fn normalize_tag(tag: &str) -> Result<String> {
     Ok(tag.to_owned())
 }
 
-fn normalize_custom_key(key: &str) -> Result<String> {
+/// The longest custom-field value: an Excel cell's limit, so every ledger cell fits, and a row
+/// stays far below what a backup's reader takes in one part.
+pub(crate) const MAX_CUSTOM_CHARS: usize = 32_767;
+
+/// A custom field's value as stored: trimmed, empty meaning absent, at most [`MAX_CUSTOM_CHARS`].
+pub(crate) fn normalize_custom_value(key: &str, value: Option<&str>) -> Result<Option<String>> {
+    let value = clean(value);
+    if value.as_ref().is_some_and(|v| v.chars().count() > MAX_CUSTOM_CHARS) {
+        return Err(StoreError::bad_value(
+            format!("custom.{key}"),
+            ValueProblem::TooLong { max: MAX_CUSTOM_CHARS as u32 },
+        ));
+    }
+    Ok(value)
+}
+
+pub(crate) fn normalize_custom_key(key: &str) -> Result<String> {
     let key = key.trim();
     if key.is_empty() || key.chars().count() > 100 {
         return Err(StoreError::invalid("custom field", "a custom field needs a name of 1 to 100 characters"));
@@ -675,8 +691,9 @@ pub(crate) fn prepare_customer(new: &NewCustomer) -> Result<PreparedCustomer> {
     }
     let mut custom = BTreeMap::new();
     for (key, value) in &new.custom {
-        if let Some(value) = clean(Some(value)) {
-            custom.insert(normalize_custom_key(key)?, value);
+        let key = normalize_custom_key(key)?;
+        if let Some(value) = normalize_custom_value(&key, Some(value))? {
+            custom.insert(key, value);
         }
     }
     let mut tags: Vec<String> = Vec::with_capacity(new.tags.len());
@@ -837,7 +854,7 @@ fn apply_change(conn: &Connection, current: &mut Customer, change: &Change, now:
         }
         Change::SetCustom(key, value) => {
             let key = normalize_custom_key(key)?;
-            let new = clean(value.as_deref());
+            let new = normalize_custom_value(&key, value.as_deref())?;
             let old = current.custom.get(&key).cloned();
             if new == old {
                 return Ok(false);

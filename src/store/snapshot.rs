@@ -9,10 +9,11 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rusqlite::types::{Value, ValueRef};
-use rusqlite::{Transaction, params_from_iter};
+use rusqlite::{OptionalExtension, Transaction, params_from_iter};
 use serde_json::{Map, Value as Json};
 use zeroize::Zeroizing;
 
+use super::incoming::check_row;
 use super::secret::aad as secret_aad;
 use super::{Result, Store, StoreError};
 use crate::vault::{SubKeys, aead_open, aead_seal};
@@ -177,16 +178,33 @@ pub(crate) enum ColumnType {
 }
 
 impl RowLoader<'_> {
-    /// Inserts one row of `table`.
-    pub fn insert(&mut self, table: &str, row: &Row) -> Result<()> {
+    /// Checks one row of `table` with the store's rules (see [`super::incoming`]) and inserts it.
+    pub fn insert(&mut self, table: &str, mut row: Row) -> Result<()> {
         require_table(table)?;
-        let (sql, values) = insert_sql(&self.tx, &mut self.columns, self.keys, table, row)?;
+        check_row(table, &mut row)?;
+        let (sql, values) = insert_sql(&self.tx, &mut self.columns, self.keys, table, &row)?;
         self.tx.prepare_cached(&sql)?.execute(params_from_iter(values))?;
         Ok(())
     }
 
-    /// Stores an attachment's bytes; its row must be in already.
+    /// Stores an attachment's bytes; its row must be in already, and say their size and checksum.
     pub fn insert_attachment_data(&mut self, attachment_id: i64, data: &[u8]) -> Result<()> {
+        let listed: Option<(i64, String)> = self
+            .tx
+            .prepare_cached("SELECT size, sha256 FROM attachment WHERE id = ?1")?
+            .query_row([attachment_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let Some((size, sha256)) = listed else {
+            return Err(StoreError::invalid(
+                "attachment",
+                format!("the file of attachment {attachment_id} has no row"),
+            ));
+        };
+        let mut row = Row::new();
+        row.insert("id".into(), attachment_id.into());
+        row.insert("size".into(), size.into());
+        row.insert("sha256".into(), sha256.into());
+        super::transfer::check_attachment_data(&row, data)?;
         self.tx
             .prepare_cached("INSERT INTO attachment_data (attachment_id, data) VALUES (?1, ?2)")?
             .execute(rusqlite::params![attachment_id, data])?;
@@ -231,6 +249,7 @@ pub(crate) fn insert_remapped(
     for (column, value) in remap {
         row.insert((*column).to_owned(), value.clone());
     }
+    check_row(table, &mut row)?;
     let (sql, values) = insert_sql(tx, columns, keys, table, &row)?;
     tx.prepare_cached(&sql)?.execute(params_from_iter(values))?;
     Ok(tx.last_insert_rowid())
@@ -439,12 +458,19 @@ mod tests {
 
         let (_dir2, mut other) = testing::notebook();
         let mut loader = other.begin_restore().unwrap();
-        loader.insert("customer", &customers[0]).unwrap();
-        loader.insert("secret", &secrets[0]).unwrap();
-        let bad: Row = serde_json::from_str(r#"{"id": 9, "name": "x", "grade": "gold"}"#).unwrap();
-        assert!(loader.insert("customer", &bad).is_err(), "a CHECK constraint refuses the grade");
-        let unknown: Row = serde_json::from_str(r#"{"id": 9, "shoe_size": 42}"#).unwrap();
-        let err = loader.insert("customer", &unknown).unwrap_err().to_string();
+        loader.insert("customer", customers[0].clone()).unwrap();
+        loader.insert("secret", secrets[0].clone()).unwrap();
+        let bad: Row = serde_json::from_str(
+            r#"{"id": 9, "name": "x", "grade": "gold", "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z"}"#,
+        )
+        .unwrap();
+        let err = loader.insert("customer", bad).unwrap_err().to_string();
+        assert!(err.contains("customer row 9, grade"), "{err}");
+        let unknown: Row = serde_json::from_str(
+            r#"{"id": 9, "name": "x", "shoe_size": 42, "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z"}"#,
+        )
+        .unwrap();
+        let err = loader.insert("customer", unknown).unwrap_err().to_string();
         assert!(err.contains("customer.shoe_size"), "{err}");
         loader.finish(&nb.sequences().unwrap()).unwrap();
         assert_eq!(other.snapshot_values("customer", RowScope::All).unwrap(), customers);

@@ -36,6 +36,13 @@ pub fn require_strong_password(password: &str) -> Result<(), VaultError> {
     if password_strength(password).acceptable { Ok(()) } else { Err(VaultError::WeakPassword) }
 }
 
+/// Refuses a backup or handover password below [`MIN_SCORE`]: a backup holds every credential
+/// of the notebook, and anyone who has the file can try passwords without limit, so it asks
+/// what a master password asks.
+pub fn require_backup_password(password: &str) -> Result<(), VaultError> {
+    if password_strength(password).acceptable { Ok(()) } else { Err(VaultError::WeakBackupPassword) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,5 +56,9 @@ mod tests {
         assert!(strong.acceptable && strong.score >= 3, "{strong:?}");
         assert!(matches!(require_strong_password("password"), Err(VaultError::WeakPassword)));
         assert!(require_strong_password("绿茶-青岛-晨跑-1987-风筝").is_ok());
+        for weak in ["a", "1", "12345678", "password1"] {
+            assert!(matches!(require_backup_password(weak), Err(VaultError::WeakBackupPassword)), "{weak}");
+        }
+        assert!(require_backup_password("备份口令 cli-backup").is_ok());
     }
 }

@@ -7,6 +7,7 @@ mod backup_cli;
 mod cli;
 mod fixtures;
 mod history;
+mod hostile;
 mod interop;
 mod interop_cli;
 mod reliability;

@@ -42,7 +42,7 @@ pub fn backup_overview(session: State<'_, Session>) -> IpcResult<BackupOverview>
 
 #[tauri::command(async)]
 pub fn set_backup_password(session: State<'_, Session>, password: Option<Zeroizing<String>>) -> IpcResult<()> {
-    session.with(|nb| Ok(nb.set_backup_password(password.as_deref().map(String::as_str))?))
+    session.with(|nb| nb.set_backup_password(password.as_deref().map(String::as_str)))
 }
 
 /// Backs up into the backup folder now (verified, rotated), whatever changed.

@@ -50,7 +50,16 @@ function everyDetail(): ErrorDetail[] {
     { kind: "invalid", problem: { kind: "not_an_email", value: "zhang@" } },
     { kind: "invalid", problem: { kind: "out_of_range", min: 1, max: 240 } },
     { kind: "invalid", problem: { kind: "not_a_full_path" } },
+    { kind: "invalid", problem: { kind: "not_a_time", value: "garbage" } },
+    {
+      kind: "refused_row",
+      file,
+      value: { table: "note", row: 12, column: "at", reason: "", problem: { kind: "not_a_time", value: "x" } },
+    },
+    { kind: "refused_row", file: null, value: { table: "task", row: null, column: "due", reason: "", problem: null } },
     { kind: "disk_full" },
+    { kind: "weak_password", backup: false },
+    { kind: "weak_password", backup: true },
     ...Object.keys(CAUSES).flatMap((cause) => [
       { kind: "file_access", file: null, cause } as ErrorDetail,
       { kind: "file_access", file, cause } as ErrorDetail,

@@ -21,7 +21,21 @@ function valueText(problem: ValueProblem, t: Translate): string {
       return t("error.value.out_of_range", { min: problem.min, max: problem.max });
     case "not_a_full_path":
       return t("error.value.not_a_full_path");
+    case "not_a_time":
+      return t("error.value.not_a_time", { value: problem.value });
   }
+}
+
+const TABLES = ["customer", "contact_method", "tag", "customer_tag", "note", "interaction", "task", "complaint", "secret", "attachment", "history", "access_log", "template", "saved_view", "draft"] as const;
+
+/** A refused row's table, as the user knows its records. */
+function tableName(table: string, t: Translate): string {
+  return (TABLES as readonly string[]).includes(table) ? t(`table.${table}` as MessageKey) : table;
+}
+
+/** What is wrong with a refused value, without the 输入有误 a form's message starts with. */
+function problemText(problem: ValueProblem, t: Translate): string {
+  return valueText(problem, t).replace(/^(输入有误：|Please check: )/, "");
 }
 
 /** Why a backup failed, in the user's language where the core said what happened. */
@@ -38,6 +52,18 @@ export function detailText(detail: ErrorDetail, t: Translate): string {
   switch (detail.kind) {
     case "invalid":
       return valueText(detail.problem, t);
+    case "refused_row": {
+      const refused = detail.value;
+      const why = refused.problem
+        ? t("error.refused_row.why", { problem: problemText(refused.problem, t) })
+        : t("error.refused_row.unknown");
+      const vars = { table: tableName(refused.table, t), row: refused.row ?? "?", column: refused.column, why };
+      return detail.file == null
+        ? t("error.refused_row.no_file", vars)
+        : t("error.refused_row", { ...vars, file: fileName(detail.file) });
+    }
+    case "weak_password":
+      return t(detail.backup ? "error.weak_backup_password" : "error.weak_password");
     case "search_filter":
       return t("error.search_filter", { value: detail.value, filter: t(`error.filter.${detail.filter}`) });
     case "unreadable": {

@@ -24,4 +24,9 @@ customer_ids: number[],
 /**
  * JSON only: include credentials (left out unless asked).
  */
-with_secrets: boolean, };
+with_secrets: boolean, 
+/**
+ * CSV and XLSX: write cells that look like formulas as they are, instead of as text
+ * (see [`super::cells`]).
+ */
+raw_cells: boolean, };

@@ -3,4 +3,4 @@
 /**
  * What is wrong with a value the user entered, as facts (the value itself where it helps).
  */
-export type ValueProblem = { "kind": "empty" } | { "kind": "too_long", max: number, } | { "kind": "not_a_phone", value: string, } | { "kind": "too_short_for_a_phone", value: string, } | { "kind": "not_an_email", value: string, } | { "kind": "out_of_range", min: number, max: number, } | { "kind": "not_a_full_path" };
+export type ValueProblem = { "kind": "empty" } | { "kind": "too_long", max: number, } | { "kind": "not_a_phone", value: string, } | { "kind": "too_short_for_a_phone", value: string, } | { "kind": "not_an_email", value: string, } | { "kind": "out_of_range", min: number, max: number, } | { "kind": "not_a_full_path" } | { "kind": "not_a_time", value: string, };

@@ -1,0 +1,307 @@
+//! Files made to hurt: a package or JSON file whose rows were edited by hand is refused, naming
+//! the table, row and field, through every way rows come in (JSON import, handover, restore,
+//! restore --merge) — in the dry run as in the import — and the notebook keeps working.
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use age::secrecy::SecretString;
+use sha2::{Digest, Sha256};
+
+use crate::backup::fill;
+use crate::util::TempNotebook;
+
+const PACKAGE_PASSWORD: &str = "备份口令 hostile-files";
+
+/// Decrypts a package, lets `edit` change each file's bytes (path inside the package's folder),
+/// fixes the manifest's sizes and checksums to match, and encrypts it again: what someone who
+/// knows a package's password can make of it.
+pub fn repack(input: &Path, output: &Path, password: &str, mut edit: impl FnMut(&str, Vec<u8>) -> Vec<u8>) {
+    let identity = age::scrypt::Identity::new(SecretString::from(password.to_owned()));
+    let decryptor = age::Decryptor::new_buffered(std::io::BufReader::new(std::fs::File::open(input).unwrap())).unwrap();
+    let mut plain = Vec::new();
+    decryptor.decrypt(std::iter::once(&identity as &dyn age::Identity)).unwrap().read_to_end(&mut plain).unwrap();
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for entry in tar::Archive::new(plain.as_slice()).entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let path = entry.path().unwrap().to_string_lossy().into_owned();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).unwrap();
+        files.push((path, data));
+    }
+    let mut entries = Vec::new();
+    for (path, data) in files {
+        let (root, rel) = path.split_once('/').unwrap();
+        let data = if rel == "manifest.json" { data } else { edit(rel, data) };
+        entries.push((root.to_owned(), rel.to_owned(), data));
+    }
+    let (last, rest) = entries.split_last_mut().unwrap();
+    let mut manifest: serde_json::Value = serde_json::from_slice(&last.2).unwrap();
+    for file in manifest["files"].as_array_mut().unwrap() {
+        let (_, _, data) = rest.iter().find(|(_, rel, _)| rel == file["path"].as_str().unwrap()).unwrap();
+        file["size"] = data.len().into();
+        file["sha256"] = hex::encode(Sha256::digest(data)).into();
+    }
+    last.2 = serde_json::to_vec(&manifest).unwrap();
+    let mut tar = tar::Builder::new(Vec::new());
+    for (root, rel, data) in &entries {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o600);
+        tar.append_data(&mut header, format!("{root}/{rel}"), data.as_slice()).unwrap();
+    }
+    let tarred = tar.into_inner().unwrap();
+    let mut recipient = age::scrypt::Recipient::new(SecretString::from(password.to_owned()));
+    recipient.set_work_factor(10);
+    let encryptor = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient)).unwrap();
+    let mut out = encryptor.wrap_output(std::fs::File::create(output).unwrap()).unwrap();
+    out.write_all(&tarred).unwrap();
+    out.finish().unwrap();
+}
+
+/// The poisons: (table, column, value).
+const POISONS: &[(&str, &str, &str)] =
+    &[("note", "at", "not a time"), ("customer", "created_at", "garbage"), ("task", "due", "garbage")];
+
+/// A refusal names the table, a row, the column and the value.
+fn names_the_row(err: &str, table: &str, column: &str, value: &str) -> bool {
+    err.contains(&format!("{table} row ")) && err.contains(&format!(", {column}: '{value}'"))
+}
+
+/// Sets `column` of the first row of `table` that has the column to `value`, in a JSON array part.
+fn poison_rows(data: &[u8], column: &str, value: &str) -> Vec<u8> {
+    let mut rows: Vec<serde_json::Map<String, serde_json::Value>> = serde_json::from_slice(data).unwrap();
+    let row = rows.iter_mut().find(|r| r.contains_key(column)).expect("a row with the column");
+    row.insert(column.into(), value.into());
+    serde_json::to_vec(&rows).unwrap()
+}
+
+/// The notebook still answers every command that reading a bad row used to break.
+fn still_works(t: &TempNotebook) {
+    for args in [
+        &["customer", "list"][..],
+        &["search", "预算"],
+        &["task", "list"],
+        &["check"],
+        &["export", "--format", "json", "--output", &t.path("after.json").display().to_string()],
+    ] {
+        t.ok(args);
+    }
+}
+
+/// A notebook holding one customer with a note, for the commands that follow a refusal.
+fn with_one_customer() -> TempNotebook {
+    let t = TempNotebook::new();
+    let id = t.id(&["customer", "add", "--name", "王芳"]);
+    t.ok(&["note", "add", &id.to_string(), "--text", "预算已确认"]);
+    t
+}
+
+fn package_password(t: &TempNotebook) -> String {
+    let path = t.path("package-password");
+    std::fs::write(&path, format!("{PACKAGE_PASSWORD}\n")).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn a_poisoned_kehu_json_file_is_refused_by_the_dry_run_and_the_import() {
+    let source = TempNotebook::new();
+    fill(&mut source.open());
+    let export = source.path("export.json");
+    source.ok(&["export", "--format", "json", "--output", &export.display().to_string()]);
+    let document: serde_json::Value = serde_json::from_slice(&std::fs::read(&export).unwrap()).unwrap();
+    for (table, column, value) in POISONS {
+        let mut poisoned = document.clone();
+        let rows = poisoned["tables"][*table].as_array_mut().unwrap();
+        rows.iter_mut().find(|r| r.get(*column).is_some()).unwrap()[*column] = (*value).into();
+        let file = source.path(&format!("poisoned-{table}.json"));
+        std::fs::write(&file, serde_json::to_vec(&poisoned).unwrap()).unwrap();
+        let target = with_one_customer();
+        let file = file.display().to_string();
+        for args in [&["import", &file, "--dry-run"][..], &["import", &file]] {
+            let err = target.fails(args, 6);
+            assert!(names_the_row(&err, table, column, value), "{args:?}: {err}");
+        }
+        assert_eq!(target.json(&["customer", "list"]).as_array().unwrap().len(), 1, "nothing was written");
+        still_works(&target);
+    }
+}
+
+#[test]
+fn a_poisoned_handover_package_or_backup_is_refused_through_every_entry_point() {
+    let source = TempNotebook::new();
+    fill(&mut source.open());
+    let pw = package_password(&source);
+    let handover = source.path("h.age");
+    let backup = source.path("b.age");
+    source.ok(&[
+        "handover",
+        "export",
+        "--output",
+        &handover.display().to_string(),
+        "--tag",
+        "华东",
+        "--backup-password-file",
+        &pw,
+    ]);
+    source.ok(&["backup", "create", "--output", &backup.display().to_string(), "--backup-password-file", &pw]);
+    for (table, column, value) in POISONS {
+        let part = format!("data/{table}/part-0001.json");
+        let poison = |rel: &str, data: Vec<u8>| if rel == part { poison_rows(&data, column, value) } else { data };
+        let bad_handover = source.path(&format!("bad-handover-{table}.age"));
+        let bad_backup = source.path(&format!("bad-backup-{table}.age"));
+        repack(&handover, &bad_handover, PACKAGE_PASSWORD, poison);
+        repack(&backup, &bad_backup, PACKAGE_PASSWORD, poison);
+        let (bad_handover, bad_backup) = (bad_handover.display().to_string(), bad_backup.display().to_string());
+
+        let target = with_one_customer();
+        let pw = package_password(&target);
+        for args in [
+            &["handover", "import", &bad_handover, "--backup-password-file", &pw, "--dry-run"][..],
+            &["handover", "import", &bad_handover, "--backup-password-file", &pw],
+            &["backup", "restore", &bad_backup, "--backup-password-file", &pw, "--merge"],
+        ] {
+            let err = target.fails(args, 6);
+            assert!(names_the_row(&err, table, column, value), "{args:?}: {err}");
+        }
+        assert_eq!(target.json(&["customer", "list"]).as_array().unwrap().len(), 1, "nothing was written");
+        still_works(&target);
+
+        let restored = TempNotebook::empty();
+        let err = restored.fails(&["backup", "restore", &bad_backup, "--backup-password-file", &pw], 6);
+        assert!(names_the_row(&err, table, column, value), "restore: {err}");
+        assert!(!restored.dir().exists(), "a refused restore leaves no notebook");
+    }
+}
+
+#[test]
+fn attachment_sizes_and_checksums_from_a_package_are_checked_against_its_files() {
+    let source = TempNotebook::new();
+    fill(&mut source.open());
+    let pw = package_password(&source);
+    let handover = source.path("h.age");
+    source.ok(&[
+        "handover",
+        "export",
+        "--output",
+        &handover.display().to_string(),
+        "--tag",
+        "华东",
+        "--backup-password-file",
+        &pw,
+    ]);
+    let lying = source.path("lying.age");
+    repack(&handover, &lying, PACKAGE_PASSWORD, |rel, data| {
+        if rel == "data/attachment/part-0001.json" { poison_size(&data) } else { data }
+    });
+    let target = with_one_customer();
+    let pw = package_password(&target);
+    let err = target.fails(&["handover", "import", &lying.display().to_string(), "--backup-password-file", &pw], 6);
+    assert!(err.contains("attachment row ") && err.contains(", size: "), "{err}");
+    assert_eq!(target.json(&["customer", "list"]).as_array().unwrap().len(), 1);
+}
+
+fn poison_size(data: &[u8]) -> Vec<u8> {
+    let mut rows: Vec<serde_json::Map<String, serde_json::Value>> = serde_json::from_slice(data).unwrap();
+    rows[0].insert("size".into(), 1.into());
+    serde_json::to_vec(&rows).unwrap()
+}
+
+#[test]
+fn exported_cells_that_look_like_formulas_are_text_in_csv_xlsx_and_report_csv() {
+    let t = TempNotebook::new();
+    let payload = "=HYPERLINK(\"http://evil.example\",\"点我\")";
+    t.ok(&["customer", "add", "--name", payload, "--phone", "+86 138 1234 5678", "--industry", "@SUM(1+1)"]);
+    let csv = t.path("out.csv");
+    t.ok(&["export", "--format", "csv", "--output", &csv.display().to_string()]);
+    let text = String::from_utf8(std::fs::read(&csv).unwrap()).unwrap();
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let row = reader.records().next().unwrap().unwrap();
+    let cells: Vec<&str> = row.iter().collect();
+    assert!(cells.contains(&format!("'{payload}").as_str()), "{cells:?}");
+    assert!(cells.contains(&"'+86 138 1234 5678") && cells.contains(&"'@SUM(1+1)"), "{cells:?}");
+    assert!(!cells.iter().any(|c| c.starts_with(['=', '+', '-', '@'])), "{cells:?}");
+
+    // kehu reads its own file back as it was written.
+    let other = TempNotebook::new();
+    other.ok(&["import", &csv.display().to_string()]);
+    let listed = other.json(&["customer", "list"]);
+    assert_eq!(listed[0]["name"], payload, "{listed}");
+
+    // --raw-cells writes them as they are.
+    let raw = t.path("raw.csv");
+    t.ok(&["export", "--format", "csv", "--raw-cells", "--output", &raw.display().to_string()]);
+    assert!(String::from_utf8(std::fs::read(&raw).unwrap()).unwrap().contains("\"=HYPERLINK("));
+
+    // XLSX: the cell is a string marked quote-prefixed, so Excel keeps it text when edited.
+    let xlsx = t.path("out.xlsx");
+    t.ok(&["export", "--format", "xlsx", "--output", &xlsx.display().to_string()]);
+    let styles = unzip_entry(&xlsx, "xl/styles.xml");
+    assert!(styles.contains("quotePrefix=\"1\""), "{styles}");
+    let other = TempNotebook::new();
+    other.ok(&["import", &xlsx.display().to_string()]);
+    assert_eq!(other.json(&["customer", "list"])[0]["name"], payload);
+
+    // A chart's CSV: an industry the user typed is a label there.
+    let chart = t.ok(&["report", "--csv", "industry"]);
+    assert!(chart.contains("'@SUM(1+1)") && !chart.contains("\n@SUM"), "{chart}");
+}
+
+/// One file of a zip archive (an XLSX), as text, read with `unzip -p` from the system.
+fn unzip_entry(path: &Path, name: &str) -> String {
+    let out = std::process::Command::new("python3")
+        .args(["-c", "import sys, zipfile; sys.stdout.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]).decode())"])
+        .arg(path)
+        .arg(name)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn weak_master_and_backup_passwords_are_refused_by_every_entry_point() {
+    let t = TempNotebook::empty();
+    let weak = t.path("weak");
+    std::fs::write(&weak, "1\n").unwrap();
+    let weak = weak.display().to_string();
+    let mut init = t.kehu();
+    let out = init.args(["init"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = {
+        let out = assert_cmd::Command::cargo_bin("kehu")
+            .unwrap()
+            .env_clear()
+            .env("HOME", t.path("home"))
+            .args(["--notebook", &t.path("other").display().to_string(), "--password-file", &weak, "init"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(6));
+        String::from_utf8(out.stderr).unwrap()
+    };
+    assert!(err.contains("too easy to guess"), "{err}");
+    assert!(!t.path("other").join("kehu.header").exists());
+    t.fails(&["passwd", "--new-password-file", &weak], 6);
+    let a = t.path("a");
+    std::fs::write(&a, "a\n").unwrap();
+    let a = a.display().to_string();
+    let id = t.id(&["customer", "add", "--name", "张伟"]);
+    for args in [
+        &["backup", "create", "--output", &t.path("b.age").display().to_string(), "--backup-password-file", &a][..],
+        &[
+            "handover",
+            "export",
+            "--output",
+            &t.path("h.age").display().to_string(),
+            "--customer",
+            &id.to_string(),
+            "--backup-password-file",
+            &a,
+        ],
+        &["backup", "password", "--backup-password-file", &a],
+    ] {
+        let err = t.fails(args, 6);
+        assert!(err.contains("backup password is too easy to guess"), "{args:?}: {err}");
+    }
+    assert!(!t.path("b.age").exists() && !t.path("h.age").exists());
+}
