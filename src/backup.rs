@@ -127,7 +127,32 @@ fn write_backup(notebook: &mut Notebook, output: &Path, password: &str, options:
     }
     crate::vault::require_backup_password(password)?;
     let password = Zeroizing::new(password.to_owned());
-    archive::write_package(notebook, output, &password, options, PackageKind::Backup, RowScope::All, None)
+    let written =
+        archive::write_package(notebook, output, &password, options, PackageKind::Backup, RowScope::All, None)?;
+    verified(output, &password, &written)
+}
+
+/// Reads a package just written back in full: it says done only if it restores. One that does
+/// not is removed, so it never stands in a folder's rotation as a backup.
+pub(crate) fn verified(output: &Path, password: &str, written: &PackageInfo) -> Result<PackageInfo> {
+    let checked = verify(output, password).and_then(|read| {
+        if read.tables == written.tables && read.attachments == written.attachments {
+            Ok(read)
+        } else {
+            Err(BackupError::Invalid(format!("{} does not read back as it was written", output.display())).into())
+        }
+    });
+    match checked {
+        Ok(read) => Ok(read),
+        Err(e) => {
+            let _ = std::fs::remove_file(output);
+            Err(BackupError::Invalid(format!(
+                "{} was written but does not verify, and was removed: {e}",
+                output.display()
+            ))
+            .into())
+        }
+    }
 }
 
 /// Logs a backup (customers written) or its failure (by error code: no paths, no content).
@@ -150,4 +175,56 @@ pub fn verify(path: &Path, password: &str) -> Result<PackageInfo> {
 
 fn file_size(path: &Path) -> Result<u64, BackupError> {
     Ok(std::fs::metadata(path).map_err(BackupError::io(format!("reading {}", path.display())))?.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notebook::testing;
+    use crate::store::NewCustomer;
+
+    const PASSWORD: &str = "备份-口令-海风-2026";
+
+    #[test]
+    fn a_backup_that_does_not_read_back_is_removed_and_said_so() {
+        let (dir, mut nb) = testing::notebook();
+        nb.add_customer(&NewCustomer::named("张伟")).unwrap();
+        let file = dir.path().join("b.age");
+        let written = create(&mut nb, &file, PASSWORD, BackupOptions::INSECURE_FOR_TESTS).unwrap();
+        let mut bytes = std::fs::read(&file).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 1;
+        std::fs::write(&file, &bytes).unwrap();
+        let err = verified(&file, PASSWORD, &written).unwrap_err().to_string();
+        assert!(err.contains("does not verify, and was removed"), "{err}");
+        assert!(!file.exists());
+    }
+
+    #[test]
+    fn a_record_larger_than_the_reader_takes_fails_the_backup_before_it_is_written() {
+        let (dir, mut nb) = testing::notebook();
+        let id = nb.add_customer(&NewCustomer::named("张伟")).unwrap();
+        // A notebook from before custom values had a limit may hold one this large.
+        let huge = "x".repeat(archive::MAX_ENTRY_BYTES as usize + 1);
+        nb.conn()
+            .execute("UPDATE customer SET custom = json_object('备注', ?1) WHERE id = ?2", rusqlite::params![huge, id])
+            .unwrap();
+        drop(huge);
+        let file = dir.path().join("b.age");
+        let err = create(&mut nb, &file, PASSWORD, BackupOptions::INSECURE_FOR_TESTS).unwrap_err().to_string();
+        assert!(err.contains("a record is too large to back up"), "{err}");
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert!(!left.iter().any(|n| n.to_string_lossy().contains("b.age")), "{left:?}");
+    }
+
+    #[test]
+    fn partial_files_of_a_killed_backup_are_removed_by_the_next() {
+        let (dir, mut nb) = testing::notebook();
+        nb.add_customer(&NewCustomer::named("张伟")).unwrap();
+        // No process has pid 4 194 304 (above Linux's pid_max).
+        let stale = dir.path().join(".b.age.4194304.Ab12Cd.partial");
+        std::fs::write(&stale, b"half a backup").unwrap();
+        create(&mut nb, &dir.path().join("b.age"), PASSWORD, BackupOptions::INSECURE_FOR_TESTS).unwrap();
+        assert!(!stale.exists());
+    }
 }

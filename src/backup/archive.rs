@@ -23,8 +23,9 @@ use crate::store::{RowScope, SCHEMA_VERSION, SNAPSHOT_TABLES};
 use crate::{Notebook, Result};
 
 const PART_BYTES: usize = 8 << 20;
-/// No file in a package is larger than an attachment may be (plus room for a JSON part).
-const MAX_ENTRY_BYTES: u64 = crate::store::MAX_ATTACHMENT_BYTES as u64 + (1 << 20);
+/// No file in a package is larger than an attachment may be (plus room for a JSON part): the
+/// one limit of a package's files, which the reader enforces and the writer obeys.
+pub(super) const MAX_ENTRY_BYTES: u64 = crate::store::MAX_ATTACHMENT_BYTES as u64 + (1 << 20);
 
 pub(super) fn root_folder(kind: PackageKind) -> &'static str {
     match kind {
@@ -103,8 +104,9 @@ impl PackageWriter {
             _ => PathBuf::from("."),
         };
         let name = output.file_name().and_then(|n| n.to_str()).unwrap_or("backup");
+        remove_stale_partials(&parent, name);
         let temp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
+            .prefix(&format!(".{name}.{}.", std::process::id()))
             .suffix(".partial")
             .tempfile_in(&parent)
             .map_err(BackupError::io(format!("creating a file in {}", parent.display())))?;
@@ -157,6 +159,15 @@ impl PackageWriter {
     }
 
     pub(super) fn add_file(&mut self, path: &str, data: Vec<u8>, records: Option<u64>) -> Result<()> {
+        // What the reader would refuse is never written: a backup that says done restores.
+        if data.len() as u64 > MAX_ENTRY_BYTES {
+            return Err(BackupError::Invalid(format!(
+                "{path} would be {} MiB, more than a backup's reader takes ({} MiB): a record is too large to back up",
+                data.len() >> 20,
+                MAX_ENTRY_BYTES >> 20
+            ))
+            .into());
+        }
         self.manifest.files.push(FileEntry {
             path: path.to_owned(),
             size: data.len() as u64,
@@ -236,6 +247,22 @@ impl Drop for PackageWriter {
         self.sender = None;
         if let Some(worker) = self.worker.take() {
             let _ = worker.join();
+        }
+    }
+}
+
+/// Removes what a backup to the same file left when its process was killed: `.NAME.PID.*.partial`
+/// of a process that is gone.
+fn remove_stale_partials(folder: &Path, name: &str) {
+    let prefix = format!(".{name}.");
+    let Ok(entries) = std::fs::read_dir(folder) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else { continue };
+        let Some(pid) = rest.strip_suffix(".partial").and_then(|r| r.split('.').next()) else { continue };
+        let Ok(pid) = pid.parse::<u32>() else { continue };
+        if pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists() {
+            let _ = std::fs::remove_file(entry.path());
         }
     }
 }
@@ -363,12 +390,16 @@ pub(super) fn read_package(
         if manifest.is_some() {
             return Err(damaged(format!("{rel} follows the manifest")).into());
         }
-        let size = entry.header().size().map_err(read_error)?;
+        // The size the entry is read with: a PAX `size=` record overrides the header's.
+        let size = entry.size();
         if size > MAX_ENTRY_BYTES {
-            return Err(damaged(format!("{rel} claims {size} bytes")).into());
+            return Err(damaged(format!("{rel} claims {size} bytes, more than a package's file may hold")).into());
         }
         let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-        entry.read_to_end(&mut data).map_err(read_error)?;
+        (&mut entry).take(MAX_ENTRY_BYTES + 1).read_to_end(&mut data).map_err(read_error)?;
+        if data.len() as u64 > MAX_ENTRY_BYTES {
+            return Err(damaged(format!("{rel} is larger than a package's file may be")).into());
+        }
         if rel == MANIFEST_NAME {
             let parsed: Manifest = serde_json::from_slice(&data).map_err(|e| BackupError::NotABackup {
                 path: path.to_path_buf(),

@@ -81,6 +81,7 @@ pub fn export_handover(
         RowScope::Customers(&ids),
         Some(redaction),
     )?;
+    let info = super::verified(output, password, &info)?;
     let note = if redaction.is_empty() { "" } else { ", redacted" };
     notebook.log_access(AccessEvent::Export, &format!("handover of {} customers{note}", ids.len()))?;
     Ok(info)

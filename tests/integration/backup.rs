@@ -250,7 +250,7 @@ fn handover_finds_duplicates_merges_field_by_field_and_redacts() {
         &HandoverSelection { tags: vec!["华东".into(), "华北".into()], ..Default::default() },
         &Redaction { mask_contacts: false, omit_secrets: true, omit_note_ids: vec![private_note] },
         &package,
-        "交接口令",
+        "交接口令-海风-2026",
         FAST,
     )
     .unwrap();
@@ -270,7 +270,7 @@ fn handover_finds_duplicates_merges_field_by_field_and_redacts() {
             ..NewCustomer::named("张伟（华为）")
         })
         .unwrap();
-    let package = Package::open(&package, "交接口令").unwrap();
+    let package = Package::open(&package, "交接口令-海风-2026").unwrap();
     let plan = backup::plan_import(&other, &package).unwrap();
     assert_eq!(plan.customers.len(), 2);
     let incoming_zhang = plan.customers.iter().find(|c| c.name == "张伟").unwrap();
@@ -329,11 +329,11 @@ fn masked_handover_hides_phones_and_emails() {
         &HandoverSelection { customer_ids: vec![zhang], ..Default::default() },
         &Redaction { mask_contacts: true, ..Redaction::default() },
         &package,
-        "pw",
+        "交接-口令-晨跑-9",
         FAST,
     )
     .unwrap();
-    let package = Package::open(&package, "pw").unwrap();
+    let package = Package::open(&package, "交接-口令-晨跑-9").unwrap();
     assert!(package.info.redacted);
     let receiver = TempNotebook::new();
     let mut other = receiver.open();

@@ -368,13 +368,13 @@ fn prompts_for_passwords_on_a_terminal() {
     let t = TempNotebook::empty();
     let dir = t.dir();
     let init = format!("--notebook {} init --kdf-memory-mib 64 --kdf-iterations 3 --kdf-parallelism 4", dir.display());
-    let out = on_a_terminal(&init, "口令一\n口令二\n");
+    let out = on_a_terminal(&init, "青岛晨跑-口令一\n青岛晨跑-口令二\n");
     assert!(String::from_utf8_lossy(&out.stdout).contains("the two passwords differ"));
     assert!(!dir.join("kehu.header").exists());
-    let out = on_a_terminal(&init, "口令一\n口令一\n");
+    let out = on_a_terminal(&init, "青岛晨跑-口令一\n青岛晨跑-口令一\n");
     assert!(String::from_utf8_lossy(&out.stdout).contains("notebook created"), "{out:?}");
-    let out = on_a_terminal(&format!("--notebook {} --json customer list", dir.display()), "口令一\n");
+    let out = on_a_terminal(&format!("--notebook {} --json customer list", dir.display()), "青岛晨跑-口令一\n");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("Master password") && stdout.contains("[]"), "{stdout}");
-    Notebook::open(&dir, "口令一".as_bytes()).unwrap();
+    Notebook::open(&dir, "青岛晨跑-口令一".as_bytes()).unwrap();
 }

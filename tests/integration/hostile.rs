@@ -305,3 +305,30 @@ fn weak_master_and_backup_passwords_are_refused_by_every_entry_point() {
     }
     assert!(!t.path("b.age").exists() && !t.path("h.age").exists());
 }
+
+#[test]
+fn a_pax_size_record_does_not_get_a_file_past_the_readers_cap() {
+    let source = TempNotebook::new();
+    fill(&mut source.open());
+    let pw = package_password(&source);
+    let backup = source.path("b.age");
+    source.ok(&["backup", "create", "--output", &backup.display().to_string(), "--backup-password-file", &pw]);
+    // A tar whose one entry's header says 1 KiB while its PAX record says 4 GiB.
+    let mut tar = tar::Builder::new(Vec::new());
+    tar.append_pax_extensions([("size", b"4294967296".as_slice())]).unwrap();
+    let mut header = tar::Header::new_ustar();
+    header.set_size(1024);
+    header.set_mode(0o600);
+    header.set_entry_type(tar::EntryType::Regular);
+    tar.append_data(&mut header, "kehu-backup/attachments/1-x", [0u8; 1024].as_slice()).unwrap();
+    let tarred = tar.into_inner().unwrap();
+    let mut recipient = age::scrypt::Recipient::new(SecretString::from(PACKAGE_PASSWORD.to_owned()));
+    recipient.set_work_factor(10);
+    let encryptor = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient)).unwrap();
+    let hostile = source.path("pax.age");
+    let mut out = encryptor.wrap_output(std::fs::File::create(&hostile).unwrap()).unwrap();
+    out.write_all(&tarred).unwrap();
+    out.finish().unwrap();
+    let err = source.fails(&["backup", "verify", &hostile.display().to_string(), "--backup-password-file", &pw], 8);
+    assert!(err.contains("claims 4294967296 bytes"), "{err}");
+}
