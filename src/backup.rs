@@ -166,10 +166,21 @@ fn log_outcome(notebook: &mut Notebook, outcome: std::result::Result<u64, &crate
     }
 }
 
-/// Decrypts `path` and checks every file against the manifest: a flipped byte, a truncated
-/// file or a wrong password is reported, never half-read.
+/// Decrypts `path` and checks every file against the manifest and every row with the store's
+/// rules: a flipped byte, a truncated file, a row a restore would refuse or a wrong password is
+/// reported, never half-read.
 pub fn verify(path: &Path, password: &str) -> Result<PackageInfo> {
-    let manifest = archive::read_package(path, password, |_, _| Ok(()))?;
+    // Every row is checked as a restore checks it: a backup that verifies restores.
+    let manifest = archive::read_package(path, password, |name, data| {
+        let Some(table) = archive::part_table(name) else { return Ok(()) };
+        let rows: Vec<crate::store::Row> = serde_json::from_slice(data)
+            .map_err(|e| BackupError::Damaged { path: path.to_path_buf(), reason: format!("{name}: {e}") })?;
+        for mut row in rows {
+            crate::store::check_incoming_row(table, &mut row)
+                .map_err(|e| BackupError::RefusedRow { path: path.to_path_buf(), source: Box::new(e) })?;
+        }
+        Ok(())
+    })?;
     Ok(manifest.info(file_size(path)?))
 }
 

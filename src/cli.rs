@@ -44,8 +44,9 @@ pub struct Args {
 enum Command {
     /// Create a new notebook
     Init(InitArgs),
-    /// Check the database's integrity (page authentication and structure)
-    Check,
+    /// Check the database's integrity (page authentication and structure) and that every
+    /// stored value reads
+    Check(CheckArgs),
     /// Change the master password (rewraps the data key; the database is not rewritten)
     Passwd(PasswdArgs),
     /// Customers: add, show, list, edit, erase
@@ -173,7 +174,7 @@ pub fn run(args: Args) -> Result<()> {
     let ctx = Ctx { dir, password, out: Out::new(args.json) };
     match args.command {
         Command::Init(a) => init(&ctx, &a),
-        Command::Check => check(&ctx),
+        Command::Check(args) => check(&ctx, &args),
         Command::Passwd(a) => passwd(&ctx, &a),
         Command::Customer(c) => customer::run(&ctx, *c),
         Command::Tag(c) => records::tag(&ctx, &c),
@@ -209,7 +210,27 @@ fn init(ctx: &Ctx, args: &InitArgs) -> Result<()> {
     Ok(())
 }
 
-fn check(ctx: &Ctx) -> Result<()> {
+#[derive(Debug, clap::Args)]
+pub(crate) struct CheckArgs {
+    /// Replace the stored times that do not read: a required one by the record's creation time,
+    /// an optional one (a task's due) by none
+    #[arg(long)]
+    repair: bool,
+}
+
+fn check(ctx: &Ctx, args: &CheckArgs) -> Result<()> {
+    if args.repair {
+        let repaired = ctx.open()?.repair_unreadable()?;
+        if ctx.out.json {
+            ctx.out.json(&serde_json::json!({ "repaired": repaired }));
+        } else {
+            for value in &repaired {
+                println!("{value}");
+            }
+            println!("已修复 {} 处 / {} values repaired", repaired.len(), repaired.len());
+        }
+        return Ok(());
+    }
     let password = ctx.password.read("主密码 / Master password: ")?;
     let problems = Notebook::open_and_check(&ctx.dir, password.as_bytes())?;
     if ctx.out.json {

@@ -112,9 +112,12 @@ impl Notebook {
         let _lock = lock(dir)?;
         let data_key = header.unlock(password)?;
         let keys = data_key.subkeys();
-        let problems = Store::check_file(&dir.join(DB_FILE), &keys)?;
+        let mut problems = Store::check_file(&dir.join(DB_FILE), &keys)?;
         if problems.is_empty() {
-            Store::open(&dir.join(DB_FILE), &keys)?.log_access(AccessEvent::Unlock, "check")?;
+            let mut store = Store::open(&dir.join(DB_FILE), &keys)?;
+            problems
+                .extend(store.unreadable_values()?.iter().map(|v| format!("{v} (kehu check --repair replaces it)")));
+            store.log_access(AccessEvent::Unlock, "check")?;
         }
         Ok(problems)
     }

@@ -18,6 +18,7 @@ mod merge;
 mod migrations;
 mod note;
 mod profile;
+pub mod repair;
 mod report;
 mod search_source;
 mod secret;
@@ -446,22 +447,25 @@ fn verify_key(conn: &Connection) -> Result<()> {
     }
 }
 
-/// Reads a stored time column; a malformed one means a damaged database, not a panic.
+/// Reads a stored time column. One that does not read (written by an older kehu from a
+/// hand-edited file) is read as the Unix epoch rather than failing the whole read: one bad value
+/// must not make every list, search and backup of the notebook fail. `kehu check` reports such
+/// values and `kehu check --repair` replaces them ([`repair`]).
 pub(crate) fn time_at(row: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<chrono::DateTime<chrono::Utc>> {
-    let text: String = row.get(idx)?;
-    crate::clock::from_db(&text).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, format!("bad time '{text}'").into())
-    })
+    Ok(opt_time_at(row, idx)?.unwrap_or(chrono::DateTime::UNIX_EPOCH))
 }
 
+/// An optional time column; one that does not read is read as absent (see [`time_at`]).
 pub(crate) fn opt_time_at(
     row: &rusqlite::Row<'_>,
     idx: usize,
 ) -> rusqlite::Result<Option<chrono::DateTime<chrono::Utc>>> {
-    match row.get_ref(idx)? {
-        rusqlite::types::ValueRef::Null => Ok(None),
-        _ => time_at(row, idx).map(Some),
+    let Some(text) = row.get_ref(idx)?.as_str_or_null()? else { return Ok(None) };
+    let read = crate::clock::from_db(text);
+    if read.is_none() {
+        tracing::warn!("a stored time does not read (column {idx}); `kehu check` reports it");
     }
+    Ok(read)
 }
 
 /// Trims a free-text value; empty means absent.

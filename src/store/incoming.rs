@@ -47,7 +47,7 @@ fn placed(table: &str, row: &Row, column: &str, e: StoreError) -> StoreError {
 }
 
 /// Time columns by table: (column, required).
-fn time_columns(table: &str) -> &'static [(&'static str, bool)] {
+pub(super) fn time_columns(table: &str) -> &'static [(&'static str, bool)] {
     match table {
         "customer" => &[("created_at", true), ("updated_at", true), ("reviewed_at", false)],
         "contact_method" | "attachment" | "saved_view" => &[("created_at", true)],

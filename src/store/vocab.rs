@@ -219,6 +219,7 @@ vocabulary!(
         Restore = "restore", "恢复", "Restore";
         Import = "import", "导入", "Imported";
         Erase = "erase", "彻底删除", "Erased";
+        Repair = "repair", "修复无法读取的数据", "Unreadable values repaired";
     }
 );
 

@@ -3,4 +3,4 @@
 /**
  * What the access log records.
  */
-export type AccessEvent = "create" | "unlock" | "password_change" | "secret_reveal" | "export" | "backup" | "backup_failed" | "restore" | "import" | "erase";
+export type AccessEvent = "create" | "unlock" | "password_change" | "secret_reveal" | "export" | "backup" | "backup_failed" | "restore" | "import" | "erase" | "repair";
