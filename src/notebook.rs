@@ -203,6 +203,15 @@ impl Notebook {
 }
 
 impl Notebook {
+    /// Erases a customer and every trace of them (see [`Store::erase_customer`]), the search
+    /// index's files included: the segments that held their words are rewritten before this
+    /// returns.
+    pub fn erase_customer(&mut self, id: i64) -> Result<()> {
+        self.store.erase_customer(id)?;
+        self.search.purge_deleted(&mut self.store)?;
+        Ok(())
+    }
+
     /// Keeps `password` (sealed) as the notebook's backup password, or forgets it (`None`):
     /// one too easy to guess is refused, as a backup written with it would be.
     pub fn set_backup_password(&mut self, password: Option<&str>) -> Result<()> {
@@ -288,6 +297,35 @@ const LOCK_ATTEMPTS: u32 = 40;
 #[cfg(test)]
 pub(crate) mod testing {
     use super::*;
+
+    #[test]
+    fn erase_leaves_no_word_of_the_customer_in_the_index_files() {
+        use crate::store::{NewCustomer, NewNote};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nb");
+        let mut nb = Notebook::create(&path, b"test", KdfParams::INSECURE_FOR_TESTS).unwrap();
+        let kept = nb.add_customer(&NewCustomer::named("李娜 keptword")).unwrap();
+        let gone = nb.add_customer(&NewCustomer::named("张伟 zqxcanary")).unwrap();
+        nb.add_note(&NewNote { customer_id: gone, body: Some("预算 zqxnotecanary".into()), ..NewNote::default() })
+            .unwrap();
+        nb.add_note(&NewNote { customer_id: kept, body: Some("续约".into()), ..NewNote::default() }).unwrap();
+        nb.close().unwrap();
+        let mut nb = Notebook::open(&path, b"test").unwrap();
+        assert!(nb.search.disk_holds("zqxcanary") && nb.search.disk_holds("zqxnotecanary"));
+        let meta = std::fs::read(path.join(INDEX_DIR).join("meta.json")).unwrap();
+        nb.erase_customer(gone).unwrap();
+        assert!(!nb.search.disk_holds("zqxcanary") && !nb.search.disk_holds("zqxnotecanary"));
+        assert!(nb.search.disk_holds("keptword"), "the other customer stays");
+        nb.close().unwrap();
+        // The meta.json of before the erase, put back, names segment files that are gone.
+        std::fs::write(path.join(INDEX_DIR).join("meta.json"), meta).unwrap();
+        let mut nb = Notebook::open(&path, b"test").unwrap();
+        assert!(!nb.search.disk_holds("zqxcanary"));
+        let hits = nb.search(&SearchQuery { text: "zqxcanary".into(), ..SearchQuery::default() }).unwrap();
+        assert!(hits.is_empty());
+        let kept_hits = nb.search(&SearchQuery { text: "keptword".into(), ..SearchQuery::default() }).unwrap();
+        assert!(!kept_hits.is_empty() && kept_hits.iter().all(|h| h.customer_id == Some(kept)), "{kept_hits:?}");
+    }
 
     /// A notebook with cheap KDF parameters in a temporary folder, for unit tests.
     pub(crate) fn notebook() -> (tempfile::TempDir, Notebook) {

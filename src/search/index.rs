@@ -276,6 +276,49 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// Makes every change durable, then rewrites each on-disk segment that still holds deleted
+    /// documents and removes the files they were in: an erased customer's words leave the index
+    /// files before erase returns, rather than at a later merge (an older `meta.json` put back
+    /// names files that are gone, and the index is rebuilt from the database).
+    pub fn purge_deleted(&mut self, store: &mut Store) -> Result<(), SearchError> {
+        self.flush(store)?;
+        let with_deletes: Vec<tantivy::index::SegmentId> = self
+            .disk
+            .reader
+            .searcher()
+            .segment_readers()
+            .iter()
+            .filter(|segment| segment.num_deleted_docs() > 0)
+            .map(tantivy::SegmentReader::segment_id)
+            .collect();
+        if !with_deletes.is_empty() {
+            self.disk.writer.merge(&with_deletes).wait()?;
+        }
+        self.disk.writer.garbage_collect_files().wait()?;
+        self.disk.reader.reload()?;
+        Ok(())
+    }
+
+    /// Whether any on-disk segment's term dictionary, in any field, holds `term`, or any
+    /// segment still carries deleted documents: what an erase must leave neither of.
+    #[cfg(test)]
+    pub(crate) fn disk_holds(&self, term: &str) -> bool {
+        let searcher = self.disk.reader.searcher();
+        let schema = searcher.schema().clone();
+        searcher.segment_readers().iter().any(|segment| {
+            segment.num_deleted_docs() > 0
+                || schema.fields().any(|(field, entry)| {
+                    entry.is_indexed()
+                        && segment.inverted_index(field).is_ok_and(|inverted| {
+                            inverted
+                                .terms()
+                                .get(Term::from_field_text(field, term).serialized_value_bytes())
+                                .is_ok_and(|t| t.is_some())
+                        })
+                })
+        })
+    }
+
     /// Runs a search: the overlay's hits, and the disk index's for records not changed since.
     pub fn search(&mut self, store: &mut Store, query: &SearchQuery) -> Result<Vec<SearchHit>, SearchError> {
         self.sync(store)?;
