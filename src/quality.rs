@@ -24,6 +24,8 @@ pub enum IssueCode {
     Untidy,
     /// Valid, but not written the standard way.
     NotCanonical,
+    /// A part of the record the file holds but that could not be read (a vCard line), left out.
+    Unreadable,
 }
 
 pub use duplicates::{DuplicateCluster, DuplicateIndex, DuplicateReason, RecordKeys, find_clusters};

@@ -290,6 +290,7 @@ fn card_of(notebook: &mut Notebook, c: &Customer) -> Result<Card> {
         categories: c.tags.clone(),
         photo,
         url: c.custom.get("URL").cloned(),
+        skipped: Vec::new(),
     })
 }
 

@@ -704,6 +704,40 @@ fn differences(base: &Base, incoming: &NewCustomer) -> Vec<FieldDiff> {
     diffs
 }
 
+enum CardsError {
+    NotText(String),
+    Unreadable(Unreadable),
+}
+
+/// A vCard file's cards, and the encoding its undeclared text was read in: each property in the
+/// `CHARSET=` it declares, the rest in the encoding asked for, else UTF-8 where the whole file
+/// is UTF-8 and GB18030 where it is not (what Chinese phones write without saying). UTF-16 files
+/// are decoded whole first.
+fn read_cards(bytes: &[u8], asked: Encoding) -> Result<(Vec<Card>, &'static str), CardsError> {
+    let utf16 = asked == Encoding::Utf16
+        || (asked == Encoding::Auto
+            && matches!(decode(bytes, Encoding::Auto), Ok((_, name)) if name.starts_with("utf-16")));
+    let (file, name) = if utf16 {
+        let (text, name) = decode(bytes, Encoding::Utf16).map_err(CardsError::NotText)?;
+        (vcard::parse_bytes(text.as_bytes(), encoding_rs::UTF_8), name)
+    } else {
+        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let fallback = match asked {
+            Encoding::Utf8 => encoding_rs::UTF_8,
+            Encoding::Gbk => encoding_rs::GB18030,
+            _ if std::str::from_utf8(body).is_ok() => encoding_rs::UTF_8,
+            _ => encoding_rs::GB18030,
+        };
+        let name = if fallback == encoding_rs::UTF_8 { "utf-8" } else { "gb18030" };
+        (vcard::parse_bytes(bytes, fallback), name)
+    };
+    let file = file.map_err(CardsError::Unreadable)?;
+    for skipped in &file.skipped {
+        tracing::warn!("vCard line {} left out: {}", skipped.line, skipped.reason);
+    }
+    Ok((file.cards, name))
+}
+
 /// Reads and parses the file.
 /// A file that is not text in the encoding asked for (or any detected).
 fn not_text(path: &Path, reason: String) -> InteropError {
@@ -716,8 +750,10 @@ fn read(path: &Path, options: &ImportOptions) -> Result<Parsed> {
     match format {
         Format::Json => Ok(Parsed::Package(Box::new(json::read(path, &bytes)?))),
         Format::Vcard => {
-            let (text, encoding) = decode(&bytes, options.encoding).map_err(|e| not_text(path, e))?;
-            let cards = vcard::parse(&text).map_err(|e| InteropError::unreadable(path, e))?;
+            let (cards, encoding) = read_cards(&bytes, options.encoding).map_err(|e| match e {
+                CardsError::NotText(reason) => not_text(path, reason),
+                CardsError::Unreadable(e) => InteropError::unreadable(path, e),
+            })?;
             if cards.is_empty() {
                 return Err(
                     InteropError::unreadable(path, Unreadable::new(WhyUnreadable::NoVcard, "holds no vCard")).into()
@@ -1046,6 +1082,17 @@ fn from_card(card: Card, flag: &str) -> Incoming {
     if let Some((mime, data)) = card.photo {
         let ext = mime.strip_prefix("image/").unwrap_or("jpg").replace("jpeg", "jpg");
         b.incoming.item.attachments.push(BatchFile { name: format!("photo.{ext}"), mime, data });
+    }
+    // The lines of the card that could not be read are said on its row, by line.
+    for skipped in card.skipped {
+        b.incoming.problems.push(ImportProblem {
+            row: card.line,
+            sheet: None,
+            column: format!("line {}", skipped.line),
+            value: String::new(),
+            code: IssueCode::Unreadable,
+            reason: skipped.reason,
+        });
     }
     b.finish("", "")
 }

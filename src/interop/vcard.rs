@@ -31,11 +31,18 @@ pub struct Card {
     /// (media type, bytes)
     pub photo: Option<(String, Vec<u8>)>,
     pub url: Option<String>,
+    /// Properties left out, with their lines and why.
+    pub skipped: Vec<Skipped>,
 }
 
 struct Property {
+    /// The `itemN` group of `itemN.TEL`, which iOS labels with an `itemN.X-ABLabel`.
+    group: Option<String>,
     name: String,
     params: Vec<(String, String)>,
+    /// The value's bytes as in the file: decoded by [`text_of`] in the property's charset.
+    raw: Vec<u8>,
+    /// The value as text in the file's encoding (for values that are ASCII by their nature).
     value: String,
 }
 
@@ -61,128 +68,262 @@ impl Property {
             .map(|t| t.to_ascii_lowercase())
             .filter(|t| !matches!(t.as_str(), "pref" | "internet" | "voice" | "x400" | "quoted-printable" | "base64"))
             .filter(|t| !t.starts_with("charset") && !t.starts_with("encoding"))
-            .collect();
+            .fold(Vec::new(), |mut seen, t| {
+                if !seen.contains(&t) {
+                    seen.push(t);
+                }
+                seen
+            });
         (!types.is_empty()).then(|| types.join(","))
     }
 }
 
-/// Splits a vCard file into cards. An error names the line and what is wrong with it.
+/// A property left out of a card, with the line it is on and why: one bad line never refuses
+/// the whole file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub line: usize,
+    pub reason: String,
+}
+
+/// What a vCard file holds: its cards, the lines left out, and the encoding its undeclared
+/// text was read in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardFile {
+    pub cards: Vec<Card>,
+    /// Lines outside any card that could not be read (those inside a card are on the card).
+    pub skipped: Vec<Skipped>,
+    /// Whether any property declared its own `CHARSET=`.
+    pub declared: bool,
+}
+
+/// Splits a vCard file's text into cards (the text already decoded; see [`parse_bytes`]).
+#[cfg(test)]
 pub fn parse(text: &str) -> Result<Vec<Card>, Unreadable> {
-    let at = |line: usize, reason: &dyn std::fmt::Display| Unreadable::at_line(WhyUnreadable::BadVcard, line, reason);
-    let lines = unfold(text);
-    let mut cards = Vec::new();
-    let mut current: Option<Card> = None;
-    for (line_no, line) in lines {
-        if line.trim().is_empty() {
+    parse_bytes(text.as_bytes(), encoding_rs::UTF_8).map(|file| file.cards)
+}
+
+/// Splits a vCard file into cards. Each property's value is decoded in the `CHARSET=` it
+/// declares (before or after QUOTED-PRINTABLE), else in `fallback`, the file's encoding (given
+/// by the user, or guessed). A property that cannot be read is left out and reported on its
+/// card with its line; only a file with no card at all is refused.
+pub fn parse_bytes(bytes: &[u8], fallback: &'static encoding_rs::Encoding) -> Result<CardFile, Unreadable> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut file = CardFile { cards: Vec::new(), skipped: Vec::new(), declared: false };
+    let mut current: Option<(Card, Vec<(usize, Property)>)> = None;
+    for (line_no, line) in unfold(bytes, fallback) {
+        let Some(property) = parse_line(&line, fallback) else {
+            let skipped = Skipped { line: line_no, reason: format!("'{}' is not a vCard property", cut_bytes(&line)) };
+            match current.as_mut() {
+                Some((card, _)) => card.skipped.push(skipped),
+                None => file.skipped.push(skipped),
+            }
             continue;
-        }
-        let property =
-            parse_line(&line).ok_or_else(|| at(line_no, &format!("'{}' is not a vCard property", cut(&line))))?;
+        };
+        file.declared |= property.param("CHARSET").is_some();
         match property.name.as_str() {
-            "BEGIN" if property.value.eq_ignore_ascii_case("VCARD") => {
-                if current.is_some() {
-                    return Err(at(line_no, &"BEGIN:VCARD inside a card"));
+            "BEGIN" if property.value.trim().eq_ignore_ascii_case("VCARD") => {
+                if let Some((card, properties)) = current.take() {
+                    // A card without its END: what it has is kept.
+                    let mut card = finish(card, properties);
+                    card.skipped.push(Skipped { line: line_no, reason: "the card before has no END:VCARD".into() });
+                    file.cards.push(card);
                 }
-                current = Some(Card { index: cards.len() + 1, line: line_no, ..Card::default() });
+                current = Some((Card { index: file.cards.len() + 1, line: line_no, ..Card::default() }, Vec::new()));
             }
-            "END" if property.value.eq_ignore_ascii_case("VCARD") => {
-                let mut card = current.take().ok_or_else(|| at(line_no, &"END:VCARD without BEGIN"))?;
-                if card.name.is_empty() {
-                    card.name = card.company.clone().unwrap_or_default();
-                }
-                cards.push(card);
-            }
-            _ => {
-                let Some(card) = current.as_mut() else {
-                    return Err(at(line_no, &"a property outside BEGIN:VCARD … END:VCARD"));
-                };
-                apply(card, &property).map_err(|e| at(line_no, &e))?;
-            }
+            "END" if property.value.trim().eq_ignore_ascii_case("VCARD") => match current.take() {
+                Some((card, properties)) => file.cards.push(finish(card, properties)),
+                None => file.skipped.push(Skipped { line: line_no, reason: "END:VCARD without BEGIN".into() }),
+            },
+            _ => match current.as_mut() {
+                Some((_, properties)) => properties.push((line_no, property)),
+                None => file
+                    .skipped
+                    .push(Skipped { line: line_no, reason: "a property outside BEGIN:VCARD … END:VCARD".into() }),
+            },
         }
     }
-    if let Some(card) = current {
-        return Err(Unreadable {
-            why: WhyUnreadable::BadVcard,
-            line: Some(card.line),
-            reason: format!("the card beginning on line {} has no END:VCARD (is the file cut short?)", card.line),
+    if let Some((card, properties)) = current {
+        let line = card.line;
+        let mut card = finish(card, properties);
+        card.skipped.push(Skipped {
+            line,
+            reason: format!("the card beginning on line {line} has no END:VCARD (is the file cut short?)"),
         });
+        file.cards.push(card);
     }
-    Ok(cards)
+    if file.cards.is_empty()
+        && let Some(first) = file.skipped.first()
+    {
+        return Err(Unreadable::at_line(WhyUnreadable::BadVcard, first.line, &first.reason));
+    }
+    Ok(file)
+}
+
+/// Applies a card's properties, its `itemN.X-ABLabel` labels to the TEL and EMAIL of their group.
+fn finish(mut card: Card, properties: Vec<(usize, Property)>) -> Card {
+    let labels: Vec<(String, String)> = properties
+        .iter()
+        .filter(|(_, p)| p.name == "X-ABLABEL")
+        .filter_map(|(_, p)| Some((p.group.clone()?, ab_label(&text_of(p).ok()?))))
+        .collect();
+    for (line, mut property) in properties {
+        if let Some(label) =
+            property.group.as_ref().and_then(|g| labels.iter().find(|(group, _)| group == g)).map(|(_, l)| l.clone())
+            && matches!(property.name.as_str(), "TEL" | "EMAIL" | "ADR")
+        {
+            property.params.push(("TYPE".into(), label));
+        }
+        if let Err(reason) = apply(&mut card, &property) {
+            card.skipped.push(Skipped { line, reason });
+        }
+    }
+    if card.name.is_empty() {
+        card.name = card.company.clone().unwrap_or_default();
+    }
+    card
+}
+
+/// iOS writes its own labels as `_$!<Mobile>!$_`; a user's own label is as typed.
+fn ab_label(label: &str) -> String {
+    let label = label.trim();
+    label.strip_prefix("_$!<").and_then(|l| l.strip_suffix(">!$_")).unwrap_or(label).to_owned()
 }
 
 fn cut(s: &str) -> String {
     s.chars().take(40).collect()
 }
 
-/// Joins folded lines (a line starting with a space or tab continues the last), QUOTED-PRINTABLE
-/// soft breaks (a QP value ending in `=`), and 2.1 base64 blocks that run on unindented lines.
-fn unfold(text: &str) -> Vec<(usize, String)> {
-    let mut out: Vec<(usize, String)> = Vec::new();
-    let mut qp_continues = false;
-    let mut in_base64 = false;
-    for (i, raw) in text.split('\n').enumerate() {
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
-        if let Some(last) = out.last_mut() {
-            if qp_continues {
-                last.1.pop(); // the soft-break '='
-                last.1.push_str(line);
-                qp_continues = line.ends_with('=');
-                continue;
-            }
-            if line.starts_with([' ', '\t']) {
-                last.1.push_str(&line[1..]);
-                qp_continues = is_qp(&last.1) && last.1.ends_with('=');
-                continue;
-            }
-            if in_base64 && !line.is_empty() && !line.contains(':') {
-                last.1.push_str(line.trim());
-                continue;
-            }
+fn cut_bytes(line: &[u8]) -> String {
+    cut(&String::from_utf8_lossy(line))
+}
+
+/// The file's lines, whatever ends them: LF, CR LF, iOS's CR CR LF, or a bare CR.
+fn lines(bytes: &[u8]) -> Vec<(usize, &[u8])> {
+    let mut out = Vec::new();
+    for (i, piece) in bytes.split(|&b| b == b'\n').enumerate() {
+        let mut piece = piece;
+        while let Some(rest) = piece.strip_suffix(b"\r") {
+            piece = rest;
         }
-        in_base64 = false;
-        if line.is_empty() {
-            continue;
+        // A bare CR (old Mac line ends) inside what is left also ends a line.
+        for part in piece.split(|&b| b == b'\r') {
+            out.push((i + 1, part));
         }
-        out.push((i + 1, line.to_owned()));
-        let upper = line.to_ascii_uppercase();
-        let head = upper.split(':').next().unwrap_or_default();
-        qp_continues = is_qp(line) && line.ends_with('=');
-        in_base64 = head.contains("BASE64") || head.contains("ENCODING=B");
     }
     out
 }
 
-fn is_qp(line: &str) -> bool {
-    line.split(':').next().is_some_and(|head| head.to_ascii_uppercase().contains("QUOTED-PRINTABLE"))
+/// Joins continued lines: folded lines (a line starting with a space or tab continues the last),
+/// QUOTED-PRINTABLE soft breaks (a QP value ending in `=`), 2.1 base64 blocks that run on
+/// unindented lines, and values continued by a trailing backslash. Blank lines and `#` comment
+/// lines are left out.
+fn unfold(bytes: &[u8], fallback: &'static encoding_rs::Encoding) -> Vec<(usize, Vec<u8>)> {
+    let mut out: Vec<(usize, Vec<u8>)> = Vec::new();
+    let mut qp_continues = false;
+    let mut in_base64 = false;
+    let mut backslash_continues = false;
+    for (line_no, line) in lines(bytes) {
+        if let Some(last) = out.last_mut() {
+            if qp_continues {
+                last.1.pop(); // the soft-break '='
+                last.1.extend_from_slice(line);
+                qp_continues = line.ends_with(b"=");
+                continue;
+            }
+            if line.starts_with(b" ") || line.starts_with(b"\t") {
+                last.1.extend_from_slice(&line[1..]);
+                qp_continues = is_qp(&last.1) && last.1.ends_with(b"=");
+                continue;
+            }
+            if in_base64 && !line.is_empty() && !line.contains(&b':') {
+                last.1.extend_from_slice(line.trim_ascii());
+                continue;
+            }
+            if backslash_continues && !line.is_empty() && !looks_like_property(line) {
+                last.1.pop(); // the backslash: the value goes on, on a new line
+                last.1.extend_from_slice(b"\\n");
+                last.1.extend_from_slice(line);
+                backslash_continues = continues(&last.1, fallback);
+                continue;
+            }
+        }
+        in_base64 = false;
+        backslash_continues = false;
+        if line.trim_ascii().is_empty() || line.starts_with(b"#") {
+            continue;
+        }
+        out.push((line_no, line.to_vec()));
+        let head: Vec<u8> = line.split(|&b| b == b':').next().unwrap_or_default().to_ascii_uppercase();
+        qp_continues = is_qp(line) && line.ends_with(b"=");
+        in_base64 = contains(&head, b"BASE64") || contains(&head, b"ENCODING=B");
+        backslash_continues = !qp_continues && continues(line, fallback);
+    }
+    out
 }
 
-fn parse_line(line: &str) -> Option<Property> {
-    let (head, value) = line.split_once(':')?;
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Whether a line's value ends in an unescaped backslash, read in its charset: in Shift_JIS and
+/// Big5 a character's second byte can be 0x5C (能 is 0x94 0x5C), which is not a backslash.
+fn continues(line: &[u8], fallback: &'static encoding_rs::Encoding) -> bool {
+    let Some(property) = parse_line(line, fallback) else { return false };
+    let charset = property.param("CHARSET").and_then(|c| encoding_rs::Encoding::for_label(c.trim().as_bytes()));
+    let text =
+        charset.map_or(property.value, |encoding| encoding.decode_without_bom_handling(&property.raw).0.into_owned());
+    text.chars().rev().take_while(|&c| c == '\\').count() % 2 == 1
+}
+
+/// `NAME[;params]:` at the start of a line, as a property begins.
+fn looks_like_property(line: &[u8]) -> bool {
+    let Some(colon) = line.iter().position(|&b| b == b':') else { return false };
+    let head = &line[..colon];
+    let name = head.split(|&b| b == b';').next().unwrap_or_default();
+    !name.is_empty() && name.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+}
+
+fn is_qp(line: &[u8]) -> bool {
+    line.split(|&b| b == b':').next().is_some_and(|head| contains(&head.to_ascii_uppercase(), b"QUOTED-PRINTABLE"))
+}
+
+fn parse_line(line: &[u8], fallback: &'static encoding_rs::Encoding) -> Option<Property> {
+    let colon = line.iter().position(|&b| b == b':')?;
+    let head = std::str::from_utf8(&line[..colon]).ok()?;
+    let raw = line[colon + 1..].to_vec();
     let mut parts = head.split(';');
-    let name = parts.next()?.trim();
-    let name = name.rsplit('.').next()?.to_ascii_uppercase(); // drop a group prefix (item1.TEL)
+    let full = parts.next()?.trim();
+    let (group, name) = match full.rsplit_once('.') {
+        Some((group, name)) => (Some(group.to_ascii_lowercase()), name),
+        None => (None, full),
+    };
+    let name = name.to_ascii_uppercase();
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         return None;
     }
-    let params = parts
+    let params: Vec<(String, String)> = parts
         .map(|p| match p.split_once('=') {
             Some((k, v)) => (k.trim().to_ascii_uppercase(), v.trim().trim_matches('"').to_owned()),
             None => (p.trim().to_ascii_uppercase(), String::new()),
         })
         .collect();
-    Some(Property { name, params, value: value.to_owned() })
+    let value = fallback.decode_without_bom_handling(&raw).0.into_owned();
+    Some(Property { group, name, params, raw, value })
 }
 
-/// The property's text: QUOTED-PRINTABLE decoded in its charset, else as is.
+/// The property's text: QUOTED-PRINTABLE decoded, then read in the charset it declares, else
+/// in the file's encoding.
 fn text_of(p: &Property) -> Result<String, String> {
     let quoted = p.param("ENCODING").is_some_and(|e| e.eq_ignore_ascii_case("QUOTED-PRINTABLE"))
         || p.has_type("QUOTED-PRINTABLE");
-    if !quoted {
+    let declared = p.param("CHARSET");
+    if !quoted && declared.is_none() {
         return Ok(p.value.clone());
     }
-    let bytes = decode_qp(&p.value)?;
-    let charset = p.param("CHARSET").unwrap_or("UTF-8");
-    let encoding = encoding_rs::Encoding::for_label(charset.as_bytes())
+    let bytes = if quoted { decode_qp(&p.raw)? } else { p.raw.clone() };
+    let charset = declared.unwrap_or("UTF-8");
+    let encoding = encoding_rs::Encoding::for_label(charset.trim().as_bytes())
         .ok_or_else(|| format!("{}: unknown charset '{charset}'", p.name))?;
     encoding
         .decode_without_bom_handling_and_without_replacement(&bytes)
@@ -190,8 +331,7 @@ fn text_of(p: &Property) -> Result<String, String> {
         .ok_or_else(|| format!("{}: the value is not {charset} text", p.name))
 }
 
-fn decode_qp(value: &str) -> Result<Vec<u8>, String> {
-    let bytes = value.as_bytes();
+fn decode_qp(bytes: &[u8]) -> Result<Vec<u8>, String> {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
@@ -246,7 +386,7 @@ fn apply(card: &mut Card, p: &Property) -> Result<(), String> {
             card.photo = photo(p)?;
             return Ok(());
         }
-        "VERSION" | "PRODID" | "UID" | "REV" | "KIND" | "SOURCE" | "X-ANDROID-CUSTOM" => return Ok(()),
+        "VERSION" | "PRODID" | "UID" | "REV" | "KIND" | "SOURCE" | "X-ANDROID-CUSTOM" | "X-ABLABEL" => return Ok(()),
         _ => {}
     }
     let text = text_of(p)?;
@@ -480,18 +620,76 @@ mod tests {
     }
 
     #[test]
-    fn errors_name_the_line() {
-        let cases = [
+    fn a_bad_line_is_left_out_with_its_line_and_only_a_file_without_cards_is_refused() {
+        let error = parse("FN:x\n").unwrap_err();
+        assert_eq!((error.why, error.line), (WhyUnreadable::BadVcard, Some(1)));
+        for (text, line) in [
             ("BEGIN:VCARD\nFN:x\n", 1),
-            ("FN:x\n", 1),
-            ("BEGIN:VCARD\nFN;ENCODING=QUOTED-PRINTABLE:=ZZ\nEND:VCARD", 2),
-            ("BEGIN:VCARD\nnot a property\nEND:VCARD", 2),
-        ];
-        for (text, line) in cases {
-            let error = parse(text).unwrap_err();
-            assert_eq!((error.why, error.line), (WhyUnreadable::BadVcard, Some(line)), "{text}");
-            assert!(error.reason.contains(&format!("line {line}")), "{error}");
+            ("BEGIN:VCARD\nFN:x\nNOTE;ENCODING=QUOTED-PRINTABLE:=ZZ\nEND:VCARD", 3),
+            ("BEGIN:VCARD\nFN:x\nnot a property\nEND:VCARD", 3),
+            ("BEGIN:VCARD\nFN:x\nPHOTO;ENCODING=BASE64;JPEG:!!!not base64!!!\nEND:VCARD", 3),
+        ] {
+            let cards = parse(text).unwrap();
+            assert_eq!(cards[0].name, "x", "{text}");
+            assert_eq!(cards[0].skipped.iter().map(|s| s.line).collect::<Vec<_>>(), [line], "{text}");
         }
+    }
+
+    #[test]
+    fn each_property_is_read_in_the_charset_it_declares() {
+        let mut file = Vec::new();
+        let mut card = |charset: &str, encoding: &'static encoding_rs::Encoding, name: &str, qp: bool| {
+            let bytes = encoding.encode(name).0.into_owned();
+            file.extend_from_slice(b"BEGIN:VCARD\r\nVERSION:2.1\r\n");
+            if qp {
+                let escaped: String = bytes.iter().map(|b| format!("={b:02X}")).collect();
+                file.extend_from_slice(
+                    format!("FN;CHARSET={charset};ENCODING=QUOTED-PRINTABLE:{escaped}\r\n").as_bytes(),
+                );
+            } else {
+                file.extend_from_slice(format!("FN;CHARSET={charset}:").as_bytes());
+                file.extend_from_slice(&bytes);
+                file.extend_from_slice(b"\r\n");
+            }
+            file.extend_from_slice(b"TEL;CELL:090-1234-5678\r\nEND:VCARD\r\n");
+        };
+        card("SHIFT_JIS", encoding_rs::SHIFT_JIS, "伊能 圭一", false);
+        card("BIG5", encoding_rs::BIG5, "陳志明", false);
+        card("Big5", encoding_rs::BIG5, "林淑芬", true);
+        card("EUC-KR", encoding_rs::EUC_KR, "김민준", false);
+        card("ISO-8859-1", encoding_rs::WINDOWS_1252, "José Müller", true);
+        card("windows-1251", encoding_rs::WINDOWS_1251, "Иван Петров", false);
+        card("GB2312", encoding_rs::GBK, "王芳", false);
+        // Undeclared text is read in the file's encoding.
+        file.extend_from_slice(b"BEGIN:VCARD\r\nFN:");
+        file.extend_from_slice(&encoding_rs::GB18030.encode("赵磊").0);
+        file.extend_from_slice(b"\r\nEND:VCARD\r\n");
+        let read = parse_bytes(&file, encoding_rs::GB18030).unwrap();
+        let names: Vec<&str> = read.cards.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["伊能 圭一", "陳志明", "林淑芬", "김민준", "José Müller", "Иван Петров", "王芳", "赵磊"]);
+        assert!(read.declared);
+        assert!(read.cards.iter().all(|c| c.skipped.is_empty()));
+    }
+
+    #[test]
+    fn files_as_phones_and_mail_programs_write_them() {
+        // iOS: CR CR LF, itemN groups with X-ABLabel; a BOM; lower-case BEGIN; a comment line;
+        // a blank line; a value continued by a trailing backslash; a bare-CR line end.
+        let text = "\u{feff}begin:vCard\r\r\nVERSION:3.0\r\r\n# exported by a script\r\r\nN:王;芳;;;\r\r\n\
+                    item1.TEL;type=pref:+86 139 0000 1111\r\r\nitem1.X-ABLabel:_$!<Mobile>!$_\r\r\n\
+                    item2.EMAIL;type=INTERNET:wf@example.com\r\r\nitem2.X-ABLabel:公司\r\r\n\r\r\n\
+                    NOTE:第一行\\\r\r\n第二行\r\r\nTEL:sip:wf@example.com\rEND:VCARD\r\r\n";
+        let cards = parse(text).unwrap();
+        let card = &cards[0];
+        assert_eq!(card.name, "王芳");
+        assert_eq!(card.phones[0], ("+86 139 0000 1111".into(), Some("mobile".into())));
+        assert_eq!(
+            card.phones[1].0, "sip:wf@example.com",
+            "a TEL that is not a number is kept (the importer flags it)"
+        );
+        assert_eq!(card.emails[0], ("wf@example.com".into(), Some("公司".into())));
+        assert_eq!(card.note.as_deref(), Some("第一行\n第二行"));
+        assert!(card.skipped.is_empty(), "{:?}", card.skipped);
     }
 
     #[test]
@@ -510,6 +708,7 @@ mod tests {
             categories: vec!["VIP".into(), "华北, 区".into()],
             photo: Some(("image/png".into(), vec![0x89, b'P', b'N', b'G', 0, 1, 2, 255])),
             url: None,
+            skipped: Vec::new(),
         };
         for version in [Version::V3, Version::V4] {
             let mut text = String::new();
@@ -528,6 +727,15 @@ mod tests {
         #[test]
         fn parser_never_panics(text in "(BEGIN:VCARD\n|END:VCARD\n|FN:|N;|TEL;CELL:|PHOTO;ENCODING=b:|=[0-9A-F]{0,2}|QUOTED-PRINTABLE|CHARSET=GBK|[ :;=,\\\\\n\t]|[a-z张]){0,60}") {
             let _ = parse(&text);
+        }
+
+        #[test]
+        fn bytes_in_any_charset_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400), charset in "(UTF-8|GBK|BIG5|SHIFT_JIS|EUC-KR|x-nope)") {
+            let mut file = format!("BEGIN:VCARD\nFN;CHARSET={charset}:").into_bytes();
+            file.extend_from_slice(&bytes);
+            file.extend_from_slice(b"\nEND:VCARD\n");
+            let _ = parse_bytes(&file, encoding_rs::GB18030);
+            let _ = parse_bytes(&bytes, encoding_rs::UTF_8);
         }
     }
 }

@@ -146,6 +146,27 @@ fn vcards_in_three_versions() {
     assert_eq!(nb.attachments(feng.id).unwrap().len(), 1);
 }
 
+/// Cards in the charsets their properties declare — Shift_JIS, Big5, Big5-HKSCS — come through
+/// exactly, and the odd lines real files carry cost only themselves (the preview says which).
+#[test]
+fn vcards_in_declared_charsets_come_through_exactly() {
+    let t = TempNotebook::new();
+    let mut nb = t.open();
+    let preview = preview_import(&nb, &fixture("charsets-2.1.vcf"), &ImportOptions::default()).unwrap();
+    let problems: Vec<String> = preview.problems.iter().map(ToString::to_string).collect();
+    assert!(problems.iter().any(|p| p.contains("PHOTO")), "{problems:?}");
+    import(&mut nb, &fixture("charsets-2.1.vcf"), &ImportOptions::default());
+    let ino = by_name(&nb, "伊能 圭一");
+    assert_eq!(ino.company.as_deref(), Some("株式会社テスト"));
+    assert_eq!(values(&ino, ContactKind::Phone), ["090-1234-5678"]);
+    let chen = by_name(&nb, "陳志明");
+    assert_eq!(chen.company.as_deref(), Some("臺灣積體電路製造"));
+    assert!(nb.attachments(chen.id).unwrap().is_empty(), "the malformed PHOTO is left out, not the card");
+    let wong = by_name(&nb, "黃嘉欣");
+    assert_eq!(values(&wong, ContactKind::Phone), ["+852 9123 4567"]);
+    assert_eq!(nb.notes(wong.id).unwrap()[0].body, "第一行\n第二行", "a value continued by a backslash");
+}
+
 fn seeded() -> (TempNotebook, i64) {
     let t = TempNotebook::new();
     let mut nb = t.open();
@@ -540,8 +561,8 @@ fn a_refused_file_says_why_in_terms_a_screen_translates() {
     let cases: [(&str, &[u8], WhyUnreadable, Option<u32>); 6] = [
         ("empty.csv", b"\n\n", WhyUnreadable::NoRows, None),
         ("broken.xlsx", b"PK\x03\x04 not a zip archive", WhyUnreadable::NotAWorkbook, None),
-        ("cut.vcf", "BEGIN:VCARD\nFN:张伟\nTEL:13800138000\n".as_bytes(), WhyUnreadable::BadVcard, Some(1)),
-        ("stray.vcf", "BEGIN:VCARD\nFN:张伟\nEND:VCARD\nTEL:1\n".as_bytes(), WhyUnreadable::BadVcard, Some(4)),
+        ("headless.vcf", "VERSION:3.0\nFN:张伟\nTEL:13800138000\n".as_bytes(), WhyUnreadable::BadVcard, Some(1)),
+        ("text.vcf", "hello\nworld\n".as_bytes(), WhyUnreadable::BadVcard, Some(1)),
         ("other.json", br#"{"format": "someone else's", "rows": []}"#, WhyUnreadable::NotKehu, None),
         ("none.vcf", b"\n", WhyUnreadable::NoVcard, None),
     ];

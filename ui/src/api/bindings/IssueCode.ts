@@ -3,4 +3,4 @@
 /**
  * What is wrong with a value, for the UI to say in its language (the message is English).
  */
-export type IssueCode = "phone" | "email" | "credit_code" | "date" | "choice" | "too_long" | "no_name" | "untidy" | "not_canonical";
+export type IssueCode = "phone" | "email" | "credit_code" | "date" | "choice" | "too_long" | "no_name" | "untidy" | "not_canonical" | "unreadable";
