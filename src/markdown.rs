@@ -5,6 +5,29 @@
 
 use pulldown_cmark::{Event, Options, Parser, html};
 
+/// The schemes a link in a note may have: web pages, mail and phone numbers.
+const LINK_SCHEMES: &[&str] = &["http", "https", "mailto", "tel"];
+
+/// A link a user asked to open, checked before it goes to their browser: an absolute URL of
+/// one of [`LINK_SCHEMES`], without spaces or control characters. Returns it as given.
+pub fn external_link(url: &str) -> crate::Result<&str> {
+    let refuse = |why: &str| {
+        crate::Error::Invalid(format!("'{}' cannot be opened: {why}", url.chars().take(200).collect::<String>()))
+    };
+    if url.len() > 4096 || url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(refuse("it is not a link"));
+    }
+    let scheme =
+        url.split_once(':').map(|(s, _)| s.to_ascii_lowercase()).ok_or_else(|| refuse("it is not a full address"))?;
+    if !LINK_SCHEMES.contains(&scheme.as_str()) {
+        return Err(refuse("only web, mail and phone links open"));
+    }
+    if scheme.starts_with("http") && !url[scheme.len() + 1..].starts_with("//") {
+        return Err(refuse("it is not a full address"));
+    }
+    Ok(url)
+}
+
 /// Renders `markdown` to sanitised HTML.
 pub fn render(markdown: &str) -> String {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
@@ -23,7 +46,9 @@ fn sanitizer() -> ammonia::Builder<'static> {
     // Links may point at web pages and mail, never at scripts or files; images not at all, since
     // a remote image is a network request (and the CSP would refuse it anyway).
     builder
-        .url_schemes(["http", "https", "mailto", "tel"].into_iter().collect())
+        .url_schemes(LINK_SCHEMES.iter().copied().collect())
+        // `//host/page` and `page.html` would resolve against the app's own origin or leave it.
+        .url_relative(ammonia::UrlRelative::Deny)
         .rm_tags(["img"])
         .add_tags(["input"])
         .add_tag_attributes("input", ["type", "checked", "disabled"])
@@ -64,5 +89,26 @@ mod tests {
             }
         }
         assert!(render("<script>alert(1)</script>").contains("&lt;script&gt;"));
+    }
+
+    #[test]
+    fn links_are_absolute_web_mail_or_phone_links_only() {
+        assert!(render("[官网](https://example.com/a)").contains(r#"href="https://example.com/a""#));
+        for relative in ["[x](//evil.example/login)", "[x](login.html)", "[x](/index.html)", "[x](file:///etc/passwd)"]
+        {
+            assert!(!render(relative).contains("href"), "{relative}: {}", render(relative));
+        }
+        assert!(super::external_link("https://example.com/a?b=1").is_ok());
+        assert!(super::external_link("mailto:zhang@example.com").is_ok());
+        for bad in [
+            "javascript:alert(1)",
+            "//evil.example",
+            "https:evil",
+            "file:///etc/passwd",
+            "https://a b",
+            "tauri://localhost",
+        ] {
+            assert!(super::external_link(bad).is_err(), "{bad}");
+        }
     }
 }

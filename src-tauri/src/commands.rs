@@ -45,6 +45,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Syn
         customers::delete_template,
         records::add_note,
         records::render_markdown,
+        records::open_link,
         records::add_interaction,
         records::add_task,
         records::complete_task,

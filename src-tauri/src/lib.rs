@@ -43,6 +43,11 @@ fn main_window(app: &tauri::App) -> tauri::Result<()> {
         .min_inner_size(900.0, 600.0)
         .incognito(!automated)
         .disable_drag_drop_handler()
+        .on_navigation(is_app_page)
+        .on_new_window(|url, _| {
+            tracing::warn!("refused to open a window at {}", url.scheme());
+            tauri::webview::NewWindowResponse::Deny
+        })
         .build()?;
     // Under WebDriver, WebKitWebDriver's clicks stall in this mode, so the end-to-end tests keep
     // WebKit's default; the benchmark asks for the users' mode with KEHU_GPU=0.
@@ -54,6 +59,26 @@ fn main_window(app: &tauri::App) -> tauri::Result<()> {
         _ => window.with_webview(paint_without_gpu_compositing)?,
     }
     Ok(())
+}
+
+/// The navigation guard: the one window only ever shows kehu's own pages. A link in a note opens
+/// in the user's browser after they confirm it (`open_link`); anything else that would replace
+/// the window — a remote page that could imitate the lock screen — is refused.
+fn is_app_page(url: &tauri::Url) -> bool {
+    let allowed = match url.scheme() {
+        "tauri" => url.host_str() == Some("localhost"),
+        "http" | "https" => matches!(url.host_str(), Some("tauri.localhost")) || is_dev_server(url),
+        _ => false,
+    };
+    if !allowed {
+        tracing::warn!("refused to navigate the window away from kehu ({} link)", url.scheme());
+    }
+    allowed
+}
+
+/// `cargo run` without the custom protocol serves the UI from Vite's dev server on localhost.
+fn is_dev_server(url: &tauri::Url) -> bool {
+    cfg!(debug_assertions) && matches!(url.host_str(), Some("localhost" | "127.0.0.1")) && url.port() == Some(1420)
 }
 
 /// kehu's pages are flat 2D documents; WebKitGTK's GPU compositing buys them nothing, and where
@@ -87,6 +112,7 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_opener::init())
         .manage(session)
         .manage(clipboard::SecretClipboard::default())
         .invoke_handler(commands::handler())

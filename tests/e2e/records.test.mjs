@@ -1,7 +1,9 @@
 // End-to-end: a customer's records beyond notes — interactions, tasks, complaints, attachments,
 // edits and their history — and the list's filters and saved views.
 import assert from "node:assert/strict";
-import { resolve } from "node:path";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { after, test } from "node:test";
 
 import { launch } from "./driver.mjs";
@@ -10,8 +12,17 @@ import { addCustomer, createNotebook } from "./helpers.mjs";
 const apps = [];
 after(async () => Promise.all(apps.map((a) => a.quit())));
 
-test("records, attachments, history restore, filters and saved views", async () => {
-  const app = await launch("records");
+/** A stand-in for the desktop's `xdg-open`: it records what the app asked it to open. */
+function recordingOpener() {
+  const bin = mkdtempSync(join(tmpdir(), "kehu-e2e-opener-"));
+  const opener = join(bin, "xdg-open");
+  writeFileSync(opener, '#!/bin/sh\nprintf "%s\\n" "$1" >> "$HOME/opened-links"\n');
+  chmodSync(opener, 0o755);
+  return bin;
+}
+
+test("records, attachments, history restore, a note's link, filters and saved views", async () => {
+  const app = await launch("records", { env: { PATH: `${recordingOpener()}:${process.env.PATH}` } });
   apps.push(app);
   await createNotebook(app);
   await addCustomer(app, { name: "陈静", company: "杭州云栖科技", region: "杭州", grade: "vip", colour: "red", tags: "重点" });
@@ -61,6 +72,34 @@ test("records, attachments, history restore, filters and saved views", async () 
   await app.screenshot("history");
   await app.click("[data-testid=history-restore]");
   await app.waitFor(async () => (await app.text(".customer-head .muted")).endsWith("杭州云栖科技"), "company restored");
+
+  // A link in a note asks before it opens, naming the address, and opens in the browser only
+  // when confirmed; nothing navigates the window away from kehu.
+  const link = "https://yunqi.example.com/portal/login";
+  await app.click("[data-testid=tab-timeline]");
+  await app.click("[data-testid=new-note]");
+  await app.type("[data-testid=note-body]", `客户门户：[云栖门户](${link})，协议相对链接 [别处](//evil.example/x)`);
+  await app.click("[data-testid=note-save]");
+  await app.find("[data-testid=timeline-note] .markdown a");
+  const hrefs = await app.js("return [...document.querySelectorAll('[data-testid=timeline-note] .markdown a')].map(a => a.getAttribute('href'))");
+  assert.deepEqual(hrefs.filter(Boolean), [link], "a protocol-relative link is not a link");
+  await app.click("[data-testid=timeline-note] .markdown a[href]");
+  await app.find("[data-testid=link-address]");
+  assert.equal(await app.text("[data-testid=link-address]"), link);
+  await app.screenshot("note-link-asks");
+  await app.click("[data-testid=link-cancel]");
+  await app.gone("[data-testid=link-address]");
+  const opened = join(app.home, "opened-links");
+  assert.ok(!existsSync(opened), "nothing opened on cancel");
+  await app.click("[data-testid=timeline-note] .markdown a[href]");
+  await app.click("[data-testid=link-open]");
+  await app.waitFor(async () => existsSync(opened) && readFileSync(opened, "utf8").trim() === link, "the browser asked to open the link");
+  // The navigation guard: a page trying to leave the app stays in it.
+  const before = await app.js("return location.href");
+  await app.js("window.location.href = 'https://evil.example/lock-screen'; return true");
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(await app.js("return location.href"), before);
+  assert.equal(await app.text("[data-testid=customer-name]"), "陈静");
 
   // Filters and a saved view.
   await app.click("[data-testid=nav-customers]");

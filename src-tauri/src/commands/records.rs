@@ -26,6 +26,15 @@ pub fn render_markdown(markdown: String) -> String {
     kehu::markdown::render(&markdown)
 }
 
+/// Opens a link from a note in the user's browser (or mail or phone app), once they confirmed it.
+#[tauri::command]
+pub fn open_link(app: tauri::AppHandle, url: String) -> IpcResult<()> {
+    use tauri_plugin_opener::OpenerExt;
+    let url = kehu::markdown::external_link(&url)?;
+    app.opener().open_url(url, None::<&str>).map_err(|e| kehu::Error::Invalid(format!("cannot open the link: {e}")))?;
+    Ok(())
+}
+
 #[tauri::command(async)]
 pub fn add_interaction(session: State<'_, Session>, interaction: NewInteraction) -> IpcResult<i64> {
     session.with(|nb| Ok(nb.add_interaction(&interaction)?))

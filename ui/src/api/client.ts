@@ -118,6 +118,7 @@ export const host = {
 
   addNote: (note: NewNote) => call<number>("add_note", { note }),
   renderMarkdown: (markdown: string) => call<string>("render_markdown", { markdown }),
+  openLink: (url: string) => call<void>("open_link", { url }),
   addInteraction: (interaction: NewInteraction) => call<number>("add_interaction", { interaction }),
   addTask: (task: NewTask) => call<number>("add_task", { task }),
   completeTask: (id: number) => call<void>("complete_task", { id }),
