@@ -1,6 +1,17 @@
 //! The CLI adapter: clap definitions and dispatch. Every command is a few lines that read
 //! arguments, call the core API once or twice, and print; no rule about customers lives here.
 
+/// `println!` for everything the CLI prints: see [`output::write`].
+macro_rules! say {
+    () => { $crate::cli::output::write("", true) };
+    ($($arg:tt)*) => { $crate::cli::output::write(&format!($($arg)*), true) };
+}
+
+/// `print!` through [`output::write`].
+macro_rules! say_part {
+    ($($arg:tt)*) => { $crate::cli::output::write(&format!($($arg)*), false) };
+}
+
 mod agenda;
 mod backup;
 mod customer;
@@ -225,9 +236,9 @@ fn check(ctx: &Ctx, args: &CheckArgs) -> Result<()> {
             ctx.out.json(&serde_json::json!({ "repaired": repaired }));
         } else {
             for value in &repaired {
-                println!("{value}");
+                say!("{value}");
             }
-            println!("已修复 {} 处 / {} values repaired", repaired.len(), repaired.len());
+            say!("已修复 {} 处 / {} values repaired", repaired.len(), repaired.len());
         }
         return Ok(());
     }
@@ -236,10 +247,10 @@ fn check(ctx: &Ctx, args: &CheckArgs) -> Result<()> {
     if ctx.out.json {
         ctx.out.json(&serde_json::json!({ "ok": problems.is_empty(), "problems": problems }));
     } else if problems.is_empty() {
-        println!("ok: 数据库完整 / the database is sound");
+        say!("ok: 数据库完整 / the database is sound");
     } else {
         for p in &problems {
-            println!("{p}");
+            say!("{p}");
         }
     }
     if !problems.is_empty() {

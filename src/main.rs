@@ -16,7 +16,28 @@ use clap::Parser;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Output to a pipe closed early (`kehu customer list | head`) ends the command quietly, as a
+/// program killed by SIGPIPE would (status 141), instead of a panic message: Rust ignores
+/// SIGPIPE, so `println!` panics on the closed pipe, and the core forbids the unsafe code that
+/// would restore the signal.
+fn quiet_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.contains("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
+}
+
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     if let Err(e) = kehu::vault::harden_process() {
         eprintln!("kehu: cannot disable core dumps: {e}");
         return ExitCode::from(1);
@@ -44,9 +65,17 @@ fn main() -> ExitCode {
     };
     match cli::run(args) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if closed_pipe(&e) => ExitCode::from(141),
         Err(e) => {
             eprintln!("kehu: {}", cli::one_line(&e));
             ExitCode::from(cli::exit_status(&e))
         }
     }
+}
+
+/// Output written into a pipe that was closed early: not an error worth a line.
+fn closed_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

@@ -255,12 +255,15 @@ fn require_database(dir: &Path) -> Result<()> {
     }
 }
 
+/// The notebook's folder, readable by its owner only — also when it existed before (a folder
+/// the user made for it keeps no wider mode than the notebook's own).
 fn create_private_dir(dir: &Path) -> Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
     fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
         .create(dir)
+        .and_then(|()| fs::set_permissions(dir, fs::Permissions::from_mode(0o700)))
         .map_err(Error::io(format!("creating {}", dir.display())))
 }
 
@@ -297,6 +300,17 @@ const LOCK_ATTEMPTS: u32 = 40;
 #[cfg(test)]
 pub(crate) mod testing {
     use super::*;
+
+    #[test]
+    fn a_notebook_in_a_folder_that_existed_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nb");
+        fs::create_dir(&path).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+        Notebook::create(&path, b"test", KdfParams::INSECURE_FOR_TESTS).unwrap();
+        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o700);
+    }
 
     #[test]
     fn erase_leaves_no_word_of_the_customer_in_the_index_files() {

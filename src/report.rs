@@ -339,14 +339,9 @@ pub fn chart_csv(report: &Report, chart: Chart) -> String {
 /// Writes a chart the user saves (its picture or its data) beside `output` and renames it into
 /// place, so an interrupted save never leaves half a file under the chosen name.
 pub fn save_chart_file(output: &std::path::Path, bytes: &[u8]) -> crate::Result<()> {
-    use std::io::Write;
     if !output.is_absolute() {
         return Err(crate::Error::Invalid(format!("'{}' is not a full path: choose where to save", output.display())));
     }
-    let context = || format!("writing {}", output.display());
-    let dir = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(crate::Error::io(context()))?;
-    temp.write_all(bytes).and_then(|()| temp.as_file().sync_all()).map_err(crate::Error::io(context()))?;
-    temp.persist(output).map_err(|e| crate::Error::io(context())(e.error))?;
-    Ok(())
+    crate::files::save(output, bytes, crate::files::Existing::Replace)
+        .map_err(crate::Error::io(format!("writing {}", output.display())))
 }

@@ -67,7 +67,7 @@ impl Settings {
 
     /// Reads the settings; a missing or unreadable file gives the defaults (and says why in the log).
     pub fn load(path: &Path) -> Settings {
-        match std::fs::read(path) {
+        match kehu::limits::read_file(path, kehu::limits::MAX_SMALL_FILE_BYTES) {
             Ok(bytes) => {
                 serde_json::from_slice::<Settings>(&bytes).ok().filter(|s| s.validate().is_ok()).unwrap_or_else(|| {
                     tracing::warn!("settings file {} is not valid; using defaults", path.display());

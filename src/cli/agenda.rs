@@ -26,8 +26,8 @@ pub(crate) fn agenda(ctx: &Ctx, args: &AgendaArgs) -> Result<()> {
         return Ok(());
     }
     let out = &ctx.out;
-    let heading = |zh: &str, en: &str, n: usize| println!("\n{} ({n})", out.t(zh, en));
-    println!("{} {}", out.t("今天", "Today"), agenda.today);
+    let heading = |zh: &str, en: &str, n: usize| say!("\n{} ({n})", out.t(zh, en));
+    say!("{} {}", out.t("今天", "Today"), agenda.today);
     for (zh, en, tasks) in [
         ("逾期", "Overdue", &agenda.overdue),
         ("今天到期", "Due today", &agenda.due_today),
@@ -35,18 +35,18 @@ pub(crate) fn agenda(ctx: &Ctx, args: &AgendaArgs) -> Result<()> {
     ] {
         heading(zh, en, tasks.len());
         for task in tasks {
-            println!("{}", task_line(ctx, task));
+            say!("{}", task_line(ctx, task));
         }
     }
     heading("生日与纪念日", "Birthdays and anniversaries", agenda.occasions.len());
     for o in &agenda.occasions {
         let what = o.field.clone().unwrap_or_else(|| out.t("生日", "birthday").to_owned());
         let years = o.years.map(|n| format!(" ({n})")).unwrap_or_default();
-        println!("{}\t{}\t{what}{years}\t#{}", o.date, o.name, o.customer_id);
+        say!("{}\t{}\t{what}{years}\t#{}", o.date, o.name, o.customer_id);
     }
     heading("待回访", "Due for review", agenda.review.len());
     for r in &agenda.review {
-        println!(
+        say!(
             "#{}\t{}\t{}\t{} {} / {}",
             r.customer_id,
             r.name,
@@ -57,11 +57,11 @@ pub(crate) fn agenda(ctx: &Ctx, args: &AgendaArgs) -> Result<()> {
         );
     }
     if agenda.review_total > agenda.review.len() as u64 {
-        println!("… {} {}", agenda.review_total, out.t("位客户待回访", "customers due for review in all"));
+        say!("… {} {}", agenda.review_total, out.t("位客户待回访", "customers due for review in all"));
     }
     heading("未解决投诉", "Unresolved complaints", agenda.complaints.len());
     for c in &agenda.complaints {
-        println!("#{}\t{}\t{}\t{}\t{}", c.id, c.status.label(out.lang), local(&c.opened_at), c.customer_name, c.title);
+        say!("#{}\t{}\t{}\t{}\t{}", c.id, c.status.label(out.lang), local(&c.opened_at), c.customer_name, c.title);
     }
     Ok(())
 }
@@ -86,7 +86,7 @@ pub(crate) fn report(ctx: &Ctx, args: &ReportArgs) -> Result<()> {
                 let path = std::path::absolute(path).with_context(|| format!("writing {}", path.display()))?;
                 kehu::report::save_chart_file(&path, csv.as_bytes())?;
             }
-            None => print!("{csv}"),
+            None => say_part!("{csv}"),
         }
         return Ok(());
     }
@@ -94,7 +94,7 @@ pub(crate) fn report(ctx: &Ctx, args: &ReportArgs) -> Result<()> {
         ctx.out.json(&report);
         return Ok(());
     }
-    println!("{}: {}", ctx.out.t("客户总数", "Customers"), report.customers);
+    say!("{}: {}", ctx.out.t("客户总数", "Customers"), report.customers);
     for (chart, slices) in [
         (Chart::Grade, &report.by_grade),
         (Chart::Stage, &report.by_stage),
@@ -105,12 +105,12 @@ pub(crate) fn report(ctx: &Ctx, args: &ReportArgs) -> Result<()> {
         (Chart::NewCustomers, &report.new_per_month),
         (Chart::Overdue, &report.overdue_by_grade),
     ] {
-        println!("\n{}", chart.title(ctx.out.lang));
+        say!("\n{}", chart.title(ctx.out.lang));
         for s in slices {
-            println!("  {}\t{}", s.label, s.count);
+            say!("  {}\t{}", s.label, s.count);
         }
     }
-    println!("\n{}", Chart::Interactions.title(ctx.out.lang));
+    say!("\n{}", Chart::Interactions.title(ctx.out.lang));
     for (i, week) in report.weeks.iter().enumerate() {
         let counts: Vec<String> = report
             .interactions_per_week
@@ -118,7 +118,7 @@ pub(crate) fn report(ctx: &Ctx, args: &ReportArgs) -> Result<()> {
             .filter(|s| s.counts[i] > 0)
             .map(|s| format!("{} {}", s.label, s.counts[i]))
             .collect();
-        println!("  {week}\t{}", counts.join(", "));
+        say!("  {week}\t{}", counts.join(", "));
     }
     Ok(())
 }
@@ -151,7 +151,7 @@ pub(crate) fn review(ctx: &Ctx, args: &ReviewArgs) -> Result<()> {
         ctx.out.json(&policy);
     } else {
         for grade in Grade::ALL {
-            println!("{}\t{} {}", grade.label(ctx.out.lang), policy.days(*grade), ctx.out.t("天", "days"));
+            say!("{}\t{} {}", grade.label(ctx.out.lang), policy.days(*grade), ctx.out.t("天", "days"));
         }
     }
     Ok(())

@@ -205,13 +205,13 @@ pub(crate) fn backup(ctx: &Ctx, command: BackupCommand) -> Result<()> {
                     if ctx.out.json {
                         ctx.out.json(&status);
                     } else {
-                        println!(
+                        say!(
                             "{} {}",
                             ctx.out.t("已备份并验证：", "backed up and verified:"),
                             status.file.unwrap_or_default()
                         );
                         for removed in status.removed {
-                            println!("{} {removed}", ctx.out.t("已轮换删除", "rotated out"));
+                            say!("{} {removed}", ctx.out.t("已轮换删除", "rotated out"));
                         }
                     }
                 }
@@ -227,7 +227,7 @@ pub(crate) fn backup(ctx: &Ctx, command: BackupCommand) -> Result<()> {
                 ctx.out.json(&files);
             } else {
                 for f in files {
-                    println!("{}  {:>10}  {}", local(&f.at), human_size(f.size), f.path.display());
+                    say!("{}  {:>10}  {}", local(&f.at), human_size(f.size), f.path.display());
                 }
             }
         }
@@ -238,9 +238,9 @@ pub(crate) fn backup(ctx: &Ctx, command: BackupCommand) -> Result<()> {
                 ctx.out.json(&status);
             } else {
                 match status {
-                    None => println!("{}", ctx.out.t("尚未备份到备份文件夹", "never backed up into the backup folder")),
+                    None => say!("{}", ctx.out.t("尚未备份到备份文件夹", "never backed up into the backup folder")),
                     Some(s) => {
-                        println!("{}  {:?}  {}", local(&s.at), s.state, s.file.or(s.message).unwrap_or_default());
+                        say!("{}  {:?}  {}", local(&s.at), s.state, s.file.or(s.message).unwrap_or_default());
                     }
                 }
             }
@@ -264,7 +264,8 @@ pub(crate) fn backup(ctx: &Ctx, command: BackupCommand) -> Result<()> {
                 &folder.resolve()?,
                 status.as_ref(),
             );
-            std::fs::write(&output, html).with_context(|| format!("writing {}", output.display()))?;
+            kehu::files::save(&output, html.as_bytes(), kehu::files::Existing::Replace)
+                .with_context(|| format!("writing {}", output.display()))?;
             ctx.out.done(
                 &format!("{} {}", ctx.out.t("已写出恢复单", "recovery sheet written to"), output.display()),
                 None,
@@ -319,8 +320,8 @@ fn import(ctx: &Ctx, notebook: &mut kehu::Notebook, file: &Path, password: &str,
         } else {
             for c in &plan.customers {
                 match &c.duplicate {
-                    None => println!("+ {} {}", c.name, c.company.as_deref().unwrap_or_default()),
-                    Some(d) => println!(
+                    None => say!("+ {} {}", c.name, c.company.as_deref().unwrap_or_default()),
+                    Some(d) => say!(
                         "= {} → #{} {} ({})",
                         c.name,
                         d.existing_id,
@@ -336,7 +337,7 @@ fn import(ctx: &Ctx, notebook: &mut kehu::Notebook, file: &Path, password: &str,
     if ctx.out.json {
         ctx.out.json(&report);
     } else {
-        println!(
+        say!(
             "{} {}, {} {}, {} {}, {} {}",
             ctx.out.t("新增", "added"),
             report.added,
@@ -356,9 +357,9 @@ fn report(ctx: &Ctx, info: &backup::PackageInfo, message: &str) {
         ctx.out.json(info);
         return;
     }
-    println!("{message}");
+    say!("{message}");
     let counts: Vec<String> = info.tables.iter().filter(|(_, n)| **n > 0).map(|(t, n)| format!("{t} {n}")).collect();
-    println!("{}; attachments {}; {}", counts.join(", "), info.attachments, human_size(info.size));
+    say!("{}; attachments {}; {}", counts.join(", "), info.attachments, human_size(info.size));
 }
 
 fn human_size(bytes: u64) -> String {

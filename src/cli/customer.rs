@@ -254,51 +254,44 @@ fn show(ctx: &Ctx, id: i64) -> Result<()> {
         return Ok(());
     }
     let (c, lang, t) = (&profile.customer, ctx.out.lang, |zh, en| ctx.out.t(zh, en));
-    println!("#{} {}{}", c.id, c.name, c.company.as_deref().map(|co| format!(" · {co}")).unwrap_or_default());
-    println!("  {}: {}   {}: {}", t("等级", "Grade"), c.grade.label(lang), t("阶段", "Stage"), c.stage.label(lang));
+    say!("#{} {}{}", c.id, c.name, c.company.as_deref().map(|co| format!(" · {co}")).unwrap_or_default());
+    say!("  {}: {}   {}: {}", t("等级", "Grade"), c.grade.label(lang), t("阶段", "Stage"), c.stage.label(lang));
     for field in Field::ALL.iter().filter(|f| !matches!(f, Field::Name | Field::Company | Field::Grade | Field::Stage))
     {
         if let Some(value) = c.field(*field) {
-            println!("  {}: {value}", field.key());
+            say!("  {}: {value}", field.key());
         }
     }
     for (key, value) in &c.custom {
-        println!("  {key}: {value}");
+        say!("  {key}: {value}");
     }
     if !c.tags.is_empty() {
-        println!("  {}: {}", t("标签", "Tags"), c.tags.join(", "));
+        say!("  {}: {}", t("标签", "Tags"), c.tags.join(", "));
     }
     for m in &c.contacts {
-        println!("  [{}] {}: {}", m.id, m.kind.label(lang), m.value);
+        say!("  [{}] {}: {}", m.id, m.kind.label(lang), m.value);
     }
     for n in &profile.notes {
         let template = n.template.as_deref().map(|t| format!(" ({t})")).unwrap_or_default();
-        println!("\n{} #{} {}{template}\n{}", t("记录", "Note"), n.id, local(&n.at), n.body.trim_end());
+        say!("\n{} #{} {}{template}\n{}", t("记录", "Note"), n.id, local(&n.at), n.body.trim_end());
     }
     for i in &profile.interactions {
         let outcome = i.outcome.as_deref().map(|o| format!(" → {o}")).unwrap_or_default();
-        println!(
-            "{} #{} {} {}: {}{outcome}",
-            t("互动", "Interaction"),
-            i.id,
-            local(&i.at),
-            i.kind.label(lang),
-            i.summary
-        );
+        say!("{} #{} {} {}: {}{outcome}", t("互动", "Interaction"), i.id, local(&i.at), i.kind.label(lang), i.summary);
     }
     for task in &profile.tasks {
         let due = due(task);
         let mark = if task.done_at.is_some() { "x" } else { " " };
-        println!("[{mark}] {} #{} {} {due}", t("任务", "Task"), task.id, task.title);
+        say!("[{mark}] {} #{} {} {due}", t("任务", "Task"), task.id, task.title);
     }
     for c in &profile.complaints {
-        println!("{} #{} [{}] {}", t("投诉", "Complaint"), c.id, c.status.label(lang), c.title);
+        say!("{} #{} [{}] {}", t("投诉", "Complaint"), c.id, c.status.label(lang), c.title);
     }
     for s in &profile.secrets {
-        println!("{} #{} {} {} ******", t("凭据", "Credential"), s.id, s.label, s.username.as_deref().unwrap_or(""));
+        say!("{} #{} {} {} ******", t("凭据", "Credential"), s.id, s.label, s.username.as_deref().unwrap_or(""));
     }
     for a in &profile.attachments {
-        println!("{} #{} {} ({}, {} bytes)", t("附件", "Attachment"), a.id, a.name, a.mime, a.size);
+        say!("{} #{} {} ({}, {} bytes)", t("附件", "Attachment"), a.id, a.name, a.mime, a.size);
     }
     Ok(())
 }

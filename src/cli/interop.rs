@@ -53,7 +53,8 @@ pub(crate) fn import(ctx: &Ctx, a: &ImportArgs) -> Result<()> {
     let mapping = match &a.mapping {
         None => None,
         Some(m) if Path::new(m).is_file() => {
-            let text = std::fs::read_to_string(m).with_context(|| format!("cannot read {m}"))?;
+            let text = kehu::limits::read_text_file(std::path::Path::new(m), kehu::limits::MAX_TEXT_BYTES)
+                .with_context(|| format!("cannot read {m}"))?;
             Some(serde_json::from_str::<Mapping>(&text).map_err(|e| kehu::Error::Invalid(format!("{m}: {e}")))?)
         }
         Some(name) => {
@@ -96,7 +97,7 @@ pub(crate) fn import(ctx: &Ctx, a: &ImportArgs) -> Result<()> {
     for p in &report.problems {
         eprintln!("{}: {p}", report.file);
     }
-    println!(
+    say!(
         "{} {}, {} {}, {} {}, {} {}",
         t("新增", "added"),
         report.added,
@@ -116,13 +117,13 @@ fn print_preview(ctx: &Ctx, p: &ImportPreview) {
         return;
     }
     let t = |zh, en| ctx.out.t(zh, en);
-    println!("{}: {:?}{}", p.file, p.format, p.encoding.as_deref().map(|e| format!(" ({e})")).unwrap_or_default());
+    say!("{}: {:?}{}", p.file, p.format, p.encoding.as_deref().map(|e| format!(" ({e})")).unwrap_or_default());
     if let Some(mapping) = &p.mapping {
         for c in &mapping.columns {
-            println!("  {} → {}", c.header, serde_json::to_string(&c.target).unwrap_or_default());
+            say!("  {} → {}", c.header, serde_json::to_string(&c.target).unwrap_or_default());
         }
     }
-    println!(
+    say!(
         "{} {}: {} {}, {} {}, {} {}, {} {}",
         p.total,
         t("行", "rows"),
@@ -136,7 +137,7 @@ fn print_preview(ctx: &Ctx, p: &ImportPreview) {
         t("无法导入", "unusable")
     );
     for problem in &p.problems {
-        println!("  {problem}");
+        say!("  {problem}");
     }
     for row in p.rows.iter().filter(|r| r.duplicate.is_some()) {
         let d = row.duplicate.as_ref().expect("filtered");
@@ -148,7 +149,7 @@ fn print_preview(ctx: &Ctx, p: &ImportPreview) {
             },
             _ => d.name.clone(),
         };
-        println!("  {} {}: {} ≈ {target} ({})", t("行", "row"), row.row, row.name, reason(&d.reason));
+        say!("  {} {}: {} ≈ {target} ({})", t("行", "row"), row.row, row.name, reason(&d.reason));
     }
 }
 
@@ -206,7 +207,7 @@ pub(crate) fn export(ctx: &Ctx, a: ExportArgs) -> Result<()> {
     if ctx.out.json {
         ctx.out.json(&report);
     } else {
-        println!("{} {} → {}", report.customers, ctx.out.t("位客户已导出", "customers exported"), report.path);
+        say!("{} {} → {}", report.customers, ctx.out.t("位客户已导出", "customers exported"), report.path);
     }
     Ok(())
 }
@@ -229,7 +230,7 @@ pub(crate) fn mapping(ctx: &Ctx, c: MappingCommand) -> Result<()> {
             if ctx.out.json {
                 ctx.out.json(&names);
             } else {
-                names.iter().for_each(|n| println!("{n}"));
+                names.iter().for_each(|n| say!("{n}"));
             }
         }
         MappingCommand::Show { name } => {
@@ -261,27 +262,27 @@ pub(crate) fn quality(ctx: &Ctx, a: &QualityArgs) -> Result<()> {
         return Ok(());
     }
     let t = |zh, en| ctx.out.t(zh, en);
-    println!(
+    say!(
         "{} {}, {} {:.0}",
         report.customers,
         t("位客户", "customers"),
         t("平均完整度", "average completeness"),
         report.average_score
     );
-    println!("\n{} ({})", t("无效值", "Invalid values"), report.invalid.len());
+    say!("\n{} ({})", t("无效值", "Invalid values"), report.invalid.len());
     for f in &report.invalid {
         let fix = f.suggestion.as_deref().map(|s| format!(" → {s}")).unwrap_or_default();
-        println!("  #{} {}\t{}\t{}\t{}{fix}", f.customer_id, f.customer_name, f.field, f.value, f.reason);
+        say!("  #{} {}\t{}\t{}\t{}{fix}", f.customer_id, f.customer_name, f.field, f.value, f.reason);
     }
-    println!("\n{} ({})", t("疑似重复", "Likely duplicates"), report.duplicates.len());
+    say!("\n{} ({})", t("疑似重复", "Likely duplicates"), report.duplicates.len());
     for cluster in &report.duplicates {
         let ids: Vec<String> = cluster.customer_ids.iter().map(|id| format!("#{id}")).collect();
         let why: Vec<String> = cluster.reasons.iter().map(reason).collect();
-        println!("  {}\t{}", ids.join(" "), why.join(", "));
+        say!("  {}\t{}", ids.join(" "), why.join(", "));
     }
-    println!("\n{} ({})", t("资料不全", "Incomplete"), report.incomplete.len());
+    say!("\n{} ({})", t("资料不全", "Incomplete"), report.incomplete.len());
     for c in &report.incomplete {
-        println!("  #{} {}\t{}\t{}", c.customer_id, c.customer_name, c.score, c.missing.join(", "));
+        say!("  #{} {}\t{}\t{}", c.customer_id, c.customer_name, c.score, c.missing.join(", "));
     }
     Ok(())
 }

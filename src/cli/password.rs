@@ -69,16 +69,26 @@ pub(crate) fn prompt_twice(prompt: &str) -> Result<Zeroizing<String>> {
 
 /// The first line of a file, without its line ending.
 pub(crate) fn from_file(path: &Path) -> Result<Zeroizing<String>> {
-    let text = Zeroizing::new(
-        std::fs::read_to_string(path).with_context(|| format!("reading password file {}", path.display()))?,
+    let bytes = Zeroizing::new(
+        kehu::limits::read_file(path, kehu::limits::MAX_PASSWORD_BYTES)
+            .with_context(|| format!("reading password file {}", path.display()))?,
     );
-    Ok(first_line(&text))
+    let text =
+        std::str::from_utf8(&bytes).with_context(|| format!("password file {} is not UTF-8 text", path.display()))?;
+    Ok(first_line(text))
 }
 
 fn from_stdin() -> Result<Zeroizing<String>> {
-    let mut line = Zeroizing::new(String::new());
-    std::io::stdin().lock().read_line(&mut line).context("reading the password from standard input")?;
-    Ok(first_line(&line))
+    // At most one line of at most MAX_PASSWORD_BYTES: `</dev/zero` is refused, not read forever.
+    let mut line = Zeroizing::new(Vec::new());
+    std::io::Read::take(std::io::stdin().lock(), kehu::limits::MAX_PASSWORD_BYTES + 1)
+        .read_until(b'\n', &mut line)
+        .context("reading the password from standard input")?;
+    if line.len() as u64 > kehu::limits::MAX_PASSWORD_BYTES {
+        anyhow::bail!(kehu::Error::Invalid("the password on standard input is longer than 4 KiB".into()));
+    }
+    let text = std::str::from_utf8(&line).context("the password on standard input is not UTF-8 text")?;
+    Ok(first_line(text))
 }
 
 fn first_line(text: &str) -> Zeroizing<String> {

@@ -1,7 +1,7 @@
 //! `kehu tag|note|interaction|task|complaint|secret|attach|template|history|log`: the records
 //! that hang off a customer, each a short adapter over one or two core calls.
 
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -25,11 +25,12 @@ fn read_text(ctx: &Ctx, path: &Path) -> Result<String> {
         if ctx.password.uses_stdin() {
             bail!(kehu::Error::Invalid("standard input already carries the password; use a file".into()));
         }
-        let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).context("reading standard input")?;
-        return Ok(text);
+        let bytes = kehu::limits::read_limited(std::io::stdin(), kehu::limits::MAX_TEXT_BYTES, "standard input")
+            .context("reading standard input")?;
+        return String::from_utf8(bytes).context("standard input is not UTF-8 text");
     }
-    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+    kehu::limits::read_text_file(path, kehu::limits::MAX_TEXT_BYTES)
+        .with_context(|| format!("reading {}", path.display()))
 }
 
 #[derive(Debug, Subcommand)]
@@ -46,7 +47,7 @@ pub(crate) fn tag(ctx: &Ctx, command: &TagCommand) -> Result<()> {
             tags.iter().map(|(name, count)| serde_json::json!({ "name": name, "count": count })).collect();
         ctx.out.json(&rows);
     } else {
-        tags.iter().for_each(|(name, count)| println!("{name}\t{count}"));
+        tags.iter().for_each(|(name, count)| say!("{name}\t{count}"));
     }
     Ok(())
 }
@@ -91,13 +92,7 @@ pub(crate) fn note(ctx: &Ctx, command: NoteCommand) -> Result<()> {
                 ctx.out.json(&notes);
             } else {
                 for n in &notes {
-                    println!(
-                        "#{} {} {}\n{}\n",
-                        n.id,
-                        local(&n.at),
-                        n.template.as_deref().unwrap_or(""),
-                        n.body.trim_end()
-                    );
+                    say!("#{} {} {}\n{}\n", n.id, local(&n.at), n.template.as_deref().unwrap_or(""), n.body.trim_end());
                 }
             }
         }
@@ -142,7 +137,7 @@ pub(crate) fn interaction(ctx: &Ctx, command: InteractionCommand) -> Result<()> 
             } else {
                 for i in &rows {
                     let outcome = i.outcome.as_deref().unwrap_or("");
-                    println!("#{}\t{}\t{}\t{}\t{outcome}", i.id, local(&i.at), i.kind.label(ctx.out.lang), i.summary);
+                    say!("#{}\t{}\t{}\t{}\t{outcome}", i.id, local(&i.at), i.kind.label(ctx.out.lang), i.summary);
                 }
             }
         }
@@ -200,7 +195,7 @@ pub(crate) fn task(ctx: &Ctx, command: TaskCommand) -> Result<()> {
                 ctx.out.json(&tasks);
             } else {
                 for t in &tasks {
-                    println!("{}", task_line(ctx, t));
+                    say!("{}", task_line(ctx, t));
                 }
             }
         }
@@ -262,7 +257,7 @@ pub(crate) fn complaint(ctx: &Ctx, command: ComplaintCommand) -> Result<()> {
                 ctx.out.json(&rows);
             } else {
                 for c in &rows {
-                    println!("#{}\t{}\t{}\t{}", c.id, c.status.label(ctx.out.lang), local(&c.opened_at), c.title);
+                    say!("#{}\t{}\t{}\t{}", c.id, c.status.label(ctx.out.lang), local(&c.opened_at), c.title);
                 }
             }
         }
@@ -311,7 +306,7 @@ pub(crate) fn secret(ctx: &Ctx, command: SecretCommand) -> Result<()> {
                 ctx.out.json(&rows);
             } else {
                 for s in &rows {
-                    println!(
+                    say!(
                         "#{}\t{}\t{}\t{}",
                         s.id,
                         s.label,
@@ -327,7 +322,7 @@ pub(crate) fn secret(ctx: &Ctx, command: SecretCommand) -> Result<()> {
                 ctx.out.json(&secret);
             } else {
                 let s = &secret.summary;
-                println!(
+                say!(
                     "{}\n{}\n{}\n{}",
                     s.label,
                     s.username.as_deref().unwrap_or(""),
@@ -360,13 +355,17 @@ pub(crate) enum AttachCommand {
         id: i64,
         #[arg(long, short)]
         output: PathBuf,
+        /// Replace the output file if it exists
+        #[arg(long)]
+        force: bool,
     },
 }
 
 pub(crate) fn attach(ctx: &Ctx, command: AttachCommand) -> Result<()> {
     match command {
         AttachCommand::Add { customer, file, name, mime } => {
-            let data = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let data = kehu::limits::read_file(&file, kehu::store::MAX_ATTACHMENT_BYTES as u64)
+                .with_context(|| format!("reading {}", file.display()))?;
             let name =
                 name.unwrap_or_else(|| file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
             let mime = mime.unwrap_or_else(|| kehu::store::guess_mime(&name));
@@ -378,12 +377,19 @@ pub(crate) fn attach(ctx: &Ctx, command: AttachCommand) -> Result<()> {
             if ctx.out.json {
                 ctx.out.json(&rows);
             } else {
-                rows.iter().for_each(|a| println!("#{}\t{}\t{}\t{}", a.id, a.name, a.mime, a.size));
+                rows.iter().for_each(|a| say!("#{}\t{}\t{}\t{}", a.id, a.name, a.mime, a.size));
             }
         }
-        AttachCommand::Get { id, output } => {
+        AttachCommand::Get { id, output, force } => {
             let (_, data) = ctx.open()?.attachment_data(id)?;
-            std::fs::write(&output, data).with_context(|| format!("writing {}", output.display()))?;
+            let existing = if force { kehu::files::Existing::Replace } else { kehu::files::Existing::Keep };
+            kehu::files::save(&output, &data, existing).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    kehu::Error::Invalid(format!("{} exists; pass --force to replace it", output.display())).into()
+                } else {
+                    anyhow::Error::new(e).context(format!("writing {}", output.display()))
+                }
+            })?;
             ctx.out.done(&format!("{} {}", ctx.out.t("已写出", "written to"), output.display()), None);
         }
     }
@@ -432,7 +438,7 @@ pub(crate) fn template(ctx: &Ctx, command: TemplateCommand) -> Result<()> {
             if ctx.out.json {
                 ctx.out.json(&rows);
             } else {
-                rows.iter().for_each(|t| println!("{}\t{}\t{}\t{}", t.kind, t.language, t.name, t.description));
+                rows.iter().for_each(|t| say!("{}\t{}\t{}\t{}", t.kind, t.language, t.name, t.description));
             }
         }
         TemplateCommand::Show { name, kind } => {
@@ -440,9 +446,9 @@ pub(crate) fn template(ctx: &Ctx, command: TemplateCommand) -> Result<()> {
             if ctx.out.json {
                 ctx.out.json(&t);
             } else {
-                println!("{} ({}, {})\n{}", t.name, t.kind, t.language, t.description);
-                t.fields.iter().for_each(|f| println!("- {} {}", f.name, f.hint));
-                print!("{}", t.body);
+                say!("{} ({}, {})\n{}", t.name, t.kind, t.language, t.description);
+                t.fields.iter().for_each(|f| say!("- {} {}", f.name, f.hint));
+                say_part!("{}", t.body);
             }
         }
         TemplateCommand::Save { name, kind, description, file, fields } => {
@@ -487,7 +493,7 @@ pub(crate) fn history(ctx: &Ctx, args: &HistoryArgs) -> Result<()> {
     } else {
         for h in &rows {
             let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "∅".into());
-            println!("#{}\t{}\t{}\t{} → {}", h.id, local(&h.at), h.field, show(&h.old), show(&h.new));
+            say!("#{}\t{}\t{}\t{} → {}", h.id, local(&h.at), h.field, show(&h.old), show(&h.new));
         }
     }
     Ok(())
@@ -519,7 +525,7 @@ pub(crate) fn log(ctx: &Ctx, args: &LogArgs) -> Result<()> {
             )));
         }
         if !ctx.out.json {
-            println!("ok: {}", ctx.out.t("访问日志完整", "the access log is intact"));
+            say!("ok: {}", ctx.out.t("访问日志完整", "the access log is intact"));
         }
         return Ok(());
     }
@@ -527,8 +533,7 @@ pub(crate) fn log(ctx: &Ctx, args: &LogArgs) -> Result<()> {
     if ctx.out.json {
         ctx.out.json(&rows);
     } else {
-        rows.iter()
-            .for_each(|e| println!("#{}\t{}\t{}\t{}", e.id, local(&e.at), e.event.label(ctx.out.lang), e.detail));
+        rows.iter().for_each(|e| say!("#{}\t{}\t{}\t{}", e.id, local(&e.at), e.event.label(ctx.out.lang), e.detail));
     }
     Ok(())
 }

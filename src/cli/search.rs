@@ -54,7 +54,7 @@ pub(crate) fn search(ctx: &Ctx, a: SearchArgs) -> Result<()> {
     }
     let bold = std::io::stdout().is_terminal();
     for hit in &hits {
-        println!(
+        say!(
             "{} #{}\t{}\t{}\t{}",
             hit.kind.label(ctx.out.lang),
             hit.record_id,
@@ -98,7 +98,7 @@ pub(crate) fn index(ctx: &Ctx, command: &IndexCommand) -> Result<()> {
             if ctx.out.json {
                 ctx.out.json(&report);
             } else {
-                println!(
+                say!(
                     "{} {} / {} {}",
                     ctx.out.t("已索引", "indexed"),
                     report.indexed,
@@ -106,10 +106,10 @@ pub(crate) fn index(ctx: &Ctx, command: &IndexCommand) -> Result<()> {
                     ctx.out.t("条记录", "records")
                 );
                 for key in &report.missing {
-                    println!("{}: {key}", ctx.out.t("缺少", "missing"));
+                    say!("{}: {key}", ctx.out.t("缺少", "missing"));
                 }
                 for key in &report.extra {
-                    println!("{}: {key}", ctx.out.t("多余", "extra"));
+                    say!("{}: {key}", ctx.out.t("多余", "extra"));
                 }
             }
             if !report.is_consistent() {

@@ -110,6 +110,7 @@ pub fn export(
     let total = ids.len();
     let temp = temp_path(output);
     let written = write_to(notebook, &temp, &ids, options, progress)
+        .and_then(|()| crate::files::make_private(&temp).map_err(|e| InteropError::io(output, e).into()))
         .and_then(|()| std::fs::rename(&temp, output).map_err(|e| InteropError::io(output, e).into()));
     if let Err(e) = written {
         let _ = std::fs::remove_file(&temp);

@@ -745,7 +745,8 @@ fn not_text(path: &Path, reason: String) -> InteropError {
 }
 
 fn read(path: &Path, options: &ImportOptions) -> Result<Parsed> {
-    let bytes = std::fs::read(path).map_err(|e| InteropError::io(path, e))?;
+    let bytes =
+        crate::limits::read_file(path, crate::limits::MAX_IMPORT_BYTES).map_err(|e| InteropError::io(path, e))?;
     let format = options.format.unwrap_or_else(|| Format::detect(path, &bytes));
     match format {
         Format::Json => Ok(Parsed::Package(Box::new(json::read(path, &bytes)?))),

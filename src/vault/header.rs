@@ -88,7 +88,7 @@ impl Header {
     /// Reads and validates `<dir>/kehu.header`.
     pub fn read(dir: &Path) -> Result<Header, VaultError> {
         let path = dir.join(HEADER_FILE);
-        let text = match fs::read(&path) {
+        let text = match crate::limits::read_file(&path, crate::limits::MAX_SMALL_FILE_BYTES) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(VaultError::NoNotebook(dir.to_path_buf()));
@@ -103,6 +103,7 @@ impl Header {
         if header.kdf.algorithm != "argon2id" || header.data_key.aead != "xchacha20poly1305" {
             return Err(VaultError::CorruptHeader { path, reason: "unknown algorithm".into() });
         }
+        header.kdf.params.within_ceiling().map_err(|e| VaultError::CorruptHeader { path, reason: e.to_string() })?;
         Ok(header)
     }
 
@@ -174,5 +175,12 @@ mod tests {
         future.format = 99;
         future.write_atomic(dir.path()).unwrap();
         assert!(matches!(Header::read(dir.path()), Err(VaultError::FormatTooNew { found: 99, .. })));
+        // A header asking for 4 GiB of memory is refused before the KDF runs.
+        let mut greedy = header.clone();
+        greedy.kdf.params.memory_kib = 4 * 1024 * 1024;
+        greedy.write_atomic(dir.path()).unwrap();
+        let started = std::time::Instant::now();
+        let err = Header::read(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("above the ceiling") && started.elapsed().as_secs() < 1, "{err}");
     }
 }

@@ -15,6 +15,10 @@ pub const MIN_ITERATIONS: u32 = 3;
 pub const MIN_PARALLELISM: u32 = 4;
 /// Calibration grows memory first (it is what makes GPUs expensive), up to this much.
 const MAX_CALIBRATED_MEMORY_KIB: u32 = 256 * 1024;
+/// The most any header may ask: 1 GiB, 64 passes, 16 lanes.
+const MAX_MEMORY_KIB: u32 = 1024 * 1024;
+const MAX_ITERATIONS: u32 = 64;
+const MAX_PARALLELISM: u32 = 16;
 
 /// Argon2id cost parameters, stored in the header so unlocking uses what creation chose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,9 +38,23 @@ impl KdfParams {
     #[doc(hidden)]
     pub const INSECURE_FOR_TESTS: KdfParams = KdfParams { memory_kib: 64, iterations: 1, parallelism: 1 };
 
-    /// Explicit parameters, refused below the RFC 9106 floor.
+    /// Refuses parameters that would make unlocking take more memory or time than any notebook
+    /// kehu writes (a hostile header asking for 4 GiB or a million passes is said as damaged
+    /// before any of it is paid).
+    pub fn within_ceiling(&self) -> Result<(), VaultError> {
+        if self.memory_kib > MAX_MEMORY_KIB || self.iterations > MAX_ITERATIONS || self.parallelism > MAX_PARALLELISM {
+            return Err(VaultError::BadKdfParams(format!(
+                "{} KiB, t={}, p={} is above the ceiling of {MAX_MEMORY_KIB} KiB, t={MAX_ITERATIONS}, p={MAX_PARALLELISM}",
+                self.memory_kib, self.iterations, self.parallelism
+            )));
+        }
+        Ok(())
+    }
+
+    /// Explicit parameters, refused below the RFC 9106 floor and above the ceiling.
     pub fn checked(memory_kib: u32, iterations: u32, parallelism: u32) -> Result<Self, VaultError> {
         let params = KdfParams { memory_kib, iterations, parallelism };
+        params.within_ceiling()?;
         if memory_kib < MIN_MEMORY_KIB || iterations < MIN_ITERATIONS || parallelism < MIN_PARALLELISM {
             return Err(VaultError::BadKdfParams(format!(
                 "{memory_kib} KiB, t={iterations}, p={parallelism} is below the minimum of \

@@ -332,3 +332,64 @@ fn a_pax_size_record_does_not_get_a_file_past_the_readers_cap() {
     let err = source.fails(&["backup", "verify", &hostile.display().to_string(), "--backup-password-file", &pw], 8);
     assert!(err.contains("claims 4294967296 bytes"), "{err}");
 }
+
+#[test]
+fn inputs_are_read_with_limits_and_outputs_are_private_and_never_clobbered() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = TempNotebook::new();
+    let id = t.id(&["customer", "add", "--name", "张伟\u{1b}]0;pwned\u{7}"]).to_string();
+    // Endless inputs are refused after their limit, not read forever.
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("kehu"))
+        .env_clear()
+        .env("HOME", t.path("home"))
+        .args(["--notebook", &t.dir().display().to_string(), "--password-stdin", "customer", "list"])
+        .stdin(std::fs::File::open("/dev/zero").unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = t.fails(&["note", "add", &id, "--file", "/dev/zero"], 1);
+    assert!(err.contains("larger than"), "{err}");
+    let err = t.fails(&["attach", "add", &id, "/dev/zero"], 1);
+    assert!(err.contains("larger than"), "{err}");
+
+    // A saved attachment or export is the user's only, and an existing file is kept unless asked.
+    t.ok(&["attach", "add", &id, "assets/icons/128x128.png"]);
+    let attachment = t.json(&["attach", "list", &id])[0]["id"].to_string();
+    let saved = t.path("saved.png");
+    std::fs::write(&saved, b"mine").unwrap();
+    let err = t.fails(&["attach", "get", &attachment, "--output", &saved.display().to_string()], 6);
+    assert!(err.contains("--force"), "{err}");
+    assert_eq!(std::fs::read(&saved).unwrap(), b"mine");
+    t.ok(&["attach", "get", &attachment, "--output", &saved.display().to_string(), "--force"]);
+    assert_eq!(std::fs::metadata(&saved).unwrap().permissions().mode() & 0o777, 0o600);
+    let export = t.path("out.csv");
+    t.ok(&["export", "--format", "csv", "--output", &export.display().to_string()]);
+    assert_eq!(std::fs::metadata(&export).unwrap().permissions().mode() & 0o777, 0o600);
+
+    // Output into a pipe closed early ends quietly; piped output keeps the name as stored.
+    let kehu = assert_cmd::cargo::cargo_bin("kehu");
+    {
+        let mut nb = t.open();
+        let many: Vec<kehu::store::NewCustomer> =
+            (0..2000).map(|i| kehu::store::NewCustomer::named(format!("李娜 {i}"))).collect();
+        nb.add_customers(&many).unwrap();
+    }
+    let out = std::process::Command::new("bash")
+        .args([
+            "-c",
+            &format!(
+                "{} --notebook {} --password-file {} customer list --limit 2000 | head -n 1 >/dev/null; echo ${{PIPESTATUS[0]}}",
+                kehu.display(),
+                t.dir().display(),
+                t.password_file().display()
+            ),
+        ])
+        .env("HOME", t.path("home"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let status = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert!(status == "141" || status == "0", "status {status}, {stderr}");
+    assert!(t.ok(&["customer", "show", &id]).contains("\u{1b}]0;pwned"), "piped, the name is as stored");
+}

@@ -100,7 +100,9 @@ pub fn save_recovery_sheet(session: State<'_, Session>, path: PathBuf, lang: keh
         let last = backup::backup_status(nb)?;
         Ok(backup::recovery_sheet(lang, &backup::notebook_name(nb), &folder, last.as_ref()))
     })?;
-    std::fs::write(&path, html).map_err(|e| IpcError::io(&format!("writing {}", path.display()), &e))
+    // The save dialog asked before replacing a file.
+    kehu::files::save(&path, html.as_bytes(), kehu::files::Existing::Replace)
+        .map_err(|e| IpcError::io(&format!("writing {}", path.display()), &e))
 }
 
 #[tauri::command(async)]

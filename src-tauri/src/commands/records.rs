@@ -126,7 +126,9 @@ pub fn attachment_data(session: State<'_, Session>, id: i64) -> IpcResult<Respon
 #[tauri::command(async)]
 pub fn save_attachment(session: State<'_, Session>, id: i64, path: PathBuf) -> IpcResult<()> {
     let (_, data) = session.with(|nb| Ok(nb.attachment_data(id)?))?;
-    std::fs::write(&path, data).map_err(|e| IpcError::io(&format!("writing {}", path.display()), &e))
+    // The save dialog asked before replacing a file.
+    kehu::files::save(&path, &data, kehu::files::Existing::Replace)
+        .map_err(|e| IpcError::io(&format!("writing {}", path.display()), &e))
 }
 
 #[tauri::command(async)]
