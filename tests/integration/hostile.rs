@@ -97,6 +97,18 @@ fn with_one_customer() -> TempNotebook {
     t
 }
 
+/// A notebook filled by `fill`, the password file of its packages, and a handover package of its
+/// 华东 customers.
+fn filled_with_a_handover() -> (TempNotebook, String, std::path::PathBuf) {
+    let source = TempNotebook::new();
+    fill(&mut source.open());
+    let pw = package_password(&source);
+    let handover = source.path("h.age");
+    let output = handover.display().to_string();
+    source.ok(&["handover", "export", "--output", &output, "--tag", "华东", "--backup-password-file", &pw]);
+    (source, pw, handover)
+}
+
 fn package_password(t: &TempNotebook) -> String {
     let path = t.path("package-password");
     std::fs::write(&path, format!("{PACKAGE_PASSWORD}\n")).unwrap();
@@ -129,21 +141,8 @@ fn a_poisoned_kehu_json_file_is_refused_by_the_dry_run_and_the_import() {
 
 #[test]
 fn a_poisoned_handover_package_or_backup_is_refused_through_every_entry_point() {
-    let source = TempNotebook::new();
-    fill(&mut source.open());
-    let pw = package_password(&source);
-    let handover = source.path("h.age");
+    let (source, pw, handover) = filled_with_a_handover();
     let backup = source.path("b.age");
-    source.ok(&[
-        "handover",
-        "export",
-        "--output",
-        &handover.display().to_string(),
-        "--tag",
-        "华东",
-        "--backup-password-file",
-        &pw,
-    ]);
     source.ok(&["backup", "create", "--output", &backup.display().to_string(), "--backup-password-file", &pw]);
     for (table, column, value) in POISONS {
         let part = format!("data/{table}/part-0001.json");
@@ -176,20 +175,7 @@ fn a_poisoned_handover_package_or_backup_is_refused_through_every_entry_point() 
 
 #[test]
 fn attachment_sizes_and_checksums_from_a_package_are_checked_against_its_files() {
-    let source = TempNotebook::new();
-    fill(&mut source.open());
-    let pw = package_password(&source);
-    let handover = source.path("h.age");
-    source.ok(&[
-        "handover",
-        "export",
-        "--output",
-        &handover.display().to_string(),
-        "--tag",
-        "华东",
-        "--backup-password-file",
-        &pw,
-    ]);
+    let (source, _, handover) = filled_with_a_handover();
     let lying = source.path("lying.age");
     repack(&handover, &lying, PACKAGE_PASSWORD, |rel, data| {
         if rel == "data/attachment/part-0001.json" { poison_size(&data) } else { data }
