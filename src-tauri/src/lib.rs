@@ -67,18 +67,13 @@ fn main_window(app: &tauri::App) -> tauri::Result<()> {
 fn is_app_page(url: &tauri::Url) -> bool {
     let allowed = match url.scheme() {
         "tauri" => url.host_str() == Some("localhost"),
-        "http" | "https" => matches!(url.host_str(), Some("tauri.localhost")) || is_dev_server(url),
+        "http" | "https" => url.host_str() == Some("tauri.localhost"),
         _ => false,
     };
     if !allowed {
         tracing::warn!("refused to navigate the window away from kehu ({} link)", url.scheme());
     }
     allowed
-}
-
-/// `cargo run` without the custom protocol serves the UI from Vite's dev server on localhost.
-fn is_dev_server(url: &tauri::Url) -> bool {
-    cfg!(debug_assertions) && matches!(url.host_str(), Some("localhost" | "127.0.0.1")) && url.port() == Some(1420)
 }
 
 /// kehu's pages are flat 2D documents; WebKitGTK's GPU compositing buys them nothing, and where

@@ -269,6 +269,10 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 /// Whether a line's value ends in an unescaped backslash, read in its charset: in Shift_JIS and
 /// Big5 a character's second byte can be 0x5C (能 is 0x94 0x5C), which is not a backslash.
 fn continues(line: &[u8], fallback: &'static encoding_rs::Encoding) -> bool {
+    // Only a line whose last byte is a backslash can continue: the rest are not parsed again.
+    if !line.ends_with(b"\\") {
+        return false;
+    }
     let Some(property) = parse_line(line, fallback) else { return false };
     let charset = property.param("CHARSET").and_then(|c| encoding_rs::Encoding::for_label(c.trim().as_bytes()));
     let text =
