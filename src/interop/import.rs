@@ -732,8 +732,9 @@ fn read_cards(bytes: &[u8], asked: Encoding) -> Result<(Vec<Card>, &'static str)
         (vcard::parse_bytes(bytes, fallback), name)
     };
     let file = file.map_err(CardsError::Unreadable)?;
+    // Lines outside any card: counted by line in the log, never with their text (user data).
     for skipped in &file.skipped {
-        tracing::warn!("vCard line {} left out: {}", skipped.line, skipped.reason);
+        tracing::warn!("vCard line {} is outside any card or unreadable; left out", skipped.line);
     }
     Ok((file.cards, name))
 }
