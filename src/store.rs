@@ -24,6 +24,7 @@ mod search_source;
 mod secret;
 mod setting;
 mod snapshot;
+mod staged;
 mod survey;
 mod task;
 mod template;
@@ -51,11 +52,12 @@ pub use profile::CustomerProfile;
 pub use search_source::{SearchDisplay, SearchSource};
 pub use secret::{Secret, SecretSummary};
 pub use snapshot::{CUSTOMER_TABLES, Row, RowLoader, RowScope, SNAPSHOT_TABLES};
+pub use staged::{CustomerRows, StagedRows};
 pub use survey::SurveyedCustomer;
 pub use task::{NewTask, Task, TaskFilter};
 pub use template::{Template, TemplateField};
 pub(crate) use transfer::check_attachment_data;
-pub use transfer::{TransferCounts, TransferRows, TransferTarget};
+pub use transfer::{TransferCounts, TransferTarget};
 pub use view::SavedView;
 pub use vocab::{
     AccessEvent, Colour, CompanySize, ComplaintStatus, ContactKind, Grade, InteractionKind, Lang, SearchKind, Stage,
@@ -405,6 +407,27 @@ fn connect(path: &Path, keys: &SubKeys) -> Result<Connection> {
     // memory, so no plaintext-structured `-shm` file is ever written beside the database.
     conn.execute_batch("PRAGMA locking_mode = EXCLUSIVE;")?;
     verify_key(&conn)?;
+    Ok(conn)
+}
+
+/// A scratch database keyed with a random key that is never stored: what it holds is unreadable
+/// once the process ends. No journal (it is thrown away on any failure) and no syncing.
+fn connect_scratch(path: &Path) -> Result<Connection> {
+    sqlcipher_ready();
+    #[allow(clippy::disallowed_methods)] // the one place that opens SQLite
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    let _ = conn.pragma_update(None, "cipher_log_level", "NONE");
+    let key = crate::vault::DataKey::generate().subkeys().database.sqlcipher_literal();
+    conn.execute_batch(&zeroize::Zeroizing::new(format!("PRAGMA key = \"{}\";", key.as_str())))?;
+    drop(key);
+    conn.execute_batch(
+        "PRAGMA locking_mode = EXCLUSIVE;
+         PRAGMA journal_mode = OFF;
+         PRAGMA synchronous = OFF;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA cache_size = -16384;",
+    )?;
+    conn.set_prepared_statement_cache_capacity(16);
     Ok(conn)
 }
 

@@ -476,3 +476,42 @@ fn check_against(manifest: &Manifest, seen: &[FileEntry], path: &Path) -> Result
     }
     Ok(())
 }
+
+/// Calls `visit` with each row of a JSON part in turn, never holding more than one row parsed
+/// (a part of 100 MiB parsed whole as JSON maps took some 7 GiB).
+pub(super) fn each_row(
+    path: &Path,
+    name: &str,
+    data: &[u8],
+    mut visit: impl FnMut(crate::store::Row) -> Result<()>,
+) -> Result<()> {
+    use serde::de::{Deserializer as _, Error as _, SeqAccess, Visitor};
+
+    struct Rows<'a, F> {
+        visit: &'a mut F,
+        failure: &'a mut Option<crate::Error>,
+    }
+    impl<'de, F: FnMut(crate::store::Row) -> Result<()>> Visitor<'de> for Rows<'_, F> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON array of rows")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+            while let Some(row) = seq.next_element::<crate::store::Row>()? {
+                if let Err(e) = (self.visit)(row) {
+                    *self.failure = Some(e);
+                    return Err(A::Error::custom("stopped"));
+                }
+            }
+            Ok(())
+        }
+    }
+
+    let mut failure = None;
+    let mut de = serde_json::Deserializer::from_slice(data);
+    let parsed = de.deserialize_seq(Rows { visit: &mut visit, failure: &mut failure }).and_then(|()| de.end());
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    parsed.map_err(|e| BackupError::Damaged { path: path.to_path_buf(), reason: format!("{name}: {e}") }.into())
+}

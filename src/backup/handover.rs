@@ -8,13 +8,13 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-use super::archive::{attachment_id, part_table, read_package, write_package};
+use super::archive::{attachment_id, each_row, part_table, read_package, write_package};
 use super::manifest::{Manifest, PackageInfo, PackageKind};
 use super::{BackupError, BackupOptions};
 use crate::quality::{DuplicateIndex, DuplicateReason};
 use crate::store::{
-    AccessEvent, CUSTOMER_TABLES, Change, ContactKind, CustomerFilter, Field, Grade, NewContact, Row, RowScope,
-    TransferRows, TransferTarget,
+    AccessEvent, CUSTOMER_TABLES, Change, ContactKind, CustomerFilter, CustomerRows, Field, Grade, NewContact, Row,
+    RowScope, StagedRows, TransferTarget,
 };
 use crate::{Notebook, Result};
 
@@ -169,38 +169,37 @@ pub fn mask_email(value: &str) -> String {
     }
 }
 
-/// A package read into memory, checked against its manifest.
+/// A package read and checked against its manifest, its rows held in an encrypted scratch
+/// database (memory stays bounded whatever the package's size).
 #[derive(Debug)]
 pub struct Package {
     pub path: PathBuf,
     pub manifest: Manifest,
     pub info: PackageInfo,
-    tables: BTreeMap<String, Vec<Row>>,
-    attachments: BTreeMap<i64, Vec<u8>>,
-    /// Each table's rows by customer id (as indexes into `tables`), so a plan and an import
-    /// look a customer's rows up instead of scanning every row for each customer.
-    by_customer: HashMap<String, HashMap<i64, Vec<usize>>>,
+    rows: StagedRows,
     tag_names: BTreeMap<i64, String>,
 }
 
 impl Package {
     /// Reads and verifies a handover package or a backup (a backup's customers can be merged
-    /// into a notebook the same way).
+    /// into a notebook the same way). Every row is checked with the store's rules as it is
+    /// read: a bad one refuses the package, naming its table, row and field, before anything
+    /// is planned or written.
     pub fn open(path: &Path, password: &str) -> Result<Package> {
-        let mut tables: BTreeMap<String, Vec<Row>> = BTreeMap::new();
-        let mut attachments = BTreeMap::new();
+        let mut staged = StagedRows::new()?;
         let manifest = read_package(path, password, |name, data| {
             if let Some(table) = part_table(name).filter(|t| package_tables().contains(t)) {
-                let rows: Vec<Row> = serde_json::from_slice(data)
-                    .map_err(|e| BackupError::Damaged { path: path.to_path_buf(), reason: format!("{name}: {e}") })?;
-                tables.entry(table.to_owned()).or_default().extend(rows);
+                each_row(path, name, data, |mut row| {
+                    crate::store::check_incoming_row(table, &mut row).map_err(|e| in_file(path, e))?;
+                    Ok(staged.push(table, &row)?)
+                })?;
             } else if let Some(id) = attachment_id(name) {
-                attachments.insert(id, data.to_vec());
+                staged.push_attachment(id, data)?;
             }
             Ok(())
         })?;
         let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-        Package::checked(path, manifest, tables, attachments, size)
+        Package::checked(path, manifest, staged, size)
     }
 
     /// A package already in memory (kehu's JSON export).
@@ -211,62 +210,52 @@ impl Package {
         attachments: BTreeMap<i64, Vec<u8>>,
         size: u64,
     ) -> Result<Package> {
-        Package::checked(path, manifest, tables, attachments, size)
-    }
-
-    /// Checks every row with the store's rules (a bad one refuses the package, naming its
-    /// table, row and field, before anything is planned or written) and indexes them.
-    fn checked(
-        path: &Path,
-        manifest: Manifest,
-        mut tables: BTreeMap<String, Vec<Row>>,
-        attachments: BTreeMap<i64, Vec<u8>>,
-        size: u64,
-    ) -> Result<Package> {
-        let mut by_customer: HashMap<String, HashMap<i64, Vec<usize>>> = HashMap::new();
-        for (table, rows) in &mut tables {
-            let groups = by_customer.entry(table.clone()).or_default();
-            for (i, row) in rows.iter_mut().enumerate() {
-                crate::store::check_incoming_row(table, row).map_err(|e| in_file(path, e))?;
-                if let Some(id) = row.get("customer_id").and_then(Json::as_i64) {
-                    groups.entry(id).or_default().push(i);
-                }
-                if table == "attachment"
-                    && let Some(data) = row.get("id").and_then(Json::as_i64).and_then(|id| attachments.get(&id))
-                {
-                    crate::store::check_attachment_data(row, data).map_err(|e| in_file(path, e))?;
-                }
+        let mut staged = StagedRows::new()?;
+        for (table, rows) in tables {
+            for mut row in rows {
+                crate::store::check_incoming_row(&table, &mut row).map_err(|e| in_file(path, e))?;
+                staged.push(&table, &row)?;
             }
         }
-        let tag_names = tables
-            .get("tag")
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|t| Some((t.get("id")?.as_i64()?, t.get("name")?.as_str()?.to_owned())))
-            .collect();
+        for (id, data) in attachments {
+            staged.push_attachment(id, &data)?;
+        }
+        Package::checked(path, manifest, staged, size)
+    }
+
+    /// Checks each attachment's bytes against its row, and indexes the rows.
+    fn checked(path: &Path, manifest: Manifest, mut rows: StagedRows, size: u64) -> Result<Package> {
+        rows.finish()?;
+        rows.for_each("attachment", |row| {
+            if let Some(data) =
+                row.get("id").and_then(Json::as_i64).map(|id| rows.attachment(id)).transpose()?.flatten()
+            {
+                crate::store::check_attachment_data(&row, &data)?;
+            }
+            Ok(())
+        })
+        .map_err(|e| in_file(path, e))?;
+        let mut tag_names = BTreeMap::new();
+        rows.for_each("tag", |t| {
+            if let (Some(id), Some(name)) = (t.get("id").and_then(Json::as_i64), t.get("name").and_then(Json::as_str)) {
+                tag_names.insert(id, name.to_owned());
+            }
+            Ok::<_, crate::store::StoreError>(())
+        })?;
         let info = manifest.info(size);
-        Ok(Package { path: path.to_path_buf(), manifest, info, tables, attachments, by_customer, tag_names })
+        Ok(Package { path: path.to_path_buf(), manifest, info, rows, tag_names })
     }
 
-    fn rows(&self, table: &str) -> &[Row] {
-        self.tables.get(table).map(Vec::as_slice).unwrap_or_default()
-    }
-
-    fn of_customer<'a>(&'a self, table: &str, id: i64) -> impl Iterator<Item = &'a Row> {
-        let rows = self.rows(table);
-        let found = self.by_customer.get(table).and_then(|groups| groups.get(&id)).map(Vec::as_slice);
-        found.unwrap_or_default().iter().map(move |&i| &rows[i])
-    }
-
-    fn tags_of(&self, id: i64) -> Vec<String> {
-        self.of_customer("customer_tag", id)
+    fn tags_of(&self, own: &CustomerRows) -> Vec<String> {
+        own.get("customer_tag")
+            .iter()
             .filter_map(|l| self.tag_names.get(&l.get("tag_id")?.as_i64()?).cloned())
             .collect()
     }
 
-    fn contacts_of(&self, id: i64) -> Vec<(ContactKind, String, String, Option<String>)> {
-        self.of_customer("contact_method", id)
+    fn contacts_of(own: &CustomerRows) -> Vec<(ContactKind, String, String, Option<String>)> {
+        own.get("contact_method")
+            .iter()
             .filter_map(|c| {
                 let kind = c.get("kind")?.as_str()?.parse().ok()?;
                 let text = |k: &str| c.get(k).and_then(Json::as_str).map(str::to_owned);
@@ -392,11 +381,12 @@ impl ImportPlan {
 pub fn plan_import(notebook: &Notebook, package: &Package) -> Result<ImportPlan> {
     let existing = DuplicateIndex::new(&notebook.survey_customers()?);
     let mut customers = Vec::new();
-    for row in package.rows("customer") {
+    package.rows.for_each("customer", |row| {
         let key = row.get("id").and_then(Json::as_i64).ok_or_else(|| damaged(package, "a customer without an id"))?;
-        let name = text(row, "name").ok_or_else(|| damaged(package, "a customer without a name"))?;
-        let company = text(row, "company");
-        let contacts = package.contacts_of(key);
+        let name = text(&row, "name").ok_or_else(|| damaged(package, "a customer without a name"))?;
+        let company = text(&row, "company");
+        let own = package.rows.of_customer(key)?;
+        let contacts = Package::contacts_of(&own);
         let matchable: Vec<(ContactKind, String)> = contacts.iter().map(|(k, _, n, _)| (*k, n.clone())).collect();
         let keys = DuplicateIndex::keys(&name, company.as_deref(), &matchable);
         let duplicate = match existing.find_keys(&keys) {
@@ -408,19 +398,20 @@ pub fn plan_import(notebook: &Notebook, package: &Package) -> Result<ImportPlan>
                     existing_name: existing.name.clone(),
                     existing_company: existing.company.clone(),
                     reason,
-                    fields: field_diffs(&existing, row),
+                    fields: field_diffs(&existing, &row),
                 })
             }
         };
         let mut records = BTreeMap::new();
         for table in ["note", "interaction", "task", "complaint", "secret", "attachment"] {
-            let n = package.of_customer(table, key).count() as u64;
+            let n = own.get(table).len() as u64;
             if n > 0 {
                 records.insert(table.to_owned(), n);
             }
         }
-        customers.push(IncomingCustomer { key, name, company, tags: package.tags_of(key), records, duplicate });
-    }
+        customers.push(IncomingCustomer { key, name, company, tags: package.tags_of(&own), records, duplicate });
+        Ok::<_, crate::Error>(())
+    })?;
     Ok(ImportPlan { info: package.info.clone(), customers })
 }
 
@@ -493,8 +484,7 @@ pub fn apply_import(notebook: &mut Notebook, package: &Package, decisions: &[Imp
         };
         targets.insert(incoming.key, target);
     }
-    let rows = TransferRows { tables: &package.tables, attachments: &package.attachments };
-    let counts = notebook.transfer_customers(&rows, &targets)?;
+    let counts = notebook.transfer_customers(&package.rows, &targets)?;
     report.added = counts.added;
     report.merged = counts.merged;
     report.records = counts.records;
@@ -524,11 +514,12 @@ fn merge_changes(package: &Package, key: i64, dup: &DuplicateMatch, take_theirs:
             }
         }
     }
-    for tag in package.tags_of(key) {
+    let own = package.rows.of_customer(key)?;
+    for tag in package.tags_of(&own) {
         changes.push(Change::AddTag(tag));
     }
     let masked = package.manifest.redaction.as_ref().is_some_and(|r| r.mask_contacts);
-    for (kind, value, _, label) in package.contacts_of(key) {
+    for (kind, value, _, label) in Package::contacts_of(&own) {
         if masked && matches!(kind, ContactKind::Phone | ContactKind::Email) {
             continue; // a masked number says nothing the notebook could keep
         }

@@ -4,10 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::archive::{attachment_id, part_table, read_package};
+use super::archive::{attachment_id, each_row, part_table, read_package};
 use super::manifest::PackageKind;
 use super::{BackupError, PackageInfo};
-use crate::store::Row;
 use crate::vault::{HEADER_FILE, KdfParams, VaultError};
 use crate::{Error, Notebook, Result};
 
@@ -41,14 +40,11 @@ pub fn restore(
         let mut loader = store.begin_restore()?;
         read_package(backup, password, |path, data| {
             if let Some(table) = part_table(path) {
-                let rows: Vec<Row> = serde_json::from_slice(data)
-                    .map_err(|e| BackupError::Damaged { path: backup.to_path_buf(), reason: format!("{path}: {e}") })?;
-                for row in rows {
-                    loader.insert(table, row).map_err(|source| BackupError::RefusedRow {
-                        path: backup.to_path_buf(),
-                        source: Box::new(source),
-                    })?;
-                }
+                each_row(backup, path, data, |row| {
+                    loader.insert(table, row).map_err(|source| {
+                        BackupError::RefusedRow { path: backup.to_path_buf(), source: Box::new(source) }.into()
+                    })
+                })?;
             } else if let Some(id) = attachment_id(path) {
                 loader.insert_attachment_data(id, data).map_err(|source| BackupError::RefusedRow {
                     path: backup.to_path_buf(),

@@ -3,13 +3,14 @@
 //! contacts, tags, notes, interactions, tasks, complaints, credentials, attachments — in one
 //! transaction under new ids.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use rusqlite::{Connection, params};
 use serde_json::{Value as Json, json};
 
 use super::customer::{Change, apply_changes};
 use super::snapshot::{ColumnCache, Row, insert_remapped};
+use super::staged::StagedRows;
 use super::{Result, Store, StoreError};
 use crate::clock;
 
@@ -20,12 +21,6 @@ pub enum TransferTarget {
     New,
     /// Into an existing customer, after applying these changes to it.
     Into(i64, Vec<Change>),
-}
-
-/// Rows of one package, by table; attachment bytes by their id in the package.
-pub struct TransferRows<'a> {
-    pub tables: &'a BTreeMap<String, Vec<Row>>,
-    pub attachments: &'a BTreeMap<i64, Vec<u8>>,
 }
 
 /// Child tables moved with their customer, in insertion order.
@@ -44,7 +39,7 @@ impl Store {
     /// customer not in `targets` is skipped), all in one transaction.
     pub fn transfer_customers(
         &mut self,
-        rows: &TransferRows<'_>,
+        rows: &StagedRows,
         targets: &BTreeMap<i64, TransferTarget>,
     ) -> Result<TransferCounts> {
         let keys = self.keys().clone();
@@ -52,28 +47,25 @@ impl Store {
         self.write(|tx| {
             let mut cache = ColumnCache::new();
             let mut counts = TransferCounts::default();
-            let table = |name: &str| rows.tables.get(name).map(Vec::as_slice).unwrap_or_default();
-            let tag_names: BTreeMap<i64, String> = table("tag")
-                .iter()
-                .filter_map(|t| Some((t.get("id")?.as_i64()?, t.get("name")?.as_str()?.to_owned())))
-                .collect();
-            // Each table's rows by customer, found once: looking them up per customer made a
-            // package of n customers cost n² (10 000 customers: 105 s).
-            let by_customer: BTreeMap<&str, HashMap<i64, Vec<&Row>>> = ["contact_method", "customer_tag"]
-                .iter()
-                .chain(CHILD_TABLES)
-                .map(|t| (*t, group_by_customer(table(t))))
-                .collect();
-            let of_customer = |t: &str, id: i64| -> &[&Row] {
-                by_customer.get(t).and_then(|m| m.get(&id)).map(Vec::as_slice).unwrap_or_default()
-            };
-            for customer in table("customer") {
-                let package_id = row_id(customer, "id")?;
-                let Some(target) = targets.get(&package_id) else { continue };
+            let mut tag_names: BTreeMap<i64, String> = BTreeMap::new();
+            rows.for_each("tag", |t| {
+                if let (Some(id), Some(name)) =
+                    (t.get("id").and_then(Json::as_i64), t.get("name").and_then(Json::as_str))
+                {
+                    tag_names.insert(id, name.to_owned());
+                }
+                Ok::<_, StoreError>(())
+            })?;
+            rows.for_each("customer", |customer| -> Result<()> {
+                let package_id = row_id(&customer, "id")?;
+                let Some(target) = targets.get(&package_id) else { return Ok(()) };
+                // A customer's rows are found once, through the stage's index: looking them up
+                // by scanning every row made a package of n customers cost n² (10 000: 105 s).
+                let own = rows.of_customer(package_id)?;
                 let customer_id = match target {
                     TransferTarget::New => {
-                        let id = insert_remapped(tx, &keys, &mut cache, "customer", customer, &[])?;
-                        for contact in of_customer("contact_method", package_id) {
+                        let id = insert_remapped(tx, &keys, &mut cache, "customer", &customer, &[])?;
+                        for contact in own.get("contact_method") {
                             insert_remapped(
                                 tx,
                                 &keys,
@@ -83,7 +75,7 @@ impl Store {
                                 &[("customer_id", json!(id))],
                             )?;
                         }
-                        for link in of_customer("customer_tag", package_id) {
+                        for link in own.get("customer_tag") {
                             if let Some(name) =
                                 link.get("tag_id").and_then(Json::as_i64).and_then(|t| tag_names.get(&t))
                             {
@@ -103,7 +95,7 @@ impl Store {
                 // A task's note and interaction get their new ids (none if left out).
                 let mut moved: BTreeMap<(&str, i64), i64> = BTreeMap::new();
                 for child in CHILD_TABLES {
-                    for &row in of_customer(child, package_id) {
+                    for row in own.get(child) {
                         // Merging a customer both notebooks got from the same source must not
                         // double their notes: a record the customer already has is left out.
                         if merging && has_same(tx, child, customer_id, row)? {
@@ -120,17 +112,18 @@ impl Store {
                         moved.insert((child, row_id(row, "id")?), new_id);
                         if *child == "attachment" {
                             let old_id = row_id(row, "id")?;
-                            let data = rows.attachments.get(&old_id).ok_or_else(|| {
+                            let data = rows.attachment(old_id)?.ok_or_else(|| {
                                 StoreError::invalid("attachment", format!("the file of attachment {old_id} is missing"))
                             })?;
-                            check_attachment_data(row, data)?;
+                            check_attachment_data(row, &data)?;
                             tx.prepare_cached("INSERT INTO attachment_data (attachment_id, data) VALUES (?1, ?2)")?
                                 .execute(params![new_id, data])?;
                         }
                         counts.records += 1;
                     }
                 }
-            }
+                Ok(())
+            })?;
             Ok(counts)
         })
     }
@@ -169,17 +162,6 @@ fn has_same(conn: &Connection, table: &str, customer_id: i64, row: &Row) -> Resu
 
 fn row_id(row: &Row, column: &str) -> Result<i64> {
     row.get(column).and_then(Json::as_i64).ok_or_else(|| StoreError::invalid(column, "a row without its id"))
-}
-
-/// A table's rows by the customer they belong to, in their order.
-fn group_by_customer(rows: &[Row]) -> HashMap<i64, Vec<&Row>> {
-    let mut groups: HashMap<i64, Vec<&Row>> = HashMap::new();
-    for row in rows {
-        if let Some(id) = row.get("customer_id").and_then(Json::as_i64) {
-            groups.entry(id).or_default().push(row);
-        }
-    }
-    groups
 }
 
 /// An attachment's row says its size and checksum: the bytes that come with it must have them.

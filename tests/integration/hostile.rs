@@ -37,10 +37,23 @@ pub fn repack(input: &Path, output: &Path, password: &str, mut edit: impl FnMut(
     }
     let (last, rest) = entries.split_last_mut().unwrap();
     let mut manifest: serde_json::Value = serde_json::from_slice(&last.2).unwrap();
+    let mut totals = serde_json::Map::new();
     for file in manifest["files"].as_array_mut().unwrap() {
-        let (_, _, data) = rest.iter().find(|(_, rel, _)| rel == file["path"].as_str().unwrap()).unwrap();
+        let path = file["path"].as_str().unwrap().to_owned();
+        let (_, _, data) = rest.iter().find(|(_, rel, _)| *rel == path).unwrap();
         file["size"] = data.len().into();
         file["sha256"] = hex::encode(Sha256::digest(data)).into();
+        if let Some(table) = path.strip_prefix("data/").and_then(|p| p.split('/').next()) {
+            // A part that no longer parses keeps its old count: the reader's refusal is the test.
+            if let Ok(rows) = serde_json::from_slice::<Vec<serde::de::IgnoredAny>>(data) {
+                file["records"] = rows.len().into();
+                let total = totals.get(table).and_then(serde_json::Value::as_u64).unwrap_or(0);
+                totals.insert(table.to_owned(), (total + rows.len() as u64).into());
+            }
+        }
+    }
+    for (table, total) in totals {
+        manifest["tables"][table] = total;
     }
     last.2 = serde_json::to_vec(&manifest).unwrap();
     let mut tar = tar::Builder::new(Vec::new());
@@ -378,4 +391,64 @@ fn inputs_are_read_with_limits_and_outputs_are_private_and_never_clobbered() {
     let status = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     assert!(status == "141" || status == "0", "status {status}, {stderr}");
     assert!(t.ok(&["customer", "show", &id]).contains("\u{1b}]0;pwned"), "piped, the name is as stored");
+}
+
+/// A handover package of about 99 MB — 30 000 customers and one part of 95 MB of notes — is
+/// planned and imported under a memory limit of a few times its size (it took 6.5 GB when a
+/// package was held whole as JSON maps).
+#[test]
+fn a_99_mb_package_is_read_within_a_memory_limit() {
+    const CUSTOMERS: usize = 30_000;
+    let (source, pw, handover) = filled_with_a_handover();
+    let big = source.path("big.age");
+    let body: String = "本季度预算已确认，客户要求下周提供正式报价并安排现场演示。".repeat(35);
+    repack(&handover, &big, PACKAGE_PASSWORD, |rel, data| {
+        let mut rows: Vec<serde_json::Map<String, serde_json::Value>> = match rel {
+            "data/customer/part-0001.json" | "data/note/part-0001.json" => serde_json::from_slice(&data).unwrap(),
+            _ => return data,
+        };
+        let template = rows[0].clone();
+        rows.clear();
+        for i in 0..CUSTOMERS {
+            let mut row = template.clone();
+            if rel.starts_with("data/customer/") {
+                row.insert("id".into(), (100_000 + i).into());
+                row.insert("name".into(), format!("客户{i}").into());
+                row.insert("company".into(), format!("公司{i}").into());
+            } else {
+                row.insert("id".into(), (100_000 + i).into());
+                row.insert("customer_id".into(), (100_000 + i).into());
+                row.insert("body".into(), format!("{i} {body}").into());
+            }
+            rows.push(row);
+        }
+        serde_json::to_vec(&rows).unwrap()
+    });
+    let size = std::fs::metadata(&big).unwrap().len();
+    assert!(size > 95_000_000, "the package is {size} bytes");
+    let target = with_one_customer();
+    let limit = 6 * size;
+    let run = |args: &[&str]| {
+        std::process::Command::new("prlimit")
+            .arg(format!("--data={limit}"))
+            .arg("--")
+            .arg(assert_cmd::cargo::cargo_bin("kehu"))
+            .env_clear()
+            .env("LANG", "C.UTF-8")
+            .env("HOME", target.path("home"))
+            .env("TMPDIR", target.path("tmp"))
+            .args(["--json", "--notebook", &target.dir().display().to_string()])
+            .args(["--password-file", &target.password_file().display().to_string()])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let big = big.display().to_string();
+    let plan = run(&["handover", "import", &big, "--backup-password-file", &pw, "--dry-run"]);
+    assert!(plan.status.success(), "dry run under {limit} bytes: {}", String::from_utf8_lossy(&plan.stderr));
+    let imported = run(&["handover", "import", &big, "--backup-password-file", &pw]);
+    assert!(imported.status.success(), "import under {limit} bytes: {}", String::from_utf8_lossy(&imported.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&imported.stdout).unwrap();
+    assert_eq!(report["added"], CUSTOMERS as u64, "{report}");
+    assert_eq!(target.json(&["customer", "list", "--limit", "1000000"]).as_array().unwrap().len(), CUSTOMERS + 1);
 }
