@@ -1,7 +1,7 @@
 # kehu — make test runs every check; make run starts the desktop app; make bench measures.
 # See README.md.
 CARGO ?= cargo
-BENCH_ARGS ?= --customers 100000 --notes 1000000
+BENCH_ARGS ?= --customers 100000 --notes 1000000 --merge-customers 1000000
 XVFB = xvfb-run -a -s '-screen 0 1280x800x24'
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 

@@ -7,6 +7,7 @@
 mod agenda;
 mod generate;
 mod interop;
+mod merge;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -65,6 +66,13 @@ struct Args {
     /// Interactions logged in the large notebook (over the last half year)
     #[arg(long, default_value_t = 200_000)]
     interactions: usize,
+    /// Customers in the backup the merge phase merges (and a tenth of that, to show the growth);
+    /// 0 skips the phase
+    #[arg(long, default_value_t = 100_000)]
+    merge_customers: usize,
+    /// Run only the merge phase, in DIR's temporary folders
+    #[arg(long, value_name = "DIR")]
+    merge_phase: Option<PathBuf>,
     /// Run only the agenda phase (report and agenda timings) on the notebook in DIR
     #[arg(long, value_name = "DIR")]
     agenda_phase: Option<PathBuf>,
@@ -123,6 +131,8 @@ struct Report {
     backup_verify_ms: f64,
     restore_ms: f64,
     import_rows: usize,
+    /// `backup restore --merge` of N/10 and N customers into a notebook holding a tenth of them.
+    merges: Vec<merge::MergeFigures>,
     /// A GBK CSV ledger imported into a new notebook: read, checked, matched, one transaction.
     import_csv_ms: f64,
     import_xlsx_ms: f64,
@@ -192,6 +202,16 @@ fn main() -> Result<()> {
             println!("{}", serde_json::to_string(&report)?);
         } else {
             print_interop_rows(&report);
+        }
+        return Ok(());
+    }
+    if let Some(dir) = &args.merge_phase {
+        let mut report = Report { merges: merge::merge_phase(dir, args.merge_customers)?, ..Report::default() };
+        report.customers = args.merge_customers;
+        if args.json {
+            println!("{}", serde_json::to_string(&report)?);
+        } else {
+            print_merge_rows(&report);
         }
         return Ok(());
     }
@@ -276,6 +296,7 @@ fn main() -> Result<()> {
     report.index_mb = mb(dir_size(&dir.join(kehu::INDEX_DIR))?);
     backup_phase(&dir, &mut report, true)?;
     interop::interop_phase(tmp.path(), &mut generator, args.import_rows, &mut report)?;
+    report.merges = merge::merge_phase(tmp.path(), args.merge_customers)?;
 
     if args.json {
         println!("{}", serde_json::to_string(&report)?);
@@ -589,6 +610,22 @@ fn print_table(r: &Report) {
     print_agenda_rows(r);
     print_backup_rows(r);
     print_interop_rows(r);
+    print_merge_rows(r);
+}
+
+fn print_merge_rows(r: &Report) {
+    for m in &r.merges {
+        println!(
+            "{:<40} {:.0} ms ({:.0} open, {:.0} plan, {:.0} apply, {:.0} index; {:.0} µs/customer)",
+            format!("merge {} customers ({} duplicates)", m.customers, m.duplicates),
+            m.total_ms,
+            m.open_ms,
+            m.plan_ms,
+            m.apply_ms,
+            m.index_ms,
+            m.micros_per_customer
+        );
+    }
 }
 
 fn print_agenda_rows(r: &Report) {
