@@ -262,7 +262,7 @@ fn store_detail(e: &StoreError) -> Option<ErrorDetail> {
         StoreError::SchemaTooNew { .. } => Some(ErrorDetail::NewerKehu),
         StoreError::Sqlite(e) => match e.sqlite_error_code() {
             Some(C::DiskFull) => Some(ErrorDetail::DiskFull),
-            Some(C::NotADatabase | C::DatabaseCorrupt) => Some(ErrorDetail::NotebookDamaged),
+            Some(C::NotADatabase | C::DatabaseCorrupt | C::OutOfMemory) => Some(ErrorDetail::NotebookDamaged),
             Some(C::ReadOnly | C::PermissionDenied) => {
                 Some(ErrorDetail::FileAccess { file: None, cause: IoCause::Denied })
             }
@@ -278,7 +278,8 @@ fn store_detail(e: &StoreError) -> Option<ErrorDetail> {
 fn sqlite_code(e: &rusqlite::Error) -> ErrorCode {
     use rusqlite::ErrorCode as C;
     match e.sqlite_error_code() {
-        Some(C::NotADatabase | C::DatabaseCorrupt) => ErrorCode::Corrupt,
+        // SQLCipher's failed page checksum arrives as SQLITE_NOMEM (see store::describe_sqlite).
+        Some(C::NotADatabase | C::DatabaseCorrupt | C::OutOfMemory) => ErrorCode::Corrupt,
         Some(C::DiskFull | C::SystemIoFailure | C::CannotOpen | C::ReadOnly | C::PermissionDenied) => ErrorCode::Io,
         Some(C::DatabaseBusy | C::DatabaseLocked) => ErrorCode::InUse,
         Some(C::ConstraintViolation) => ErrorCode::Invalid,

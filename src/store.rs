@@ -102,6 +102,11 @@ fn describe_sqlite(e: &rusqlite::Error) -> String {
         Some(rusqlite::ErrorCode::SystemIoFailure) => {
             "cannot write the notebook (disk full or I/O error): the change was not saved".into()
         }
+        // SQLCipher reports a page whose checksum (HMAC) fails as "out of memory"; an allocation
+        // that fails in kehu aborts instead of returning, so this code means a damaged page.
+        Some(rusqlite::ErrorCode::OutOfMemory | rusqlite::ErrorCode::DatabaseCorrupt) => {
+            "the notebook's database is damaged (a page failed its integrity check): checking the notebook names the damaged records and repairs what it can".into()
+        }
         _ => format!("database error: {e}"),
     }
 }

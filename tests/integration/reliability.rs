@@ -128,3 +128,38 @@ fn a_full_disk_still_lets_the_user_read() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("读得到"));
 }
+
+/// SQLCipher reports a page whose checksum fails as "out of memory": the user is told the
+/// notebook is damaged (exit code and message), and `check` names the page.
+#[test]
+fn a_page_that_fails_its_checksum_is_called_damage_not_out_of_memory() {
+    let t = TempNotebook::new();
+    {
+        let mut nb = t.open();
+        let customers: Vec<_> = (0..2000)
+            .map(|i| kehu::store::NewCustomer {
+                name: format!("客户{i}"),
+                company: Some(format!("{}公司{i}", "很长的名字".repeat(10))),
+                ..Default::default()
+            })
+            .collect();
+        nb.add_customers(&customers).unwrap();
+    }
+    let db = t.dir().join(kehu::DB_FILE);
+    let mut bytes = std::fs::read(&db).unwrap();
+    let pages = bytes.len() / 4096;
+    for page in pages / 3..pages * 2 / 3 {
+        bytes[page * 4096 + 100] ^= 0xff;
+    }
+    std::fs::write(&db, &bytes).unwrap();
+
+    let out = t.path("all.csv");
+    let export = t.kehu().args(["export", "--format", "json", "--output", out.to_str().unwrap()]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&export.stderr);
+    assert_eq!(export.status.code(), Some(8), "{stderr}");
+    assert!(stderr.contains("damaged") && !stderr.contains("out of memory"), "{stderr}");
+    let check = t.kehu().args(["check"]).output().unwrap();
+    assert_eq!(check.status.code(), Some(8));
+    let said = format!("{}{}", String::from_utf8_lossy(&check.stdout), String::from_utf8_lossy(&check.stderr));
+    assert!(said.contains("page") && !said.contains("out of memory"), "{said}");
+}
