@@ -79,6 +79,8 @@ pub enum WhyUnreadable {
     /// Not text in the encoding asked for, or in any the detection knows.
     NotText,
     NotAWorkbook,
+    /// A workbook saved with a password to open it (its contents are encrypted).
+    PasswordProtected,
     /// A workbook whose insides contradict themselves.
     Damaged,
     /// A sheet whose cells span more than kehu lays out (stray values far from the table).

@@ -29,6 +29,9 @@ fn damaged(reason: impl Into<String>) -> Unreadable {
     Unreadable::new(WhyUnreadable::Damaged, reason)
 }
 
+const PASSWORD_PROTECTED: &str =
+    "the workbook has a password to open it: open it in Excel or WPS, remove the password, save it and import that";
+
 fn not_a_workbook(reason: impl Into<String>) -> Unreadable {
     Unreadable::new(WhyUnreadable::NotAWorkbook, reason)
 }
@@ -268,9 +271,9 @@ fn cell_text(cell: &Data) -> String {
     }
 }
 
-/// The check of an .xls file's cell addresses before calamine lays its sheets out.
+/// The check of a compound file (.xls, or an encrypted .xlsx) before calamine lays its sheets out.
 mod xls {
-    use super::{Cursor, Read, Unreadable, WhyUnreadable, cell_address, damaged, not_a_workbook};
+    use super::{Cursor, PASSWORD_PROTECTED, Read, Unreadable, WhyUnreadable, cell_address, damaged, not_a_workbook};
 
     pub const COMPOUND_FILE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
@@ -286,6 +289,11 @@ mod xls {
     pub fn check_layout(bytes: &[u8]) -> Result<(), Unreadable> {
         let mut file = cfb::CompoundFile::open(Cursor::new(bytes))
             .map_err(|e| not_a_workbook(format!("not a readable workbook: its container is damaged ({e})")))?;
+        // An .xlsx saved with a password to open it is a compound file holding the encrypted
+        // zip (ECMA-376 part 2 / MS-OFFCRYPTO), which calamine would call an unknown format.
+        if file.is_stream("EncryptedPackage") || file.is_stream("EncryptionInfo") {
+            return Err(Unreadable::new(WhyUnreadable::PasswordProtected, PASSWORD_PROTECTED));
+        }
         let Some(name) = ["Workbook", "Book"].into_iter().find(|name| file.is_stream(name)) else { return Ok(()) };
         let mut stream = Vec::new();
         file.open_stream(name)
@@ -294,8 +302,8 @@ mod xls {
         let mut sheets = Vec::new();
         for (kind, data) in records(&stream) {
             match kind {
-                // FilePass: the records are encrypted, which calamine refuses.
-                0x002F => return Ok(()),
+                // FilePass: the records are encrypted (a password to open the .xls).
+                0x002F => return Err(Unreadable::new(WhyUnreadable::PasswordProtected, PASSWORD_PROTECTED)),
                 // BoundSheet8: where a sheet's records start.
                 0x0085 if data.len() >= 4 => sheets.push(u32_at(data, 0) as usize),
                 0x000A => break,
@@ -480,6 +488,20 @@ mod tests {
         file.open_stream("Workbook").unwrap().read_to_end(&mut stream).unwrap();
         let kinds: Vec<u16> = xls::records(&stream).map(|(kind, _)| kind).collect();
         assert!(kinds.contains(&0x0085) && kinds.contains(&0x00FD) && kinds.contains(&0x0200), "{kinds:x?}");
+    }
+
+    #[test]
+    fn workbooks_with_a_password_to_open_them_are_said_to_be_protected() {
+        // msoffcrypto-tool encrypted the ledger as Excel does (make_fixtures.py).
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/interop/protected.xlsx");
+        let Unreadable { why, reason, .. } = read_workbook(&std::fs::read(path).unwrap()).unwrap_err();
+        assert_eq!(why, WhyUnreadable::PasswordProtected, "{reason}");
+        // An .xls with a FilePass record (its records encrypted): the Window1 record retyped.
+        let mut bytes = damaged_xls(0x003D, 18, |_| {});
+        let at = bytes.windows(4).position(|w| w == [0x3D, 0x00, 18, 0x00]).unwrap();
+        bytes[at] = 0x2F;
+        let Unreadable { why, reason, .. } = read_workbook(&bytes).unwrap_err();
+        assert_eq!(why, WhyUnreadable::PasswordProtected, "{reason}");
     }
 
     #[test]

@@ -10,6 +10,7 @@ import { en, zhCN, type MessageKey } from "./messages";
 const WHYS: Record<WhyUnreadable, true> = {
   not_text: true,
   not_a_workbook: true,
+  password_protected: true,
   damaged: true,
   too_large: true,
   bad_csv: true,
