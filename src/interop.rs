@@ -17,7 +17,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-pub use decode::{Encoding, decode};
+pub use decode::{Encoding, EncodingSource, decode};
 pub use export::{ExportFormat, ExportOptions, ExportReport, export};
 pub use import::{
     DuplicateAction, ImportDuplicate, ImportOptions, ImportOutcome, ImportPreview, ImportProblem, ImportRow,

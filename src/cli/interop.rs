@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use kehu::interop::{
-    DuplicateAction, Encoding, ExportFormat, ExportOptions, Format, ImportOptions, ImportPreview, InteropError,
-    InvalidAction, Mapping, export as export_file, import_file, preview_import,
+    DuplicateAction, Encoding, EncodingSource, ExportFormat, ExportOptions, Format, ImportOptions, ImportPreview,
+    InteropError, InvalidAction, Mapping, export as export_file, import_file, preview_import,
 };
 use kehu::quality::{DuplicateReason, quality_report};
 
@@ -19,7 +19,8 @@ pub(crate) struct ImportArgs {
     /// csv | xlsx (also .xls) | vcard | json; detected from the name and content when absent
     #[arg(long)]
     format: Option<Format>,
-    /// auto | utf-8 | gbk | utf-16 (CSV and vCard)
+    /// auto | utf-8 | gbk | big5 | utf-16 | shift_jis | euc-kr (CSV and vCard text a card does not
+    /// declare); auto reads a byte-order mark, else UTF-8, else GBK
     #[arg(long, default_value = "auto")]
     encoding: Encoding,
     /// A saved mapping's name, or a JSON file of one, for the columns it names
@@ -117,11 +118,24 @@ fn print_preview(ctx: &Ctx, p: &ImportPreview) {
         return;
     }
     let t = |zh, en| ctx.out.t(zh, en);
-    say!("{}: {:?}{}", p.file, p.format, p.encoding.as_deref().map(|e| format!(" ({e})")).unwrap_or_default());
+    say!("{}: {:?}", p.file, p.format);
+    if let (Some(encoding), Some(source)) = (&p.encoding, p.encoding_source) {
+        let how = match source {
+            EncodingSource::Declared => t("文件声明", "declared by the file"),
+            EncodingSource::Chosen => t("所选", "chosen"),
+            EncodingSource::Guessed => t("推测；不对时用 --encoding 指定", "guessed; choose another with --encoding"),
+        };
+        say!("{} {encoding} ({how})", t("编码", "encoding"));
+    }
     if let Some(mapping) = &p.mapping {
-        for c in &mapping.columns {
-            say!("  {} → {}", c.header, serde_json::to_string(&c.target).unwrap_or_default());
+        for (i, c) in mapping.columns.iter().enumerate() {
+            let example = p.examples.get(i).filter(|e| !e.is_empty()).map(|e| format!("  «{e}»")).unwrap_or_default();
+            say!("  {} → {}{example}", c.header, serde_json::to_string(&c.target).unwrap_or_default());
         }
+    }
+    let first: Vec<&str> = p.rows.iter().take(5).map(|r| r.name.as_str()).collect();
+    if !first.is_empty() {
+        say!("{}: {}", t("前几行的姓名", "names in the first rows"), first.join(t("、", ", ")));
     }
     say!(
         "{} {}: {} {}, {} {}, {} {}, {} {}",

@@ -1,6 +1,7 @@
 //! Text files in the encodings salespeople's files come in: UTF-8 with or without a BOM, GBK /
-//! GB18030 (what Excel on a Chinese Windows saves as "CSV"), and UTF-16 (Excel's "Unicode
-//! text"), detected from the bytes.
+//! GB18030 (what Excel on a Chinese Windows saves as "CSV"), UTF-16 (Excel's "Unicode text"),
+//! detected from the bytes; and BIG5 (Taiwan, Hong Kong), Shift_JIS and EUC-KR, which bytes
+//! alone cannot tell from GBK, read when the user chooses them.
 
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +15,72 @@ pub enum Encoding {
     Utf8,
     Gbk,
     Utf16,
+    Big5,
+    ShiftJis,
+    EucKr,
+}
+
+impl Encoding {
+    /// Every encoding a user can choose, in the order a list offers them.
+    pub const ALL: [Encoding; 7] = [
+        Encoding::Auto,
+        Encoding::Utf8,
+        Encoding::Gbk,
+        Encoding::Big5,
+        Encoding::Utf16,
+        Encoding::ShiftJis,
+        Encoding::EucKr,
+    ];
+
+    /// The legacy double-byte encodings, decoded by encoding_rs (GBK as its superset GB18030).
+    fn legacy(self) -> Option<(&'static encoding_rs::Encoding, &'static str)> {
+        match self {
+            Encoding::Gbk => Some((encoding_rs::GB18030, "gb18030")),
+            Encoding::Big5 => Some((encoding_rs::BIG5, "big5")),
+            Encoding::ShiftJis => Some((encoding_rs::SHIFT_JIS, "shift_jis")),
+            Encoding::EucKr => Some((encoding_rs::EUC_KR, "euc-kr")),
+            _ => None,
+        }
+    }
+
+    /// The encoding_rs decoder for text not declared otherwise (UTF-8 for Auto and UTF-16).
+    pub fn decoder(self) -> &'static encoding_rs::Encoding {
+        self.legacy().map_or(encoding_rs::UTF_8, |(e, _)| e)
+    }
+
+    /// The name of [`Encoding::decoder`]'s encoding, as [`decode`] reports it.
+    pub fn decoder_name(self) -> &'static str {
+        self.legacy().map_or("utf-8", |(_, name)| name)
+    }
+}
+
+/// How the encoding a file was read in was arrived at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "snake_case")]
+pub enum EncodingSource {
+    /// The file says so: a byte-order mark.
+    Declared,
+    /// The user chose it.
+    Chosen,
+    /// Guessed from the bytes (UTF-8 when they are UTF-8, else GBK).
+    Guessed,
+}
+
+impl EncodingSource {
+    /// How `bytes` read with `asked` came to be read in the encoding they were.
+    pub fn of(bytes: &[u8], asked: Encoding) -> EncodingSource {
+        if asked != Encoding::Auto {
+            EncodingSource::Chosen
+        } else if bytes.starts_with(b"\xEF\xBB\xBF")
+            || bytes.starts_with(&[0xFF, 0xFE])
+            || bytes.starts_with(&[0xFE, 0xFF])
+        {
+            EncodingSource::Declared
+        } else {
+            EncodingSource::Guessed
+        }
+    }
 }
 
 impl std::str::FromStr for Encoding {
@@ -24,13 +91,17 @@ impl std::str::FromStr for Encoding {
             "utf-8" | "utf8" => Ok(Encoding::Utf8),
             "gbk" | "gb18030" | "gb2312" | "cp936" => Ok(Encoding::Gbk),
             "utf-16" | "utf16" | "utf-16le" | "utf-16be" => Ok(Encoding::Utf16),
-            _ => Err(format!("unknown encoding '{s}'; use auto, utf-8, gbk or utf-16")),
+            "big5" | "big5-hkscs" | "cp950" => Ok(Encoding::Big5),
+            "shift-jis" | "shiftjis" | "sjis" | "cp932" | "windows-31j" => Ok(Encoding::ShiftJis),
+            "euc-kr" | "euckr" | "cp949" | "ks-c-5601-1987" => Ok(Encoding::EucKr),
+            _ => Err(format!("unknown encoding '{s}'; use auto, utf-8, gbk, big5, utf-16, shift_jis or euc-kr")),
         }
     }
 }
 
 /// Decodes `bytes`, returning the text and the encoding it was read in (`utf-8`, `gb18030`,
-/// `utf-16le`, `utf-16be`). An error says why the bytes are not text in that encoding.
+/// `big5`, `shift_jis`, `euc-kr`, `utf-16le`, `utf-16be`). An error says why the bytes are not
+/// text in that encoding.
 pub fn decode(bytes: &[u8], encoding: Encoding) -> Result<(String, &'static str), String> {
     let utf16 = |bytes: &[u8], big_endian: bool| {
         let enc = if big_endian { encoding_rs::UTF_16BE } else { encoding_rs::UTF_16LE };
@@ -45,10 +116,14 @@ pub fn decode(bytes: &[u8], encoding: Encoding) -> Result<(String, &'static str)
                 .map(|t| (t.to_owned(), "utf-8"))
                 .map_err(|e| format!("not UTF-8 text (byte {} is invalid); try --encoding gbk", e.valid_up_to()))
         }
-        Encoding::Gbk => encoding_rs::GB18030
-            .decode_without_bom_handling_and_without_replacement(bytes)
-            .map(|t| (t.into_owned(), "gb18030"))
-            .ok_or_else(|| "not GBK/GB18030 text; try --encoding utf-8".to_owned()),
+        Encoding::Gbk | Encoding::Big5 | Encoding::ShiftJis | Encoding::EucKr => {
+            let (decoder, name) = encoding.legacy().expect("a legacy encoding");
+            let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            decoder
+                .decode_without_bom_handling_and_without_replacement(body)
+                .map(|t| (t.into_owned(), name))
+                .ok_or_else(|| format!("not {} text; try --encoding utf-8 or auto", name.to_uppercase()))
+        }
         Encoding::Utf16 => match bytes {
             [0xFE, 0xFF, rest @ ..] => utf16(rest, true),
             [0xFF, 0xFE, rest @ ..] => utf16(rest, false),
@@ -109,10 +184,36 @@ mod tests {
         assert!(decode(&[0x81, 0x20, 0xFF], Encoding::Auto).is_err());
     }
 
+    #[test]
+    fn big5_shift_jis_and_euc_kr_are_read_when_chosen() {
+        // BIG5 bytes are valid GBK too: a guess reads them wrong, which is why the user chooses.
+        let (big5, _, _) = encoding_rs::BIG5.encode("客戶名稱,聯絡人\n台積電,陳美玲\n");
+        let (guessed, name) = decode(&big5, Encoding::Auto).unwrap();
+        assert_eq!(name, "gb18030");
+        assert!(!guessed.contains("陳美玲"));
+        assert_eq!(decode(&big5, Encoding::Big5).unwrap(), ("客戶名稱,聯絡人\n台積電,陳美玲\n".into(), "big5"));
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("伊能 圭一");
+        assert_eq!(decode(&sjis, Encoding::ShiftJis).unwrap().0, "伊能 圭一");
+        let (euc_kr, _, _) = encoding_rs::EUC_KR.encode("김민준");
+        assert_eq!(decode(&euc_kr, Encoding::EucKr).unwrap().0, "김민준");
+        assert!(decode(&[0xFF, 0xFF], Encoding::Big5).unwrap_err().contains("BIG5"));
+        for (text, e) in [("big5", Encoding::Big5), ("Shift_JIS", Encoding::ShiftJis), ("cp949", Encoding::EucKr)] {
+            assert_eq!(text.parse::<Encoding>().unwrap(), e);
+        }
+    }
+
+    #[test]
+    fn the_source_of_an_encoding_is_a_mark_a_choice_or_a_guess() {
+        assert_eq!(EncodingSource::of(b"\xEF\xBB\xBFa,b", Encoding::Auto), EncodingSource::Declared);
+        assert_eq!(EncodingSource::of(&[0xFF, 0xFE, b'a', 0], Encoding::Auto), EncodingSource::Declared);
+        assert_eq!(EncodingSource::of(b"a,b", Encoding::Auto), EncodingSource::Guessed);
+        assert_eq!(EncodingSource::of(b"\xEF\xBB\xBFa,b", Encoding::Gbk), EncodingSource::Chosen);
+    }
+
     proptest! {
         #[test]
         fn any_bytes_decode_or_fail_cleanly(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
-            for e in [Encoding::Auto, Encoding::Utf8, Encoding::Gbk, Encoding::Utf16] {
+            for e in Encoding::ALL {
                 let _ = decode(&bytes, e);
             }
         }

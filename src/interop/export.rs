@@ -184,7 +184,16 @@ fn write_to(
                 .map_err(|e| crate::Error::Invalid(e.to_string()))?;
             let bytes = match options.encoding {
                 Encoding::Gbk => encoding_rs::GB18030.encode(&text).0.into_owned(),
-                _ => [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
+                Encoding::Auto | Encoding::Utf8 | Encoding::Utf16 => {
+                    [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat()
+                }
+                // They cannot hold every character a notebook does: an export in them would lose some.
+                other @ (Encoding::Big5 | Encoding::ShiftJis | Encoding::EucKr) => {
+                    return Err(crate::Error::Invalid(format!(
+                        "CSV is exported in UTF-8 or GBK (which hold every character), not {}",
+                        other.decoder_name().to_uppercase()
+                    )));
+                }
             };
             let mut file = std::fs::File::create(path).map_err(io)?;
             file.write_all(&bytes).map_err(io)?;

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::decode::{Encoding, decode};
+use super::decode::{Encoding, EncodingSource, decode};
 use super::grid::{CsvRows, Grid, GridRow, HEADER_WINDOW, locate_header};
 use super::mapping::{Mapping, Target};
 use super::values::{interpret, split_contacts, split_tags};
@@ -121,10 +121,16 @@ pub struct ImportRow {
 pub struct ImportPreview {
     pub file: String,
     pub format: Format,
+    /// The encoding a text file was read in (`gb18030`, `big5`, `utf-8` …).
     pub encoding: Option<String>,
+    /// Whether that encoding was declared by the file, chosen by the user or guessed.
+    pub encoding_source: Option<EncodingSource>,
     pub sheets: Vec<String>,
     /// The mapping used (tabular files only).
     pub mapping: Option<Mapping>,
+    /// The first row's value under each of the mapping's columns, as decoded: what the user
+    /// looks at to see the encoding and the mapping read the file right.
+    pub examples: Vec<String>,
     pub total: usize,
     pub new: usize,
     pub duplicates: usize,
@@ -183,7 +189,13 @@ impl Incoming {
 
 /// A file read: its rows, or a kehu package.
 enum Parsed {
-    Rows { format: Format, encoding: Option<&'static str>, sheets: Vec<String>, mapping: Option<Mapping>, table: Table },
+    Rows {
+        format: Format,
+        encoding: Option<(&'static str, EncodingSource)>,
+        sheets: Vec<String>,
+        mapping: Option<Mapping>,
+        table: Table,
+    },
     Package(Box<Package>),
 }
 
@@ -255,6 +267,22 @@ impl Table {
         Ok(())
     }
 
+    /// The first row's value under each of `mapping`'s columns (in the first sheet that has it).
+    fn examples(&self, mapping: &Mapping) -> Vec<String> {
+        let grids: Vec<&Grid> = match self {
+            Table::Cards(_) => return Vec::new(),
+            Table::Grids(grids) => grids.iter().map(|(g, _)| g).collect(),
+            Table::Csv { grid, .. } => vec![grid],
+        };
+        let example = |header: &str| {
+            grids.iter().find_map(|g| {
+                let at = g.headers.iter().position(|h| h == header)?;
+                g.rows.first().and_then(|r| r.cells.get(at)).cloned()
+            })
+        };
+        mapping.columns.iter().map(|c| example(&c.header).unwrap_or_default()).collect()
+    }
+
     /// Every row, checked.
     fn all(self, flag: &str) -> Result<Vec<Incoming>, Unreadable> {
         let mut all = Vec::with_capacity(self.len());
@@ -316,8 +344,10 @@ pub fn preview_import(notebook: &Notebook, path: &Path, options: &ImportOptions)
                 file,
                 format: Format::Json,
                 encoding: Some("utf-8".into()),
+                encoding_source: Some(EncodingSource::Declared),
                 sheets: Vec::new(),
                 mapping: None,
+                examples: Vec::new(),
                 total: rows.len(),
                 new: rows.len() - duplicates,
                 duplicates,
@@ -328,14 +358,17 @@ pub fn preview_import(notebook: &Notebook, path: &Path, options: &ImportOptions)
             })
         }
         Parsed::Rows { format, encoding, sheets, mapping, table } => {
+            let examples = mapping.as_ref().map(|m| table.examples(m)).unwrap_or_default();
             let rows = table.all(flag(options)).map_err(|e| InteropError::unreadable(path, e))?;
             let duplicates = DuplicateFinder::new(notebook)?.next_part(&rows);
             let mut preview = ImportPreview {
                 file,
                 format,
-                encoding: encoding.map(str::to_owned),
+                encoding: encoding.map(|(name, _)| name.to_owned()),
+                encoding_source: encoding.map(|(_, source)| source),
                 sheets,
                 mapping,
+                examples,
                 total: rows.len(),
                 new: 0,
                 duplicates: 0,
@@ -713,7 +746,8 @@ enum CardsError {
 /// `CHARSET=` it declares, the rest in the encoding asked for, else UTF-8 where the whole file
 /// is UTF-8 and GB18030 where it is not (what Chinese phones write without saying). UTF-16 files
 /// are decoded whole first.
-fn read_cards(bytes: &[u8], asked: Encoding) -> Result<(Vec<Card>, &'static str), CardsError> {
+fn read_cards(bytes: &[u8], asked: Encoding) -> Result<(Vec<Card>, (&'static str, EncodingSource)), CardsError> {
+    let source = EncodingSource::of(bytes, asked);
     let utf16 = asked == Encoding::Utf16
         || (asked == Encoding::Auto
             && matches!(decode(bytes, Encoding::Auto), Ok((_, name)) if name.starts_with("utf-16")));
@@ -723,20 +757,18 @@ fn read_cards(bytes: &[u8], asked: Encoding) -> Result<(Vec<Card>, &'static str)
     } else {
         let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let fallback = match asked {
-            Encoding::Utf8 => encoding_rs::UTF_8,
-            Encoding::Gbk => encoding_rs::GB18030,
-            _ if std::str::from_utf8(body).is_ok() => encoding_rs::UTF_8,
-            _ => encoding_rs::GB18030,
+            Encoding::Auto | Encoding::Utf16 if std::str::from_utf8(body).is_ok() => Encoding::Utf8,
+            Encoding::Auto | Encoding::Utf16 => Encoding::Gbk,
+            chosen => chosen,
         };
-        let name = if fallback == encoding_rs::UTF_8 { "utf-8" } else { "gb18030" };
-        (vcard::parse_bytes(bytes, fallback), name)
+        (vcard::parse_bytes(bytes, fallback.decoder()), fallback.decoder_name())
     };
     let file = file.map_err(CardsError::Unreadable)?;
     // Lines outside any card: counted by line in the log, never with their text (user data).
     for skipped in &file.skipped {
         tracing::warn!("vCard line {} is outside any card or unreadable; left out", skipped.line);
     }
-    Ok((file.cards, name))
+    Ok((file.cards, (name, source)))
 }
 
 /// Reads and parses the file.
@@ -765,7 +797,8 @@ fn read(path: &Path, options: &ImportOptions) -> Result<Parsed> {
             Ok(Parsed::Rows { format, encoding: Some(encoding), sheets: Vec::new(), mapping: None, table })
         }
         Format::Csv => {
-            let (text, encoding) = decode(&bytes, options.encoding).map_err(|e| not_text(path, e))?;
+            let (text, name) = decode(&bytes, options.encoding).map_err(|e| not_text(path, e))?;
+            let encoding = (name, EncodingSource::of(&bytes, options.encoding));
             // The header is found among the first rows; the others are parsed as they are checked.
             let mut rest = Box::new(CsvRows::new(text));
             let head = rest.by_ref().take(HEADER_WINDOW).collect::<Result<Vec<_>, Unreadable>>();

@@ -95,11 +95,29 @@ fn fold(header: &str) -> String {
         match c {
             '(' | '（' | '[' | '【' => depth += 1,
             ')' | '）' | ']' | '】' => depth = depth.saturating_sub(1),
-            c if depth == 0 && !c.is_whitespace() && !"*＊:：_".contains(c) => out.extend(c.to_lowercase()),
+            c if depth == 0 && !c.is_whitespace() && !"*＊:：_".contains(c) => {
+                out.extend(simplified(c).to_lowercase())
+            }
             _ => {}
         }
     }
     out
+}
+
+/// The simplified form of a traditional character that header names use, so a Taiwan or Hong
+/// Kong ledger's 客戶名稱 / 聯絡人 / 電子郵件 is recognised like 客户名称 / 联络人 / 电子邮件. Only
+/// the characters of the aliases below: a full conversion table is not needed to read headers.
+fn simplified(c: char) -> char {
+    #[rustfmt::skip]
+    const PAIRS: &[(char, char)] = &[
+        ('戶', '户'), ('聯', '联'), ('絡', '络'), ('繫', '系'), ('係', '系'), ('稱', '称'), ('職', '职'), ('機', '机'), ('號', '号'),
+        ('碼', '码'), ('電', '电'), ('話', '话'), ('郵', '邮'), ('備', '备'), ('註', '注'), ('區', '区'), ('級', '级'), ('業', '业'),
+        ('標', '标'), ('籤', '签'), ('簽', '签'), ('類', '类'), ('單', '单'), ('階', '阶'), ('顏', '颜'), ('記', '记'), ('錄', '录'),
+        ('說', '说'), ('規', '规'), ('員', '员'), ('數', '数'), ('來', '来'), ('時', '时'), ('間', '间'), ('創', '创'), ('編', '编'),
+        ('詳', '详'), ('細', '细'), ('訊', '讯'), ('辦', '办'), ('務', '务'), ('隊', '队'), ('組', '组'), ('價', '价'), ('額', '额'),
+        ('統', '统'), ('頭', '头'), ('銜', '衔'), ('歷', '历'), ('況', '况'), ('進', '进'), ('跡', '迹'), ('門', '门'),
+    ];
+    PAIRS.iter().find(|(traditional, _)| *traditional == c).map_or(c, |(_, simplified)| *simplified)
 }
 
 /// The target a header names, if kehu knows it.
@@ -124,6 +142,7 @@ pub fn recognise(header: &str) -> Option<Target> {
                 "姓名",
                 "联系人",
                 "联系人姓名",
+                "联络人",
                 "客户姓名",
                 "名字",
                 "name",
@@ -156,7 +175,7 @@ pub fn recognise(header: &str) -> Option<Target> {
             Target::Field(Field::Company),
         ),
         (
-            &["职位", "职务", "岗位", "头衔", "title", "jobtitle", "position", "organizationtitle"],
+            &["职位", "职务", "职称", "岗位", "头衔", "title", "jobtitle", "position", "organizationtitle"],
             Target::Field(Field::Title),
         ),
         (&["行业", "所属行业", "industry"], Target::Field(Field::Industry)),
@@ -187,6 +206,7 @@ pub fn recognise(header: &str) -> Option<Target> {
                 "电话号码",
                 "联系电话",
                 "联系方式",
+                "联络电话",
                 "座机",
                 "办公电话",
                 "固话",
@@ -290,6 +310,12 @@ mod tests {
         let cases = [
             ("客户名称", Target::Field(Field::Company)),
             ("联系人", Target::Field(Field::Name)),
+            ("客戶名稱", Target::Field(Field::Company)),
+            ("聯絡人", Target::Field(Field::Name)),
+            ("職稱", Target::Field(Field::Title)),
+            ("手機", Target::Phone),
+            ("電子郵件", Target::Email),
+            ("備註", Target::Note),
             ("手机号码", Target::Phone),
             ("电子邮箱", Target::Email),
             ("客户等级", Target::Field(Field::Grade)),

@@ -46,9 +46,38 @@ test("import a GBK ledger through the wizard, export it, and merge a duplicate",
   await app.find("[data-testid=import-error]");
   assert.equal(await app.text("[data-testid=import-error]"), "无法读取「通讯录.vcf」：vCard 名片格式有误（第 1 行）。");
   await app.screenshot("import-unreadable");
+  // A Taiwan ledger in BIG5: its bytes are valid GBK, so the guess reads them as mojibake and
+  // says it guessed; the user switches to BIG5 and sees the names come through.
+  await app.type("[data-testid=import-path]", join(FIXTURES, "ledger-big5.csv"));
+  await app.click("[data-testid=import-read]");
+  await app.find("[data-testid=import-encoding-bar]");
+  assert.equal(await app.text("[data-testid=import-encoding-used]"), "GB18030");
+  assert.match(await app.text("[data-testid=import-encoding-bar]"), /自动推测/);
+  assert.doesNotMatch(await app.text("[data-testid=import-mapping]"), /台灣積體電路/);
+  await app.screenshot("import-encoding-guessed");
+  await app.select("[data-testid=import-encoding-switch]", "big5");
+  await app.waitFor(async () => (await app.text("[data-testid=import-encoding-used]")) === "BIG5", "read again as BIG5");
+  await app.screenshot("import-encoding-big5");
+  assert.match(await app.text("[data-testid=import-encoding-bar]"), /您选择的/);
+  assert.equal(await app.text("[data-testid='example-客戶名稱']"), "台灣積體電路製造股份有限公司");
+  assert.equal(await app.attr("[data-testid='map-聯絡人']", "value"), "field:name");
+  await app.click("[data-testid=import-to-preview]");
+  await app.find("[data-testid=import-sample]");
+  const sample = await app.text("[data-testid=import-sample]");
+  for (const name of ["陳美玲", "林志明", "黃嘉欣"]) assert.match(sample, new RegExp(name));
+  assert.equal(await app.text("[data-testid=import-encoding-used]"), "BIG5");
+  await app.screenshot("import-encoding-preview");
+  // Not this file after all: back to the start, where the encoding is detected again.
+  await app.click("[data-testid=import-back]");
+  await app.find("[data-testid=import-mapping]");
+  await app.click("[data-testid=import-back]");
+  await app.find("[data-testid=import-path]");
+  assert.equal(await app.attr("[data-testid=import-encoding]", "value"), "auto");
   await app.type("[data-testid=import-path]", join(FIXTURES, "ledger-gbk.csv"));
   await app.click("[data-testid=import-read]");
   await app.find("[data-testid=import-mapping]");
+  assert.equal(await app.text("[data-testid=import-encoding-used]"), "GB18030");
+  assert.equal(await app.text("[data-testid='example-联系人']"), "张伟");
   assert.equal(await app.attr("[data-testid='map-手机号码']", "value"), "phone");
   assert.equal(await app.attr("[data-testid='map-客户名称']", "value"), "field:company");
   // 签约日期 would be a custom field; the user chooses not to import it.

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use kehu::interop::{
-    DuplicateAction, Encoding, ExportFormat, ExportOptions, ImportOptions, ImportOutcome, InvalidAction, RowDecision,
-    WhyUnreadable, export, import_file, preview_import,
+    DuplicateAction, Encoding, EncodingSource, ExportFormat, ExportOptions, ImportOptions, ImportOutcome,
+    InvalidAction, RowDecision, WhyUnreadable, export, import_file, preview_import,
 };
 use kehu::quality::{DuplicateReason, quality_report};
 use kehu::store::{
@@ -95,6 +95,37 @@ fn csv_in_gbk_and_utf16_as_excel_saves_them() {
         (zhao.company.as_deref(), values(&zhao, ContactKind::Phone)),
         (Some("招商银行"), vec!["13700002222".into()])
     );
+}
+
+#[test]
+fn a_big5_ledger_is_read_right_once_the_user_chooses_big5() {
+    let t = TempNotebook::new();
+    let mut nb = t.open();
+    let file = fixture("ledger-big5.csv");
+    // BIG5 bytes are valid GBK: the guess reads them, wrongly, and says it guessed.
+    let guessed = preview_import(&nb, &file, &ImportOptions::default()).unwrap();
+    assert_eq!(
+        (guessed.encoding.as_deref(), guessed.encoding_source),
+        (Some("gb18030"), Some(EncodingSource::Guessed))
+    );
+    assert!(!guessed.rows.iter().any(|r| r.name == "陳美玲"));
+    let big5 = ImportOptions { encoding: Encoding::Big5, ..ImportOptions::default() };
+    let chosen = preview_import(&nb, &file, &big5).unwrap();
+    assert_eq!((chosen.encoding.as_deref(), chosen.encoding_source), (Some("big5"), Some(EncodingSource::Chosen)));
+    let names: Vec<&str> = chosen.rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["陳美玲", "林志明", "黃嘉欣"], "traditional headers are recognised: 聯絡人 is the name");
+    let headers: Vec<&str> = chosen.mapping.as_ref().unwrap().columns.iter().map(|c| c.header.as_str()).collect();
+    let company = headers.iter().position(|h| *h == "客戶名稱").unwrap();
+    assert_eq!(chosen.examples[company], "台灣積體電路製造股份有限公司", "the first row under each column, decoded");
+    assert_eq!(chosen.flagged, 0, "{:?}", chosen.problems);
+    import(&mut nb, &file, &big5);
+    let chen = by_name(&nb, "陳美玲");
+    assert_eq!(chen.company.as_deref(), Some("台灣積體電路製造股份有限公司"));
+    assert_eq!(chen.title.as_deref(), Some("採購經理"));
+    assert_eq!(values(&chen, ContactKind::Email), ["meiling.chen@tsmc.example"]);
+    // A file with a byte-order mark says what it is.
+    let marked = preview_import(&nb, &fixture("ledger-utf16.txt"), &ImportOptions::default()).unwrap();
+    assert_eq!(marked.encoding_source, Some(EncodingSource::Declared));
 }
 
 #[test]

@@ -45,6 +45,28 @@ fn import_dry_run_then_import_export_and_quality() {
 }
 
 #[test]
+fn the_dry_run_says_the_encoding_it_read_in_and_the_names_it_read() {
+    let t = TempNotebook::new();
+    let big5 = fixture("ledger-big5.csv").display().to_string();
+    let guessed = t.ok(&["import", &big5, "--dry-run"]);
+    assert!(guessed.contains("编码 gb18030") && guessed.contains("--encoding"), "{guessed}");
+    assert!(!guessed.contains("陳美玲"), "{guessed}");
+    let chosen = t.ok(&["import", &big5, "--dry-run", "--encoding", "big5"]);
+    assert!(chosen.contains("编码 big5 (所选)"), "{chosen}");
+    assert!(chosen.contains("前几行的姓名: 陳美玲、林志明、黃嘉欣"), "{chosen}");
+    assert!(chosen.contains("客戶名稱 → ") && chosen.contains("«台灣積體電路製造股份有限公司»"), "{chosen}");
+    let json = t.json(&["import", &big5, "--dry-run", "--encoding", "big5"]);
+    assert_eq!((json["encoding"].as_str(), json["encoding_source"].as_str()), (Some("big5"), Some("chosen")));
+    let err = t.fails(&["import", &big5, "--encoding", "koi8"], 2);
+    assert!(err.contains("big5"), "the error lists the encodings there are: {err}");
+    t.ok(&["import", &big5, "--encoding", "big5"]);
+    let out = t.path("out.csv").display().to_string();
+    let err = t.fails(&["export", "--format", "csv", "--encoding", "big5", "--output", &out], 6);
+    assert!(err.contains("UTF-8 or GBK"), "{err}");
+    assert!(!t.path("out.csv").exists());
+}
+
+#[test]
 fn errors_are_one_line_naming_the_file_row_and_column() {
     let t = TempNotebook::new();
     let not_excel = t.path("fake.xlsx");

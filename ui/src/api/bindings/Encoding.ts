@@ -3,4 +3,4 @@
 /**
  * The encoding a text file is read in.
  */
-export type Encoding = "auto" | "utf8" | "gbk" | "utf16";
+export type Encoding = "auto" | "utf8" | "gbk" | "utf16" | "big5" | "shift_jis" | "euc_kr";
