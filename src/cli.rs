@@ -223,22 +223,35 @@ fn init(ctx: &Ctx, args: &InitArgs) -> Result<()> {
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct CheckArgs {
-    /// Replace the stored times that do not read: a required one by the record's creation time,
-    /// an optional one (a task's due) by none
+    /// Replace the stored times that do not read (a required one by the record's creation time,
+    /// an optional one, a task's due, by none), and acknowledge changes found lost with the
+    /// write-ahead log after a crash, so that check passes again
     #[arg(long)]
     repair: bool,
 }
 
 fn check(ctx: &Ctx, args: &CheckArgs) -> Result<()> {
     if args.repair {
-        let repaired = ctx.open()?.repair_unreadable()?;
+        let mut notebook = ctx.open()?;
+        let repaired = notebook.repair_unreadable()?;
+        let acknowledged = notebook.acknowledge_lost_writes()?;
         if ctx.out.json {
-            ctx.out.json(&serde_json::json!({ "repaired": repaired }));
+            ctx.out.json(&serde_json::json!({ "repaired": repaired, "acknowledged": acknowledged }));
         } else {
             for value in &repaired {
                 say!("{value}");
             }
             say!("已修复 {} 处 / {} values repaired", repaired.len(), repaired.len());
+            for lost in &acknowledged {
+                say!("{lost}");
+            }
+            if !acknowledged.is_empty() {
+                say!(
+                    "已确认 {} 处丢失（只能从备份找回）/ {} loss(es) acknowledged (only a backup brings them back)",
+                    acknowledged.len(),
+                    acknowledged.len()
+                );
+            }
         }
         return Ok(());
     }

@@ -7,7 +7,7 @@ use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 
 use crate::search::{IndexReport, SearchHit, SearchIndex, SearchQuery};
-use crate::store::{AccessEvent, Store};
+use crate::store::{AccessEvent, Store, wal_guard};
 use crate::vault::{DataKey, HEADER_FILE, Header, KdfParams, VaultError};
 use crate::{Error, Result};
 
@@ -92,6 +92,9 @@ impl Notebook {
         require_database(dir)?;
         let lock = lock(dir)?;
         let data_key = header.unlock(password)?;
+        if let Some(lost) = inspect_wal(dir)? {
+            tracing::error!("{lost} (kehu check says so until kehu check --repair)");
+        }
         let mut store = Store::open(&dir.join(DB_FILE), &data_key.subkeys())?;
         if let Err(e) = store.log_access(AccessEvent::Unlock, "") {
             // A full disk must not lock the user out of reading their own customers.
@@ -112,8 +115,11 @@ impl Notebook {
         let _lock = lock(dir)?;
         let data_key = header.unlock(password)?;
         let keys = data_key.subkeys();
+        inspect_wal(dir)?;
+        let lost = wal_guard::lost(&dir.join(DB_FILE)).map_err(Error::io("reading what was found lost"))?;
         let mut problems = Store::check_file(&dir.join(DB_FILE), &keys)?;
-        if problems.is_empty() {
+        problems.extend(lost.iter().map(|l| format!("{l} (kehu check --repair acknowledges it)")));
+        if problems.len() == lost.len() {
             let mut store = Store::open(&dir.join(DB_FILE), &keys)?;
             problems
                 .extend(store.unreadable_values()?.iter().map(|v| format!("{v} (kehu check --repair replaces it)")));
@@ -124,6 +130,21 @@ impl Notebook {
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// Committed changes found lost with the write-ahead log when the notebook was opened
+    /// (after a crash, the WAL missing or damaged), each with when it was found; kept until
+    /// [`Notebook::acknowledge_lost_writes`].
+    pub fn lost_writes(&self) -> Result<Vec<String>> {
+        wal_guard::lost(&self.dir.join(DB_FILE)).map_err(Error::io("reading what was found lost"))
+    }
+
+    /// Forgets the losses [`Notebook::lost_writes`] reports, returning them: the user has seen
+    /// them (`kehu check --repair`), and what was lost is not coming back but from a backup.
+    pub fn acknowledge_lost_writes(&mut self) -> Result<Vec<String>> {
+        let lost = self.lost_writes()?;
+        wal_guard::acknowledge(&self.dir.join(DB_FILE)).map_err(Error::io("acknowledging what was found lost"))?;
+        Ok(lost)
     }
 
     /// Checks `password` against the header, as unlocking would, without reopening anything:
@@ -243,6 +264,13 @@ impl DerefMut for Notebook {
     fn deref_mut(&mut self) -> &mut Store {
         &mut self.store
     }
+}
+
+/// Looks for committed changes lost with the WAL, before SQLite reads (and forgets) the
+/// evidence; what it finds is kept for `kehu check` and returned.
+fn inspect_wal(dir: &Path) -> Result<Option<String>> {
+    wal_guard::inspect(&dir.join(DB_FILE))
+        .map_err(Error::io(format!("checking the write-ahead log in {}", dir.display())))
 }
 
 /// A header without its database is a notebook that lost its data: never answer it with a

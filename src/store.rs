@@ -31,6 +31,7 @@ mod template;
 mod transfer;
 mod view;
 mod vocab;
+pub(crate) mod wal_guard;
 
 pub use access_log::AccessLogEntry;
 pub use agenda::{ReviewItem, ReviewPolicy};
@@ -204,6 +205,8 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     conn: Connection,
     keys: SubKeys,
+    // After `conn`: dropped once the connection has closed and checkpointed the WAL.
+    session: Option<wal_guard::SessionMarker>,
 }
 
 impl std::fmt::Debug for Store {
@@ -255,7 +258,8 @@ impl Store {
         // Room for a bulk load's statements (a few sizes per table, see `bulk::insert_rows`)
         // beside the rest, so a batch does not prepare them again.
         conn.set_prepared_statement_cache_capacity(64);
-        Ok(Store { conn, keys: keys.clone() })
+        let session = wal_guard::SessionMarker::arm(path);
+        Ok(Store { conn, keys: keys.clone(), session })
     }
 
     /// Checks the database file before anything reads its schema: first every page's
@@ -309,6 +313,7 @@ impl Store {
     /// rolls the transaction back from it before it turns the WAL on again, as it always does.
     pub(crate) fn write_bulk<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         // Whatever of the setup took effect is undone below, even if the rest of it failed.
+        self.mark_journal(wal_guard::Journal::Rollback);
         let result = self
             .set_journal_mode("delete")
             .and_then(|()| {
@@ -320,10 +325,21 @@ impl Store {
             .conn
             .execute_batch(&format!("PRAGMA foreign_keys = ON; PRAGMA cache_size = -{CACHE_KIB};"))
             .map_err(StoreError::from)
-            .and_then(|()| self.set_journal_mode("wal"));
+            .and_then(|()| self.set_journal_mode("wal"))
+            // A read opens (creates) the WAL before the marker says one must be there.
+            .and_then(|()| Ok(self.conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?));
+        if restored.is_ok() {
+            self.mark_journal(wal_guard::Journal::Wal);
+        }
         let value = result?;
         restored?;
         Ok(value)
+    }
+
+    fn mark_journal(&self, journal: wal_guard::Journal) {
+        if let Some(Err(e)) = self.session.as_ref().map(|m| m.set(journal)) {
+            tracing::warn!("the session marker was not updated: {e}");
+        }
     }
 
     /// Sets the journal mode. SQLite declines a change it cannot make (an in-memory database
@@ -542,14 +558,18 @@ mod tests {
         let wal = dir.path().join("nb/notebook.db-wal");
         nb.add_customer(&super::NewCustomer::named("先写一个")).unwrap();
         assert!(wal.exists(), "the test looks for the WAL where it is");
+        let marker = dir.path().join("nb/notebook.db-open");
         nb.write_bulk(|tx| {
             assert_eq!(journal_mode(tx), "delete");
             assert!(!wal.exists(), "the WAL is checkpointed and gone while the journal is in use");
+            assert_eq!(std::fs::read(&marker).unwrap(), b"rollback\n", "a crash now loses no WAL");
             tx.execute("INSERT INTO tag (name) VALUES ('批量')", [])?;
             Ok(())
         })
         .unwrap();
         assert_eq!(journal_mode(nb.conn()), "wal");
+        assert!(wal.exists(), "the WAL is there again before the marker says it must be");
+        assert_eq!(std::fs::read(&marker).unwrap(), b"wal\n");
         assert!(!dir.path().join("nb/notebook.db-journal").exists(), "the commit deleted the journal");
         let failed: super::Result<()> = nb.write_bulk(|tx| {
             tx.execute("INSERT INTO tag (name) VALUES ('撤回')", [])?;

@@ -516,12 +516,19 @@ pub(crate) fn log(ctx: &Ctx, args: &LogArgs) -> Result<()> {
     let notebook = ctx.open()?;
     if args.verify || args.action.is_some() {
         let broken = notebook.verify_access_log()?;
+        // Entries lost with the WAL leave a chain that holds: the loss is said instead.
+        let lost = notebook.lost_writes()?;
         if ctx.out.json {
-            ctx.out.json(&serde_json::json!({ "ok": broken.is_none(), "first_bad_entry": broken }));
+            ctx.out.json(&serde_json::json!({ "ok": broken.is_none() && lost.is_empty(), "first_bad_entry": broken, "lost": lost }));
         }
         if let Some(id) = broken {
             bail!(kehu::store::StoreError::Corrupt(format!(
                 "the access log was altered, or entries removed, at entry {id}"
+            )));
+        }
+        if let Some(first) = lost.first() {
+            bail!(kehu::store::StoreError::Corrupt(format!(
+                "entries may be missing from the access log: {first} (kehu check --repair acknowledges it)"
             )));
         }
         if !ctx.out.json {

@@ -39,7 +39,76 @@ fn kill_9_during_writes_loses_no_committed_customer() {
         assert_eq!(names.iter().filter(|n| *n == name).count(), 1, "{name} was committed but is missing");
     }
     assert_eq!(nb.verify_access_log().unwrap(), None);
+    assert_eq!(nb.lost_writes().unwrap(), Vec::<String>::new(), "a WAL a kill leaves behind is not a loss");
     eprintln!("{} of 40 adds completed before the kill; {} customers present", committed.len(), names.len());
+}
+
+/// The notebook folder as a kill -9 leaves it, copied into a new notebook folder while `nb` is
+/// open: the database, its WAL and the session marker as they are on disk at that moment.
+fn crashed_copy(nb: &Notebook) -> TempNotebook {
+    let copy = TempNotebook::empty();
+    let copy_dir = |from: &std::path::Path, to: &std::path::Path| {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_file() && entry.file_name() != "kehu.lock" {
+                std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+            }
+        }
+    };
+    copy_dir(nb.dir(), &copy.dir());
+    copy_dir(&nb.dir().join("index"), &copy.dir().join("index"));
+    copy
+}
+
+#[test]
+fn committed_writes_lost_with_the_wal_after_a_crash_are_reported_until_acknowledged() {
+    let t = TempNotebook::new();
+    let mut nb = t.open();
+    nb.add_customer(&kehu::store::NewCustomer::named("检查点之前")).unwrap();
+    nb.checkpoint().unwrap();
+    nb.add_customer(&kehu::store::NewCustomer::named("只在日志里")).unwrap();
+    let wal = |t: &TempNotebook| t.dir().join("notebook.db-wal");
+    let (kept, removed, flipped) = (crashed_copy(&nb), crashed_copy(&nb), crashed_copy(&nb));
+    drop(nb);
+    assert!(wal(&kept).metadata().unwrap().len() > 0, "the second customer is only in the WAL");
+    let names = |t: &TempNotebook| -> Vec<String> {
+        let nb = t.open();
+        let mut names: Vec<String> =
+            nb.list_customers(&CustomerFilter::default()).unwrap().into_iter().map(|c| c.name).collect();
+        names.sort();
+        names
+    };
+
+    // The WAL as the crash left it: nothing lost, nothing reported.
+    assert!(kept.ok(&["check"]).contains("ok"));
+    assert_eq!(names(&kept), ["只在日志里", "检查点之前"]);
+
+    // The WAL removed (a cleaner, a sync tool, a copy of the folder without it).
+    std::fs::remove_file(wal(&removed)).unwrap();
+    let err = removed.fails(&["check"], 8);
+    assert!(err.contains("1 problem"), "{err}");
+    let out = removed.kehu().arg("check").output().unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("notebook.db-wal") && said.contains("missing") && said.contains("--repair"), "{said}");
+    assert_eq!(names(&removed), ["检查点之前"], "what SQLite opens without the WAL");
+    removed.fails(&["check"], 8); // until the user has seen it
+    let err = removed.fails(&["log", "--verify"], 8);
+    assert!(err.contains("access log") && err.contains("notebook.db-wal"), "{err}");
+    let repaired = removed.json(&["check", "--repair"]);
+    assert_eq!(repaired["acknowledged"].as_array().unwrap().len(), 1, "{repaired}");
+    assert!(removed.ok(&["check"]).contains("ok"));
+
+    // One byte of the WAL's first frame changed: SQLite stops reading there.
+    let mut bytes = std::fs::read(wal(&flipped)).unwrap();
+    bytes[32 + 24 + 100] ^= 0x01;
+    std::fs::write(wal(&flipped), bytes).unwrap();
+    let out = flipped.kehu().arg("check").output().unwrap();
+    assert_eq!(out.status.code(), Some(8));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("damaged at frame 1"), "{said}");
+    assert_eq!(names(&flipped), ["检查点之前"]);
+    assert_eq!(flipped.open().lost_writes().unwrap().len(), 1, "an open reports it too, for the app to show");
 }
 
 #[test]
