@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use crate::backup::fill;
 use crate::util::TempNotebook;
 
-const PACKAGE_PASSWORD: &str = "备份口令 hostile-files";
+pub(crate) const PACKAGE_PASSWORD: &str = "备份口令 hostile-files";
 
 /// Decrypts a package, lets `edit` change each file's bytes (path inside the package's folder),
 /// fixes the manifest's sizes and checksums to match, and encrypts it again: what someone who
@@ -112,7 +112,7 @@ fn with_one_customer() -> TempNotebook {
 
 /// A notebook filled by `fill`, the password file of its packages, and a handover package of its
 /// 华东 customers.
-fn filled_with_a_handover() -> (TempNotebook, String, std::path::PathBuf) {
+pub(crate) fn filled_with_a_handover() -> (TempNotebook, String, std::path::PathBuf) {
     let source = TempNotebook::new();
     fill(&mut source.open());
     let pw = package_password(&source);

@@ -6,6 +6,7 @@ mod backup;
 mod backup_cli;
 mod cli;
 mod fixtures;
+mod fuzz;
 mod history;
 mod hostile;
 mod interop;
