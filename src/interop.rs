@@ -85,6 +85,9 @@ pub enum WhyUnreadable {
     Damaged,
     /// A sheet whose cells span more than kehu lays out (stray values far from the table).
     TooLarge,
+    /// A workbook that unpacks to more than any spreadsheet holds, or with one cell's text longer
+    /// than spreadsheets allow: not a spreadsheet program's file (a zip bomb).
+    Unpacks,
     BadCsv,
     BadVcard,
     NoVcard,

@@ -85,9 +85,9 @@ pub fn read(path: &Path, bytes: &[u8]) -> Result<Package> {
     }
     let mut attachments = BTreeMap::new();
     for (id, data) in document.attachments {
-        let bytes = BASE64
-            .decode(data)
-            .map_err(|e| InteropError::unreadable(path, not_kehu(format!("attachment {id}: its data is not base64 ({e})"))))?;
+        let bytes = BASE64.decode(data).map_err(|e| {
+            InteropError::unreadable(path, not_kehu(format!("attachment {id}: its data is not base64 ({e})")))
+        })?;
         attachments.insert(id, bytes);
     }
     for (table, rows) in &document.tables {

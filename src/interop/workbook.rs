@@ -10,6 +10,13 @@
 //! way calamine does, because no crate exposes them; the compound file around them is read with
 //! the `cfb` crate. .ods files are left to calamine: they are compressed, so one damaged byte
 //! does not turn into a far address.
+//!
+//! A zipped workbook (.xlsx, .xlsb, .ods) is unpacked once before calamine reads it, streaming,
+//! to refuse what no spreadsheet program writes but would make calamine take memory without
+//! bound: calamine holds a cell's text whole as it reads it, so 700 KB of zip holding one cell
+//! of 700 MB aborted kehu for memory (found by the fuzz test's memory limit). The pass counts
+//! the bytes between tags with `memchr`; a bound that calamine's reader could enforce itself
+//! would be better, and it has none.
 
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
@@ -48,9 +55,62 @@ pub fn read_workbook(bytes: &[u8]) -> Result<Vec<(String, Rows)>, Unreadable> {
     read.unwrap_or_else(|_| Err(damaged(DAMAGED)))
 }
 
+/// The most a zipped workbook's parts may unpack to in all: about four times what a sheet of a
+/// million rows of sixteen columns takes as XML.
+const MAX_UNPACKED: u64 = 2 << 30;
+/// The longest run of text between two XML tags: Excel's 32 767 characters a cell, four bytes
+/// each, escaped (`&amp;` is five bytes for one), with room to spare.
+const MAX_TEXT_RUN: usize = 1 << 20;
+
+/// Unpacks every part of a zipped workbook, streaming, and refuses one that unpacks to more
+/// than [`MAX_UNPACKED`] in all or holds a text run longer than [`MAX_TEXT_RUN`]. A zip that
+/// does not open is left to calamine, which says why.
+fn check_unpacked(bytes: &[u8]) -> Result<(), Unreadable> {
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else { return Ok(()) };
+    let too_much = |reason: String| Unreadable::new(WhyUnreadable::Unpacks, reason);
+    let mut total = 0u64;
+    let mut buffer = vec![0u8; 64 << 10];
+    for index in 0..archive.len() {
+        let Ok(mut part) = archive.by_index(index) else { return Ok(()) };
+        let xml = part.name().is_ok_and(|n| n.ends_with(".xml") || n.ends_with(".rels"));
+        let mut run = 0usize;
+        loop {
+            let n = match part.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(_) => return Ok(()), // damaged: calamine says so
+            };
+            total += n as u64;
+            if total > MAX_UNPACKED {
+                return Err(too_much(format!("the workbook unpacks to more than {} GiB", MAX_UNPACKED >> 30)));
+            }
+            if xml {
+                let mut from = 0;
+                let mut longest = 0;
+                for tag in memchr::memchr_iter(b'<', &buffer[..n]) {
+                    longest = longest.max(run + tag - from);
+                    run = 0;
+                    from = tag + 1;
+                }
+                run += n - from;
+                if longest.max(run) > MAX_TEXT_RUN {
+                    return Err(too_much(format!(
+                        "one text in the workbook is longer than {} MiB; a cell holds at most 32 767 characters",
+                        MAX_TEXT_RUN >> 20
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 fn read_unguarded(bytes: &[u8]) -> Result<Vec<(String, Rows)>, Unreadable> {
     if bytes.starts_with(&xls::COMPOUND_FILE_MAGIC) {
         xls::check_layout(bytes)?;
+    }
+    if bytes.starts_with(b"PK") {
+        check_unpacked(bytes)?;
     }
     std::thread::scope(|scope| {
         // An .xlsx sheet lists its merged regions after its rows, so finding them is a second
@@ -428,6 +488,31 @@ mod xls {
 
 #[cfg(test)]
 mod tests {
+    fn zipped(parts: &[(&str, Vec<u8>)]) -> Vec<u8> {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, data) in parts {
+            zip.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+            zip.write_all(data).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_text_run_longer_than_a_cell_holds_is_refused_across_read_chunks() {
+        let sheet = |run: usize| {
+            let mut xml = b"<row><c><v>1</v></c><c><is><t>".repeat(3000);
+            xml.extend(std::iter::repeat_n(b'a', run));
+            xml.extend(b"</t></is></c></row>");
+            zipped(&[("xl/worksheets/sheet1.xml", xml), ("xl/media/image1.png", vec![b'x'; 3 << 20])])
+        };
+        // The run counts from the last `<`: "t>" and the text.
+        assert_eq!(check_unpacked(&sheet(MAX_TEXT_RUN - 2)), Ok(()), "a binary part has no text runs");
+        let refused = check_unpacked(&sheet(MAX_TEXT_RUN - 1)).unwrap_err();
+        assert_eq!(refused.why, WhyUnreadable::Unpacks);
+        assert!(refused.reason.contains("32 767"), "{refused}");
+    }
+
     use super::*;
 
     proptest::proptest! {

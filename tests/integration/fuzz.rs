@@ -327,3 +327,32 @@ fn the_package_reader_survives_mutated_parts_within_a_memory_and_time_limit() {
     let read = fuzz_reader(&targets, "handover.age", 0x6b65_6875_7061_636b, packages, &import);
     assert!(read > 0, "none of {MUTANTS} packages got past the parser");
 }
+
+/// 700 KB of .xlsx whose one cell unpacks to 700 MB (what calamine would hold whole): refused
+/// under the memory limit, which it used to abort at.
+#[test]
+fn a_workbook_that_unpacks_to_a_huge_cell_is_refused_within_the_memory_limit() {
+    let targets = [TempNotebook::new(), TempNotebook::new()];
+    let bomb = targets[0].path("bomb.xlsx");
+    let script = r#"
+import sys, zipfile
+src, out = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+    for item in zin.infolist():
+        if item.filename != "xl/worksheets/sheet1.xml":
+            zout.writestr(item, zin.read(item.filename))
+            continue
+        with zout.open(item.filename, "w", force_zip64=True) as f:
+            f.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>name</t></is></c><c r="B1" t="inlineStr"><is><t>company</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>Ada</t></is></c><c r="B2" t="inlineStr"><is><t>')
+            chunk = b"a" * (1 << 20)
+            for _ in range(700):
+                f.write(chunk)
+            f.write(b"</t></is></c></row></sheetData></worksheet>")
+"#;
+    let made = Command::new("python3").args(["-c", script]).arg(fixture("ledger.xlsx")).arg(&bomb).status().unwrap();
+    assert!(made.success());
+    assert!(std::fs::metadata(&bomb).unwrap().len() < 2 << 20, "the bomb is small");
+    let refusal = run_bounded(&targets[0], "the zip bomb", &["import", &bomb.display().to_string(), "--dry-run"]);
+    let refusal = refusal.expect("refused");
+    assert!(refusal.contains("bomb.xlsx") && refusal.contains("32 767"), "{refusal}");
+}

@@ -13,6 +13,7 @@ const WHYS: Record<WhyUnreadable, true> = {
   password_protected: true,
   damaged: true,
   too_large: true,
+  unpacks: true,
   bad_csv: true,
   bad_vcard: true,
   no_vcard: true,

@@ -4,4 +4,4 @@
  * Why a file cannot be read, in terms a screen says in the user's language (the English
  * particulars are the error's message).
  */
-export type WhyUnreadable = "not_text" | "not_a_workbook" | "password_protected" | "damaged" | "too_large" | "bad_csv" | "bad_vcard" | "no_vcard" | "no_rows" | "no_table" | "not_kehu" | "newer_kehu";
+export type WhyUnreadable = "not_text" | "not_a_workbook" | "password_protected" | "damaged" | "too_large" | "unpacks" | "bad_csv" | "bad_vcard" | "no_vcard" | "no_rows" | "no_table" | "not_kehu" | "newer_kehu";
