@@ -232,9 +232,7 @@ pub(crate) struct CheckArgs {
 
 fn check(ctx: &Ctx, args: &CheckArgs) -> Result<()> {
     if args.repair {
-        let mut notebook = ctx.open()?;
-        let repaired = notebook.repair_unreadable()?;
-        let acknowledged = notebook.acknowledge_lost_writes()?;
+        let kehu::NotebookRepair { repaired, acknowledged } = ctx.open()?.repair()?;
         if ctx.out.json {
             ctx.out.json(&serde_json::json!({ "repaired": repaired, "acknowledged": acknowledged }));
         } else {

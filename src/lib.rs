@@ -20,4 +20,4 @@ pub mod store;
 pub mod vault;
 
 pub use error::{Error, ErrorCode, ErrorDetail, IoCause, Result};
-pub use notebook::{DB_FILE, INDEX_DIR, LOCK_FILE, Notebook, default_notebook_dir};
+pub use notebook::{DB_FILE, INDEX_DIR, LOCK_FILE, Notebook, NotebookCheck, NotebookRepair, default_notebook_dir};

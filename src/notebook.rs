@@ -7,13 +7,48 @@ use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 
 use crate::search::{IndexReport, SearchHit, SearchIndex, SearchQuery};
-use crate::store::{AccessEvent, Store, wal_guard};
+use crate::store::wal_guard;
+use crate::store::{AccessEvent, LostWrites, RefusedValue, Store};
 use crate::vault::{DataKey, HEADER_FILE, Header, KdfParams, VaultError};
 use crate::{Error, Result};
 
 pub const DB_FILE: &str = "notebook.db";
 pub const LOCK_FILE: &str = "kehu.lock";
 pub const INDEX_DIR: &str = "index";
+
+/// What checking an open notebook found: empty everywhere when it is sound.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct NotebookCheck {
+    /// The database's own checks: page authentication, structure, references.
+    pub database: Vec<String>,
+    /// Stored values its readers cannot read (read meanwhile as the Unix epoch, or absent);
+    /// [`Notebook::repair`] replaces them.
+    pub unreadable: Vec<RefusedValue>,
+    /// Committed changes found lost with the write-ahead log after a crash;
+    /// [`Notebook::repair`] acknowledges them (only a backup brings them back).
+    pub lost: Vec<LostWrites>,
+    /// The first access-log entry whose hash does not follow from the one before.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub access_log_broken_at: Option<i64>,
+}
+
+impl NotebookCheck {
+    pub fn is_sound(&self) -> bool {
+        self == &NotebookCheck::default()
+    }
+}
+
+/// What [`Notebook::repair`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct NotebookRepair {
+    /// The unreadable values replaced (a required time by the record's creation time, an
+    /// optional one by none).
+    pub repaired: Vec<RefusedValue>,
+    /// The losses acknowledged.
+    pub acknowledged: Vec<LostWrites>,
+}
 
 /// An unlocked notebook. Dropping it closes the database and wipes the keys.
 pub struct Notebook {
@@ -132,16 +167,35 @@ impl Notebook {
         &self.dir
     }
 
+    /// Checks the open notebook: what the desktop's check runs (`kehu check` checks before
+    /// opening, see [`Notebook::open_and_check`]).
+    pub fn check_all(&self) -> Result<NotebookCheck> {
+        Ok(NotebookCheck {
+            database: self.store.check()?,
+            unreadable: self.store.unreadable_values()?,
+            lost: self.lost_writes()?,
+            access_log_broken_at: self.store.verify_access_log()?,
+        })
+    }
+
+    /// Replaces the stored values that do not read and acknowledges the losses found: after it,
+    /// a check finds neither. Damage to the database's pages is not repaired here: a backup is.
+    pub fn repair(&mut self) -> Result<NotebookRepair> {
+        let repaired = self.store.repair_unreadable()?;
+        let acknowledged = self.acknowledge_lost_writes()?;
+        Ok(NotebookRepair { repaired, acknowledged })
+    }
+
     /// Committed changes found lost with the write-ahead log when the notebook was opened
     /// (after a crash, the WAL missing or damaged), each with when it was found; kept until
     /// [`Notebook::acknowledge_lost_writes`].
-    pub fn lost_writes(&self) -> Result<Vec<String>> {
+    pub fn lost_writes(&self) -> Result<Vec<LostWrites>> {
         wal_guard::lost(&self.dir.join(DB_FILE)).map_err(Error::io("reading what was found lost"))
     }
 
     /// Forgets the losses [`Notebook::lost_writes`] reports, returning them: the user has seen
     /// them (`kehu check --repair`), and what was lost is not coming back but from a backup.
-    pub fn acknowledge_lost_writes(&mut self) -> Result<Vec<String>> {
+    pub fn acknowledge_lost_writes(&mut self) -> Result<Vec<LostWrites>> {
         let lost = self.lost_writes()?;
         wal_guard::acknowledge(&self.dir.join(DB_FILE)).map_err(Error::io("acknowledging what was found lost"))?;
         Ok(lost)
@@ -268,7 +322,7 @@ impl DerefMut for Notebook {
 
 /// Looks for committed changes lost with the WAL, before SQLite reads (and forgets) the
 /// evidence; what it finds is kept for `kehu check` and returned.
-fn inspect_wal(dir: &Path) -> Result<Option<String>> {
+fn inspect_wal(dir: &Path) -> Result<Option<LostWrites>> {
     wal_guard::inspect(&dir.join(DB_FILE))
         .map_err(Error::io(format!("checking the write-ahead log in {}", dir.display())))
 }

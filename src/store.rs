@@ -31,7 +31,7 @@ mod template;
 mod transfer;
 mod view;
 mod vocab;
-pub(crate) mod wal_guard;
+pub mod wal_guard;
 
 pub use access_log::AccessLogEntry;
 pub use agenda::{ReviewItem, ReviewPolicy};
@@ -64,6 +64,7 @@ pub use vocab::{
     AccessEvent, Colour, CompanySize, ComplaintStatus, ContactKind, Grade, InteractionKind, Lang, SearchKind, Stage,
     TemplateKind, VocabEntry, Vocabulary, vocabulary,
 };
+pub use wal_guard::LostWrites;
 
 use std::path::Path;
 

@@ -58,6 +58,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Syn
         records::attachment_data,
         records::save_attachment,
         records::access_log,
+        records::check_notebook,
+        records::repair_notebook,
         search::search,
         backup::backup_overview,
         backup::set_backup_password,

@@ -96,7 +96,7 @@ fn fold(header: &str) -> String {
             '(' | '（' | '[' | '【' => depth += 1,
             ')' | '）' | ']' | '】' => depth = depth.saturating_sub(1),
             c if depth == 0 && !c.is_whitespace() && !"*＊:：_".contains(c) => {
-                out.extend(simplified(c).to_lowercase())
+                out.extend(simplified(c).to_lowercase());
             }
             _ => {}
         }

@@ -4,8 +4,8 @@
 //! (removed when the connection has closed, the WAL checkpointed into the database), and before
 //! SQLite reads the files the WAL is checked by hand: a marker left by a session that did not
 //! close with no WAL beside it, or a WAL whose frame checksums break before a later commit, means
-//! committed changes were lost. What is found is kept in a small file of its own (no user data in
-//! it) until `kehu check --repair` acknowledges it, so `kehu check` keeps saying so.
+//! committed changes were lost. What is found is kept in a small file of its own (when, and the
+//! frame: no user data) until `kehu check --repair` acknowledges it, so `kehu check` keeps saying so.
 //!
 //! The WAL's layout and checksum are SQLite's file format (<https://sqlite.org/fileformat.html>,
 //! "The Write-Ahead Log"); SQLite offers no API to ask which frames it discarded, hence by hand.
@@ -80,9 +80,58 @@ impl Drop for SessionMarker {
     }
 }
 
+/// Committed changes found lost with the write-ahead log, and when.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct LostWrites {
+    /// When it was found (the open after the crash).
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub found_at: chrono::DateTime<chrono::Utc>,
+    /// The WAL's first frame that failed its checksum; none when the WAL was missing.
+    pub damaged_frame: Option<usize>,
+}
+
+impl std::fmt::Display for LostWrites {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: ", crate::clock::to_db(&self.found_at))?;
+        match self.damaged_frame {
+            None => f.write_str(
+                "the write-ahead log (notebook.db-wal) of a session that did not close was missing: the changes \
+                 committed in that session since its last checkpoint are lost",
+            ),
+            Some(frame) => write!(
+                f,
+                "the write-ahead log (notebook.db-wal) was damaged at frame {frame}: the changes committed after it are lost"
+            ),
+        }
+    }
+}
+
+impl LostWrites {
+    /// One line of `notebook.db-lost`: `TIME missing` or `TIME damaged FRAME`.
+    fn line(&self) -> String {
+        let at = crate::clock::to_db(&self.found_at);
+        match self.damaged_frame {
+            None => format!("{at} missing"),
+            Some(frame) => format!("{at} damaged {frame}"),
+        }
+    }
+
+    fn parse(line: &str) -> Option<LostWrites> {
+        let mut words = line.split_whitespace();
+        let found_at = crate::clock::from_db(words.next()?)?;
+        let damaged_frame = match (words.next()?, words.next()) {
+            ("missing", None) => None,
+            ("damaged", Some(frame)) => Some(frame.parse().ok()?),
+            _ => return None,
+        };
+        Some(LostWrites { found_at, damaged_frame })
+    }
+}
+
 /// Looks at the files beside the database at `db` before SQLite does, and keeps what it finds
 /// lost (see [`lost`]). Returns the finding of this look, if any.
-pub(crate) fn inspect(db: &Path) -> std::io::Result<Option<String>> {
+pub(crate) fn inspect(db: &Path) -> std::io::Result<Option<LostWrites>> {
     let marker = match fs::read(beside(db, MARKER_SUFFIX)) {
         Ok(text) if text.starts_with(b"rollback") => Some(Journal::Rollback),
         Ok(_) => Some(Journal::Wal),
@@ -90,31 +139,33 @@ pub(crate) fn inspect(db: &Path) -> std::io::Result<Option<String>> {
         Err(e) => return Err(e),
     };
     let wal = beside(db, "-wal");
-    let finding = match fs::read(&wal) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (marker == Some(Journal::Wal)).then(|| {
-            "the write-ahead log (notebook.db-wal) of a session that did not close is missing: the changes \
-             committed in that session since its last checkpoint are lost"
-                .to_owned()
-        }),
+    let damaged_frame = match fs::read(&wal) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => match marker {
+            Some(Journal::Wal) => None,
+            _ => return Ok(None),
+        },
         Err(e) => return Err(e),
-        Ok(bytes) => damage(&bytes).map(|at| {
-            format!(
-                "the write-ahead log (notebook.db-wal) is damaged at frame {at}: the changes committed after it are lost"
-            )
-        }),
+        Ok(bytes) => match damage(&bytes) {
+            Some(frame) => Some(frame),
+            None => return Ok(None),
+        },
     };
-    if let Some(finding) = &finding {
-        let mut file = fs::OpenOptions::new().create(true).append(true).open(beside(db, LOST_SUFFIX))?;
-        writeln!(file, "{} {finding}", crate::clock::to_db(&crate::clock::now()))?;
-        file.sync_all()?;
-    }
-    Ok(finding)
+    let finding = LostWrites { found_at: crate::clock::now(), damaged_frame };
+    let mut file = fs::OpenOptions::new().create(true).append(true).open(beside(db, LOST_SUFFIX))?;
+    writeln!(file, "{}", finding.line())?;
+    file.sync_all()?;
+    Ok(Some(finding))
 }
 
-/// Every loss found and not yet acknowledged, each with the time it was found.
-pub(crate) fn lost(db: &Path) -> std::io::Result<Vec<String>> {
+/// Every loss found and not yet acknowledged. A line that does not read (the file edited by
+/// hand) is still a loss, of unknown kind.
+pub(crate) fn lost(db: &Path) -> std::io::Result<Vec<LostWrites>> {
     match fs::read_to_string(beside(db, LOST_SUFFIX)) {
-        Ok(text) => Ok(text.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned).collect()),
+        Ok(text) => Ok(text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| LostWrites::parse(l).unwrap_or(LostWrites { found_at: crate::clock::now(), damaged_frame: None }))
+            .collect()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
         Err(e) => Err(e),
     }
@@ -262,9 +313,15 @@ mod tests {
         assert_eq!(inspect(&db).unwrap(), None, "a bulk write's rollback journal needs no WAL");
         std::mem::forget(SessionMarker::arm(&db).unwrap());
         let found = inspect(&db).unwrap().unwrap();
-        assert!(found.contains("notebook.db-wal") && found.contains("missing"), "{found}");
-        assert_eq!(lost(&db).unwrap().len(), 1);
-        assert!(lost(&db).unwrap()[0].ends_with(&found));
+        assert_eq!(found.damaged_frame, None);
+        assert!(found.to_string().contains("notebook.db-wal") && found.to_string().contains("missing"), "{found}");
+        let kept = lost(&db).unwrap();
+        assert_eq!(kept.len(), 1);
+        assert_eq!(crate::clock::to_db(&kept[0].found_at), crate::clock::to_db(&found.found_at));
+        assert_eq!(
+            LostWrites::parse(&LostWrites { damaged_frame: Some(7), ..found.clone() }.line()).unwrap().damaged_frame,
+            Some(7)
+        );
         assert_eq!(acknowledge(&db).unwrap(), 1);
         assert!(lost(&db).unwrap().is_empty());
         drop(SessionMarker { path: beside(&db, MARKER_SUFFIX) });

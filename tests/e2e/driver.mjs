@@ -223,6 +223,18 @@ export class App {
     return file;
   }
 
+  /** Ends the app as a crash or kill -9 would: nothing is closed or flushed. */
+  async crash() {
+    this.closed = true;
+    try {
+      process.kill(-this.driver.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+    this.driver.stderr.destroy();
+    await sleep(500);
+  }
+
   /** Closes the window as a user would (the app locks and exits), then ends the session. */
   async quit() {
     if (this.closed) return;

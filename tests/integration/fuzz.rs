@@ -122,7 +122,7 @@ fn fuzz_reader(
     targets: &[TempNotebook; 2],
     seed_name: &str,
     seed: u64,
-    mutants: Vec<Vec<u8>>,
+    mutants: &[Vec<u8>],
     import: &(dyn Fn(&Path) -> Vec<String> + Sync),
 ) -> usize {
     let dir = targets[0].path("mutants");
@@ -170,15 +170,17 @@ fn mutate_json(bytes: &[u8], rng: &mut Rng) -> Vec<u8> {
     use serde_json::Value;
     let Ok(mut doc) = serde_json::from_slice::<Value>(bytes) else { return mutate(bytes, rng) };
     /// The JSON pointer of every object in `v`.
-    fn objects(v: &Value, at: String, out: &mut Vec<String>) {
+    fn objects(v: &Value, at: &str, out: &mut Vec<String>) {
         match v {
             Value::Array(items) => {
-                items.iter().enumerate().for_each(|(i, item)| objects(item, format!("{at}/{i}"), out))
+                for (i, item) in items.iter().enumerate() {
+                    objects(item, &format!("{at}/{i}"), out);
+                }
             }
             Value::Object(map) => {
-                out.push(at.clone());
+                out.push(at.to_owned());
                 for (key, child) in map {
-                    objects(child, format!("{at}/{}", key.replace('~', "~0").replace('/', "~1")), out);
+                    objects(child, &format!("{at}/{}", key.replace('~', "~0").replace('/', "~1")), out);
                 }
             }
             _ => {}
@@ -186,7 +188,7 @@ fn mutate_json(bytes: &[u8], rng: &mut Rng) -> Vec<u8> {
     }
     for _ in 0..=rng.below(3) {
         let mut found = Vec::new();
-        objects(&doc, String::new(), &mut found);
+        objects(&doc, "", &mut found);
         if found.is_empty() {
             break;
         }
@@ -293,7 +295,7 @@ fn every_file_reader_survives_mutated_files_within_a_memory_and_time_limit() {
         let import = move |path: &Path| -> Vec<String> {
             ["import", &path.display().to_string(), "--format", &format, "--dry-run"].map(String::from).to_vec()
         };
-        let read = fuzz_reader(&targets, name, seed, mutants_of(bytes, seed), &import);
+        let read = fuzz_reader(&targets, name, seed, &mutants_of(bytes, seed), &import);
         // Mutants that all fail at the first byte would test nothing past it.
         assert!(read > 0, "{name}: none of {MUTANTS} got past the parser");
     }
@@ -324,7 +326,7 @@ fn the_package_reader_survives_mutated_parts_within_a_memory_and_time_limit() {
             .map(String::from)
             .to_vec()
     };
-    let read = fuzz_reader(&targets, "handover.age", 0x6b65_6875_7061_636b, packages, &import);
+    let read = fuzz_reader(&targets, "handover.age", 0x6b65_6875_7061_636b, &packages, &import);
     assert!(read > 0, "none of {MUTANTS} packages got past the parser");
 }
 

@@ -39,7 +39,7 @@ fn kill_9_during_writes_loses_no_committed_customer() {
         assert_eq!(names.iter().filter(|n| *n == name).count(), 1, "{name} was committed but is missing");
     }
     assert_eq!(nb.verify_access_log().unwrap(), None);
-    assert_eq!(nb.lost_writes().unwrap(), Vec::<String>::new(), "a WAL a kill leaves behind is not a loss");
+    assert_eq!(nb.lost_writes().unwrap(), [], "a WAL a kill leaves behind is not a loss");
     eprintln!("{} of 40 adds completed before the kill; {} customers present", committed.len(), names.len());
 }
 

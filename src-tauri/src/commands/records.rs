@@ -135,3 +135,16 @@ pub fn save_attachment(session: State<'_, Session>, id: i64, path: PathBuf) -> I
 pub fn access_log(session: State<'_, Session>, limit: usize) -> IpcResult<Vec<AccessLogEntry>> {
     session.with(|nb| Ok(nb.access_log(limit)?))
 }
+
+/// Checks the open notebook: its database, the values it cannot read, changes lost after a
+/// crash, and the access log's chain.
+#[tauri::command(async)]
+pub fn check_notebook(session: State<'_, Session>) -> IpcResult<kehu::NotebookCheck> {
+    session.with(|nb| nb.check_all())
+}
+
+/// Replaces the values that do not read and acknowledges the losses found.
+#[tauri::command(async)]
+pub fn repair_notebook(session: State<'_, Session>) -> IpcResult<kehu::NotebookRepair> {
+    session.with(kehu::Notebook::repair)
+}

@@ -14,6 +14,8 @@ import type { MergeOutcome } from "./bindings/MergeOutcome";
 import type { Progress } from "./bindings/Progress";
 import type { QualityReport } from "./bindings/QualityReport";
 import type { RowDecision } from "./bindings/RowDecision";
+import type { NotebookCheck } from "./bindings/NotebookCheck";
+import type { NotebookRepair } from "./bindings/NotebookRepair";
 import type { AccessLogEntry } from "./bindings/AccessLogEntry";
 import type { Agenda } from "./bindings/Agenda";
 import type { Chart } from "./bindings/Chart";
@@ -153,6 +155,8 @@ export const host = {
     return true;
   },
   accessLog: (limit: number) => call<AccessLogEntry[]>("access_log", { limit }),
+  checkNotebook: () => call<NotebookCheck>("check_notebook"),
+  repairNotebook: () => call<NotebookRepair>("repair_notebook"),
   search: (query: Partial<SearchQuery> & { text: string }) => call<SearchHit[]>("search", { query }),
 
   backupOverview: () => call<BackupOverview>("backup_overview"),

@@ -2,6 +2,7 @@
 // message of an error without them is the last resort.
 import type { BackupStatus } from "../api/bindings/BackupStatus";
 import type { ErrorDetail } from "../api/bindings/ErrorDetail";
+import type { RefusedValue } from "../api/bindings/RefusedValue";
 import type { ValueProblem } from "../api/bindings/ValueProblem";
 import type { MessageKey } from "./messages";
 
@@ -36,6 +37,14 @@ function tableName(table: string, t: Translate): string {
 /** What is wrong with a refused value, without the 输入有误 a form's message starts with. */
 function problemText(problem: ValueProblem, t: Translate): string {
   return valueText(problem, t).replace(/^(输入有误：|Please check: )/, "");
+}
+
+/** A stored value that does not read, as the check screen lists it. */
+export function refusedText(refused: RefusedValue, t: Translate): string {
+  const why = refused.problem
+    ? t("error.refused_row.why", { problem: problemText(refused.problem, t) })
+    : t("error.refused_row.unknown");
+  return t("check.value", { table: tableName(refused.table, t), row: refused.row ?? "?", column: refused.column, why });
 }
 
 /** Why a backup failed, in the user's language where the core said what happened. */
