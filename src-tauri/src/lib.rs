@@ -4,6 +4,7 @@
 mod clipboard;
 pub mod commands;
 mod error;
+mod events;
 mod reminders;
 mod screen_lock;
 mod session;

@@ -10,10 +10,9 @@ use kehu::store::{Lang, Task};
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_notification::NotificationExt;
 
+use crate::events::HostEvent;
 use crate::session::Session;
 use crate::settings::os_language;
-
-pub const EVENT_REMINDER: &str = "reminder";
 
 /// How often due tasks are looked for: a reminder comes at most this late.
 const EVERY: Duration = Duration::from_secs(10);
@@ -53,7 +52,7 @@ fn remind(app: &AppHandle) {
             tracing::warn!("showing a reminder: {e}");
         }
     }
-    let _ = app.emit(EVENT_REMINDER, due.iter().map(|t| t.id).collect::<Vec<_>>());
+    let _ = app.emit(&HostEvent::Reminder.name(), due.iter().map(|t| t.id).collect::<Vec<_>>());
 }
 
 /// The notifications for these due tasks: one each, or one for all when there are many.

@@ -14,14 +14,9 @@ use kehu::Notebook;
 use tauri::{AppHandle, Emitter};
 
 use crate::error::{IpcError, IpcResult};
+use crate::events::HostEvent;
 use crate::settings::Settings;
 
-/// Asked of the UI: save what is being edited, then call `lock`.
-pub const EVENT_LOCK_REQUESTED: &str = "lock-requested";
-/// Told to the UI: the session is locked (the UI was too slow to answer a lock request).
-pub const EVENT_LOCKED: &str = "locked";
-/// Told to the UI: an automatic backup was written or failed (payload: the `BackupStatus`).
-pub const EVENT_BACKUP: &str = "backup";
 /// How often the daily automatic backup is looked at.
 const BACKUP_CHECK_EVERY: Duration = Duration::from_secs(60);
 /// How long the UI has to hand over its draft before the session locks without it.
@@ -172,7 +167,7 @@ impl Session {
             tracing::info!("locking: {why}");
             state.lock_requested = Some(Instant::now());
             drop(state);
-            if let Err(e) = app.emit(EVENT_LOCK_REQUESTED, why) {
+            if let Err(e) = app.emit(&HostEvent::LockRequested.name(), why) {
                 tracing::warn!("cannot ask the UI to lock: {e}");
             }
         }
@@ -196,7 +191,7 @@ impl Session {
                 if let Err(e) = self.lock(None, Some(app), false) {
                     tracing::error!("lock: {e:?}");
                 }
-                let _ = app.emit(EVENT_LOCKED, ());
+                let _ = app.emit(&HostEvent::Locked.name(), ());
             }
             None if idle >= limit => self.request_lock(app, "idle"),
             _ => self.daily_backup(app),
@@ -249,7 +244,7 @@ pub fn run_backup(
     if let Some(app) = app
         && let Ok(Some(status)) = kehu::backup::backup_status(notebook)
     {
-        let _ = app.emit(EVENT_BACKUP, status);
+        let _ = app.emit(&HostEvent::Backup.name(), status);
     }
     outcome
 }

@@ -14,6 +14,7 @@ use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 
 use crate::error::{IpcError, IpcResult};
+use crate::events::HostEvent;
 use crate::session::Session;
 
 /// How far a long import or export is.
@@ -26,8 +27,6 @@ pub struct Progress {
     pub total: usize,
 }
 
-pub const EVENT_PROGRESS: &str = "progress";
-
 /// Emits progress at most every 1 % (and at the end), so a 100 000-row import sends ~100.
 fn reporter(app: &AppHandle, task: &'static str) -> impl FnMut(usize, usize) + use<> {
     let app = app.clone();
@@ -36,7 +35,7 @@ fn reporter(app: &AppHandle, task: &'static str) -> impl FnMut(usize, usize) + u
         let step = (total / 100).max(1);
         if done / step != last || done == total {
             last = done / step;
-            let _ = app.emit(EVENT_PROGRESS, Progress { task: task.into(), done, total });
+            let _ = app.emit(&HostEvent::Progress.name(), Progress { task: task.into(), done, total });
         }
     }
 }

@@ -14,6 +14,7 @@ import type { MergeOutcome } from "./bindings/MergeOutcome";
 import type { Progress } from "./bindings/Progress";
 import type { QualityReport } from "./bindings/QualityReport";
 import type { RowDecision } from "./bindings/RowDecision";
+import type { HostEvent } from "./bindings/HostEvent";
 import type { NotebookCheck } from "./bindings/NotebookCheck";
 import type { NotebookRepair } from "./bindings/NotebookRepair";
 import type { AccessLogEntry } from "./bindings/AccessLogEntry";
@@ -199,20 +200,23 @@ export const host = {
 
 /** Listens for the progress of long imports and exports. */
 export function onProgress(handler: (progress: Progress) => void): Promise<UnlistenFn> {
-  return listen<Progress>("progress", (e) => handler(e.payload));
+  return listen<Progress>("progress" satisfies HostEvent, (e) => handler(e.payload));
 }
 
 /** Listens for the outcome of automatic backups. */
 export function onBackupEvent(handler: (status: BackupStatus) => void): Promise<UnlistenFn> {
-  return listen<BackupStatus>("backup", (e) => handler(e.payload));
+  return listen<BackupStatus>("backup" satisfies HostEvent, (e) => handler(e.payload));
 }
 
 /** Listens for tasks falling due (the host has shown their notifications); gives their ids. */
 export function onReminder(handler: (ids: number[]) => void): Promise<UnlistenFn> {
-  return listen<number[]>("reminder", (e) => handler(e.payload));
+  return listen<number[]>("reminder" satisfies HostEvent, (e) => handler(e.payload));
 }
 
 /** Listens for an event from the host; returns the function that stops listening. */
-export function onHostEvent(event: "lock-requested" | "locked", handler: (why: string) => void): Promise<UnlistenFn> {
+export function onHostEvent(
+  event: Extract<HostEvent, "lock-requested" | "locked">,
+  handler: (why: string) => void,
+): Promise<UnlistenFn> {
   return listen<string | null>(event, (e) => handler(e.payload ?? ""));
 }
