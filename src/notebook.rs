@@ -20,6 +20,10 @@ pub const INDEX_DIR: &str = "index";
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct NotebookCheck {
+    /// Nothing found below: what a screen says first.
+    pub sound: bool,
+    /// Something below [`Notebook::repair`] mends (unreadable values, losses to acknowledge).
+    pub repairable: bool,
     /// The database's own checks: page authentication, structure, references.
     pub database: Vec<String>,
     /// Stored values its readers cannot read (read meanwhile as the Unix epoch, or absent);
@@ -31,12 +35,6 @@ pub struct NotebookCheck {
     /// The first access-log entry whose hash does not follow from the one before.
     #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub access_log_broken_at: Option<i64>,
-}
-
-impl NotebookCheck {
-    pub fn is_sound(&self) -> bool {
-        self == &NotebookCheck::default()
-    }
 }
 
 /// What [`Notebook::repair`] did.
@@ -151,15 +149,15 @@ impl Notebook {
         let data_key = header.unlock(password)?;
         let keys = data_key.subkeys();
         inspect_wal(dir)?;
-        let lost = wal_guard::lost(&dir.join(DB_FILE)).map_err(Error::io("reading what was found lost"))?;
         let mut problems = Store::check_file(&dir.join(DB_FILE), &keys)?;
-        problems.extend(lost.iter().map(|l| format!("{l} (kehu check --repair acknowledges it)")));
-        if problems.len() == lost.len() {
+        if problems.is_empty() {
             let mut store = Store::open(&dir.join(DB_FILE), &keys)?;
             problems
                 .extend(store.unreadable_values()?.iter().map(|v| format!("{v} (kehu check --repair replaces it)")));
             store.log_access(AccessEvent::Unlock, "check")?;
         }
+        let lost = wal_guard::lost(&dir.join(DB_FILE)).map_err(Error::io("reading what was found lost"))?;
+        problems.extend(lost.iter().map(|l| format!("{l} (kehu check --repair acknowledges it)")));
         Ok(problems)
     }
 
@@ -170,11 +168,15 @@ impl Notebook {
     /// Checks the open notebook: what the desktop's check runs (`kehu check` checks before
     /// opening, see [`Notebook::open_and_check`]).
     pub fn check_all(&self) -> Result<NotebookCheck> {
+        let (database, unreadable, lost) = (self.store.check()?, self.store.unreadable_values()?, self.lost_writes()?);
+        let access_log_broken_at = self.store.verify_access_log()?;
         Ok(NotebookCheck {
-            database: self.store.check()?,
-            unreadable: self.store.unreadable_values()?,
-            lost: self.lost_writes()?,
-            access_log_broken_at: self.store.verify_access_log()?,
+            sound: database.is_empty() && unreadable.is_empty() && lost.is_empty() && access_log_broken_at.is_none(),
+            repairable: !unreadable.is_empty() || !lost.is_empty(),
+            database,
+            unreadable,
+            lost,
+            access_log_broken_at,
         })
     }
 

@@ -7,6 +7,14 @@ import type { RefusedValue } from "./RefusedValue";
  */
 export type NotebookCheck = { 
 /**
+ * Nothing found below: what a screen says first.
+ */
+sound: boolean, 
+/**
+ * Something below [`Notebook::repair`] mends (unreadable values, losses to acknowledge).
+ */
+repairable: boolean, 
+/**
  * The database's own checks: page authentication, structure, references.
  */
 database: Array<string>, 
