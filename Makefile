@@ -32,7 +32,7 @@ deb: ui
 
 lint: ui
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --workspace --all-targets --features kehu/bench -- -D warnings
 	cd ui && npm run check
 
 ui-test: ui
@@ -54,6 +54,7 @@ bench: bench-core bench-app
 
 # The core's benchmark; it keeps its notebook (password "bench password") for bench-app.
 bench-core: app
+	$(CARGO) build --release --bin kehu-bench --features bench
 	rm -rf artifacts/bench-notebook
 	./target/release/kehu-bench $(BENCH_ARGS) --keep artifacts/bench-notebook
 

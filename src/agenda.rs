@@ -3,7 +3,6 @@
 //! review queue); complaints not yet resolved. Every day boundary is the user's, from
 //! [`Today`]'s zone, so the same data gives the same agenda wherever the clock is fixed.
 
-pub mod follow_up;
 pub mod occasions;
 
 use chrono::{Days, NaiveDate};
@@ -75,7 +74,7 @@ pub const MAX_DAYS: u32 = 366;
 
 impl Store {
     /// The agenda as of `today`, looking `days` days ahead.
-    pub fn agenda(&self, today: &Today, days: u32) -> Result<Agenda> {
+    pub(crate) fn agenda(&self, today: &Today, days: u32) -> Result<Agenda> {
         if days > MAX_DAYS {
             return Err(StoreError::invalid("days", format!("an agenda looks at most {MAX_DAYS} days ahead")));
         }
@@ -85,7 +84,7 @@ impl Store {
         let (mut overdue, mut due_today, mut upcoming) = (Vec::new(), Vec::new(), Vec::new());
         for task in self.open_tasks_due_before(today, today.start_of(end_day), end_day)? {
             let Some(due) = task.due else { continue };
-            let list = if is_overdue(&task, today) {
+            let list = if task.is_overdue(today) {
                 &mut overdue
             } else if (task.all_day && due.date_naive() == date) || (!task.all_day && due < end_of_today) {
                 &mut due_today
@@ -140,14 +139,5 @@ impl Store {
             complaints,
             totals,
         })
-    }
-}
-
-/// A timed task is overdue once its time has passed; a whole-day one once its day is over.
-pub fn is_overdue(task: &Task, today: &Today) -> bool {
-    match task.due {
-        None => false,
-        Some(due) if task.all_day => due.date_naive() < today.date(),
-        Some(due) => due < today.now,
     }
 }

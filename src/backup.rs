@@ -11,6 +11,7 @@
 
 mod archive;
 mod auto;
+mod content;
 mod crypt;
 mod handover;
 mod manifest;
@@ -18,14 +19,15 @@ mod restore;
 mod rotation;
 mod sheet;
 
+pub use crate::error::backup::BackupError;
 pub use auto::{AutoBackupOutcome, BackupState, BackupStatus, auto_backup, automatic_backup_due, backup_status};
+pub(crate) use content::{package_tables, redacted_rows};
 pub use crypt::DEFAULT_WORK_FACTOR;
 pub use handover::{
-    DuplicateMatch, FieldChoice, FieldDiff, HandoverSelection, ImportAction, ImportDecision, ImportPlan, ImportReport,
-    IncomingCustomer, Package, Redaction, apply_import, export_handover, plan_import,
+    DuplicateMatch, FieldDiff, HandoverSelection, ImportAction, ImportDecision, ImportPlan, ImportReport,
+    IncomingCustomer, Package, apply_import, export_handover, plan_import,
 };
-pub(crate) use handover::{package_tables, redacted_rows};
-pub use manifest::{FileEntry, Manifest, PackageInfo, PackageKind};
+pub use manifest::{FileEntry, Manifest, PackageInfo, PackageKind, Redaction};
 pub use restore::restore;
 pub use rotation::{BackupFile, backup_file_name, list_backups, rotation_plan};
 pub use sheet::recovery_sheet;
@@ -36,54 +38,6 @@ use zeroize::Zeroizing;
 
 use crate::store::{AccessEvent, RowScope};
 use crate::{Notebook, Result};
-
-/// What can go wrong with a backup or a handover package.
-#[derive(Debug, thiserror::Error)]
-pub enum BackupError {
-    #[error("wrong backup password for {0}")]
-    WrongPassword(PathBuf),
-    #[error("{path} is not a kehu backup: {reason}")]
-    NotABackup { path: PathBuf, reason: String },
-    #[error("{path} is damaged: {reason}")]
-    Damaged { path: PathBuf, reason: String },
-    #[error("{path} was written by a newer kehu (format {found}, schema {schema}); update kehu to open it")]
-    TooNew { path: PathBuf, found: u32, schema: i64 },
-    #[error("{0}")]
-    Invalid(String),
-    /// A row of the file that the store's rules refuse (see `store::check_incoming_row`).
-    #[error("{path}: {source}")]
-    RefusedRow {
-        path: PathBuf,
-        #[source]
-        source: Box<crate::store::StoreError>,
-    },
-    #[error("{context}: {source}")]
-    Io {
-        context: String,
-        #[source]
-        source: std::io::Error,
-    },
-}
-
-impl BackupError {
-    pub fn code(&self) -> crate::ErrorCode {
-        use crate::ErrorCode;
-        match self {
-            BackupError::WrongPassword(_) => ErrorCode::WrongPassword,
-            BackupError::NotABackup { .. } | BackupError::Invalid(_) | BackupError::RefusedRow { .. } => {
-                ErrorCode::Invalid
-            }
-            BackupError::Damaged { .. } => ErrorCode::Corrupt,
-            BackupError::TooNew { .. } => ErrorCode::SchemaTooNew,
-            BackupError::Io { .. } => ErrorCode::Io,
-        }
-    }
-
-    pub(crate) fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> Self {
-        let context = context.into();
-        move |source| BackupError::Io { context, source }
-    }
-}
 
 /// `$XDG_DATA_HOME/kehu/backups`: where backups go unless the user picks another folder.
 pub fn default_backup_folder() -> Option<PathBuf> {
@@ -128,7 +82,7 @@ fn write_backup(notebook: &mut Notebook, output: &Path, password: &str, options:
     crate::vault::require_backup_password(password)?;
     let password = Zeroizing::new(password.to_owned());
     let written =
-        archive::write_package(notebook, output, &password, options, PackageKind::Backup, RowScope::All, None)?;
+        content::write_package(notebook, output, &password, options, PackageKind::Backup, RowScope::All, None)?;
     verified(output, &password, &written)
 }
 
@@ -158,8 +112,8 @@ pub(crate) fn verified(output: &Path, password: &str, written: &PackageInfo) -> 
 /// Logs a backup (customers written) or its failure (by error code: no paths, no content).
 fn log_outcome(notebook: &mut Notebook, outcome: std::result::Result<u64, &crate::Error>, how: &str) {
     let logged = match outcome {
-        Ok(customers) => notebook.log_access(AccessEvent::Backup, &format!("{how}{customers} customers")),
-        Err(e) => notebook.log_access(AccessEvent::BackupFailed, &format!("{how}{}", e.code().as_str())),
+        Ok(customers) => notebook.store_mut().log_access(AccessEvent::Backup, &format!("{how}{customers} customers")),
+        Err(e) => notebook.store_mut().log_access(AccessEvent::BackupFailed, &format!("{how}{}", e.code().as_str())),
     };
     if let Err(e) = logged {
         tracing::warn!("the backup could not be logged: {e}");
@@ -217,7 +171,8 @@ mod tests {
         let id = nb.add_customer(&NewCustomer::named("张伟")).unwrap();
         // A notebook from before custom values had a limit may hold one this large.
         let huge = "x".repeat(archive::MAX_ENTRY_BYTES as usize + 1);
-        nb.conn()
+        nb.store()
+            .conn()
             .execute("UPDATE customer SET custom = json_object('备注', ?1) WHERE id = ?2", rusqlite::params![huge, id])
             .unwrap();
         drop(huge);

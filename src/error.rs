@@ -6,6 +6,9 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) mod backup;
+pub(crate) mod interop;
+
 use crate::store::StoreError;
 use crate::vault::VaultError;
 
@@ -55,9 +58,9 @@ pub enum Error {
     #[error(transparent)]
     Search(#[from] crate::search::SearchError),
     #[error(transparent)]
-    Backup(#[from] crate::backup::BackupError),
+    Backup(#[from] backup::BackupError),
     #[error(transparent)]
-    Interop(#[from] crate::interop::InteropError),
+    Interop(#[from] interop::InteropError),
     #[error("notebook {0} is open in another kehu process; close it there first")]
     InUse(PathBuf),
     #[error("{0}")]
@@ -87,6 +90,12 @@ impl Error {
             Error::Invalid(_) => ErrorCode::Invalid,
             Error::Io { .. } => ErrorCode::Io,
         }
+    }
+
+    /// A value refused for `problem`, which a screen says in the user's language: for an
+    /// adapter's own settings, checked as the core checks its values.
+    pub fn bad_value(field: impl Into<String>, problem: crate::store::ValueProblem) -> Self {
+        Error::Store(StoreError::bad_value(field, problem))
     }
 
     pub(crate) fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> Self {
@@ -154,7 +163,7 @@ pub enum ErrorDetail {
     /// A file that is not what it should be; `line` of a text file where known.
     Unreadable {
         file: String,
-        why: crate::interop::WhyUnreadable,
+        why: interop::WhyUnreadable,
         line: Option<u32>,
     },
     /// An import refused whole for its invalid values (as asked).
@@ -194,8 +203,8 @@ pub enum IoCause {
 impl Error {
     /// What a screen needs to say this error in the user's language.
     pub fn detail(&self) -> Option<ErrorDetail> {
-        use crate::backup::BackupError;
-        use crate::interop::InteropError;
+        use self::backup::BackupError;
+        use self::interop::InteropError;
         match self {
             Error::Interop(InteropError::Unreadable { file, why }) => Some(ErrorDetail::Unreadable {
                 file: file.clone(),
@@ -322,7 +331,7 @@ mod tests {
         ] {
             let mut customer = NewCustomer::named("张伟");
             customer.contacts = vec![NewContact::new(kind, typed)];
-            let err = Error::from(nb.add_customer(&customer).unwrap_err());
+            let err = nb.add_customer(&customer).unwrap_err();
             assert_eq!(err.code(), ErrorCode::Invalid);
             assert_eq!(err.detail(), Some(ErrorDetail::Invalid { problem }), "{err}");
         }

@@ -6,6 +6,8 @@
 
 pub mod agenda;
 pub mod backup;
+#[cfg(feature = "bench")]
+mod bench;
 pub mod clock;
 mod error;
 pub mod files;
@@ -15,9 +17,11 @@ pub mod markdown;
 mod notebook;
 pub mod quality;
 pub mod report;
+pub mod rules;
 pub mod search;
 pub mod store;
 pub mod vault;
+mod vocab;
 
 pub use error::{Error, ErrorCode, ErrorDetail, IoCause, Result};
 pub use notebook::{DB_FILE, INDEX_DIR, LOCK_FILE, Notebook, NotebookCheck, NotebookRepair, default_notebook_dir};

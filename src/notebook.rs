@@ -1,12 +1,19 @@
 //! A notebook is a folder: the plaintext header, the SQLCipher database, and a lock file that
-//! keeps a second process out. `Notebook` is an unlocked one — the store plus its folder, keys
-//! and lock — and dereferences to the [`Store`] for every record operation.
+//! keeps a second process out. `Notebook` is an unlocked one — the store, the search index, the
+//! keys and the lock — and the core's one front door: this file opens, checks and closes it; its
+//! submodules hold what an adapter calls, one capability each.
+
+mod customers;
+mod insight;
+mod inspect;
+mod records;
+mod search;
+mod settings;
 
 use std::fs::{self, File};
-use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 
-use crate::search::{IndexReport, SearchHit, SearchIndex, SearchQuery};
+use crate::search::SearchIndex;
 use crate::store::wal_guard;
 use crate::store::{AccessEvent, LostWrites, RefusedValue, Store};
 use crate::vault::{DataKey, HEADER_FILE, Header, KdfParams, VaultError};
@@ -165,6 +172,15 @@ impl Notebook {
         &self.dir
     }
 
+    /// The store under the front door, for the core's own rooms (backup, import, handover).
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub(crate) fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
     /// Checks the open notebook: what the desktop's check runs (`kehu check` checks before
     /// opening, see [`Notebook::open_and_check`]).
     pub fn check_all(&self) -> Result<NotebookCheck> {
@@ -219,51 +235,6 @@ impl Notebook {
         Ok(())
     }
 
-    /// Reads the parts of the search index every query needs (term dictionaries, fast fields,
-    /// norms: decrypted once, then cached), so the first search typed after unlock answers as
-    /// fast as the rest. Costs ~0.1–0.2 s at a million notes; an app calls it in the background.
-    pub fn warm_up_search(&mut self) -> Result<()> {
-        for text in ["zh", "张", "的"] {
-            self.search(&SearchQuery { text: text.into(), limit: 1, ..SearchQuery::default() })?;
-        }
-        Ok(())
-    }
-
-    /// Searches customers, notes, interactions, complaints and templates. Everything saved
-    /// before the call is found. Damage to the index is repaired by a rebuild, then searched again.
-    pub fn search(&mut self, query: &SearchQuery) -> Result<Vec<SearchHit>> {
-        match self.search.search(&mut self.store, query) {
-            Err(e) if e.needs_rebuild() => {
-                tracing::warn!("rebuilding the search index: {e}");
-                self.rebuild_index()?;
-                Ok(self.search.search(&mut self.store, query)?)
-            }
-            other => Ok(other?),
-        }
-    }
-
-    /// How many records a search matches, unranked.
-    pub fn search_count(&mut self, query: &SearchQuery) -> Result<usize> {
-        Ok(self.search.count(&mut self.store, query)?)
-    }
-
-    /// Compares the search index with the database.
-    pub fn check_index(&mut self) -> Result<IndexReport> {
-        Ok(self.search.check(&mut self.store)?)
-    }
-
-    /// Rebuilds the search index from the database.
-    pub fn rebuild_index(&mut self) -> Result<()> {
-        let key = self.data_key.subkeys().search;
-        Ok(self.search.rebuild(&self.dir.join(INDEX_DIR), key.as_bytes(), &mut self.store)?)
-    }
-
-    /// Makes every change so far durable in the search index (otherwise it is applied from the
-    /// database's queue at the next open).
-    pub fn flush_index(&mut self) -> Result<()> {
-        Ok(self.search.flush(&mut self.store)?)
-    }
-
     /// Locks: flushes the index, checkpoints the database, wipes the keys.
     pub fn close(mut self) -> Result<()> {
         self.flush_index()?;
@@ -279,26 +250,6 @@ impl Notebook {
     }
 }
 
-impl Notebook {
-    /// Erases a customer and every trace of them (see [`Store::erase_customer`]), the search
-    /// index's files included: the segments that held their words are rewritten before this
-    /// returns.
-    pub fn erase_customer(&mut self, id: i64) -> Result<()> {
-        self.store.erase_customer(id)?;
-        self.search.purge_deleted(&mut self.store)?;
-        Ok(())
-    }
-
-    /// Keeps `password` (sealed) as the notebook's backup password, or forgets it (`None`):
-    /// one too easy to guess is refused, as a backup written with it would be.
-    pub fn set_backup_password(&mut self, password: Option<&str>) -> Result<()> {
-        if let Some(password) = password.filter(|p| !p.is_empty()) {
-            crate::vault::require_backup_password(password)?;
-        }
-        Ok(self.store.set_backup_password(password)?)
-    }
-}
-
 impl Drop for Notebook {
     fn drop(&mut self) {
         if !self.crashed
@@ -306,19 +257,6 @@ impl Drop for Notebook {
         {
             tracing::warn!("the search index was not flushed; the next open repairs it: {e}");
         }
-    }
-}
-
-impl Deref for Notebook {
-    type Target = Store;
-    fn deref(&self) -> &Store {
-        &self.store
-    }
-}
-
-impl DerefMut for Notebook {
-    fn deref_mut(&mut self) -> &mut Store {
-        &mut self.store
     }
 }
 
@@ -398,6 +336,7 @@ pub(crate) mod testing {
 
     #[test]
     fn erase_leaves_no_word_of_the_customer_in_the_index_files() {
+        use crate::search::SearchQuery;
         use crate::store::{NewCustomer, NewNote};
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("nb");

@@ -3,7 +3,6 @@
 //! once folded, or names that sound alike), and how complete each record is.
 
 mod duplicates;
-mod normalize;
 mod report;
 
 /// What is wrong with a value, for the UI to say in its language (the message is English).
@@ -29,8 +28,5 @@ pub enum IssueCode {
 }
 
 pub use duplicates::{DuplicateCluster, DuplicateIndex, DuplicateReason, RecordKeys, find_clusters};
-pub use normalize::{
-    PhoneCheck, check_credit_code, check_email, check_phone, company_key, is_credit_code_field, name_key, phone_key,
-    pinyin_key, tidy,
-};
-pub use report::{Completeness, InvalidField, QualityReport, completeness, quality_report};
+pub(crate) use report::quality_report;
+pub use report::{Completeness, InvalidField, QualityReport, completeness};

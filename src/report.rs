@@ -145,7 +145,7 @@ fn word(lang: Lang, zh: &'static str, en: &'static str) -> String {
 
 impl Store {
     /// The dashboard's figures as of `today`, labelled in `lang`.
-    pub fn report(&self, today: &Today, lang: Lang) -> Result<Report> {
+    pub(crate) fn report(&self, today: &Today, lang: Lang) -> Result<Report> {
         let counted = |column: &str| self.count_customers_by(column);
         let vocab_slices = |rows: Vec<(Option<String>, u64)>, label: &dyn Fn(&str) -> Option<String>| {
             rows.into_iter()
@@ -329,7 +329,7 @@ pub fn chart_csv(report: &Report, chart: Chart) -> String {
     // Labels are the user's own text (an industry, a region): a formula-like one is made text.
     for row in rows {
         writer
-            .write_record(row.iter().map(|cell| crate::interop::cells::neutralize(cell).into_owned()))
+            .write_record(row.iter().map(|cell| crate::rules::cells::neutralize(cell).into_owned()))
             .expect("writing to memory");
     }
     let bytes = writer.into_inner().expect("writing to memory");

@@ -11,7 +11,6 @@ mod overlay_dir;
 mod query;
 mod schema;
 
-pub use analyzer::{full_and_initials, is_cjk};
 pub use encrypted_dir::EncryptedDirectory;
 pub use index::{IndexReport, SearchHit, SearchIndex};
 pub use query::{FilterKind, SearchQuery};

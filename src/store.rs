@@ -9,7 +9,11 @@ mod batch;
 mod bulk;
 mod complaint;
 mod customer;
+mod customer_list;
 mod draft;
+mod edit;
+mod field_path;
+#[cfg(feature = "bench")]
 mod fts5;
 mod history;
 mod incoming;
@@ -30,20 +34,27 @@ mod task;
 mod template;
 mod transfer;
 mod view;
-mod vocab;
 pub mod wal_guard;
 
+pub use crate::rules::ValueProblem;
+pub use crate::vocab::{
+    AccessEvent, Colour, CompanySize, ComplaintStatus, ContactKind, Grade, InteractionKind, Lang, SearchKind, Stage,
+    TemplateKind, VocabEntry, Vocabulary, vocabulary,
+};
 pub use access_log::AccessLogEntry;
 pub use agenda::{ReviewItem, ReviewPolicy};
 pub use attachment::{Attachment, MAX_ATTACHMENT_BYTES, guess_mime};
 pub use batch::{BatchChunk, BatchFile, BatchItem, BatchOutcome, BatchTarget};
 pub use complaint::Complaint;
-pub use customer::{
-    Change, ContactMethod, Customer, CustomerFacets, CustomerFilter, CustomerSort, CustomerSummary, FacetValue, Field,
-    NewContact, NewCustomer,
-};
+pub use customer::{Change, ContactMethod, Customer, CustomerSummary, NewContact, NewCustomer};
+pub use customer_list::{CustomerFacets, CustomerFilter, CustomerSort, FacetValue};
 pub use draft::Draft;
+pub use field_path::{
+    AttachmentField, ComplaintField, CredentialField, Field, FieldPath, InteractionField, NoteField, TaskField,
+};
 pub use history::HistoryEntry;
+pub use incoming::Row;
+pub(crate) use incoming::check_attachment_data;
 pub use incoming::check_incoming_row;
 pub use interaction::{Interaction, NewInteraction};
 pub use merge::MergeOutcome;
@@ -52,18 +63,13 @@ pub use note::{NewNote, Note};
 pub use profile::CustomerProfile;
 pub use search_source::{SearchDisplay, SearchSource};
 pub use secret::{Secret, SecretSummary};
-pub use snapshot::{CUSTOMER_TABLES, Row, RowLoader, RowScope, SNAPSHOT_TABLES};
+pub use snapshot::{CUSTOMER_TABLES, RowLoader, RowScope, SNAPSHOT_TABLES};
 pub use staged::{CustomerRows, StagedRows};
 pub use survey::SurveyedCustomer;
 pub use task::{NewTask, Task, TaskFilter};
 pub use template::{Template, TemplateField};
-pub(crate) use transfer::check_attachment_data;
 pub use transfer::{TransferCounts, TransferTarget};
 pub use view::SavedView;
-pub use vocab::{
-    AccessEvent, Colour, CompanySize, ComplaintStatus, ContactKind, Grade, InteractionKind, Lang, SearchKind, Stage,
-    TemplateKind, VocabEntry, Vocabulary, vocabulary,
-};
 pub use wal_guard::LostWrites;
 
 use std::path::Path;
@@ -153,53 +159,6 @@ impl std::fmt::Display for RefusedValue {
     }
 }
 
-/// What is wrong with a value the user entered, as facts (the value itself where it helps).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum ValueProblem {
-    Empty,
-    TooLong {
-        max: u32,
-    },
-    NotAPhone {
-        value: String,
-    },
-    TooShortForAPhone {
-        value: String,
-    },
-    NotAnEmail {
-        value: String,
-    },
-    /// A number outside `min..=max`.
-    OutOfRange {
-        min: u32,
-        max: u32,
-    },
-    /// A folder given by a relative path.
-    NotAFullPath,
-    /// A stored time that does not read as one (from a file: a backup, a package).
-    NotATime {
-        value: String,
-    },
-}
-
-/// The problem in English, as the CLI and the logs say it.
-impl std::fmt::Display for ValueProblem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ValueProblem::Empty => write!(f, "empty value"),
-            ValueProblem::TooLong { max } => write!(f, "longer than {max} characters"),
-            ValueProblem::NotAPhone { value } => write!(f, "'{value}' is not a phone number"),
-            ValueProblem::TooShortForAPhone { value } => write!(f, "'{value}' is too short for a phone number"),
-            ValueProblem::NotAnEmail { value } => write!(f, "'{value}' is not an email address"),
-            ValueProblem::OutOfRange { min, max } => write!(f, "must be from {min} to {max}"),
-            ValueProblem::NotAFullPath => write!(f, "must be a full path"),
-            ValueProblem::NotATime { value } => write!(f, "'{value}' is not a time"),
-        }
-    }
-}
-
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// An open, keyed database. Dropping it closes the connection (SQLCipher wipes its key).
@@ -228,7 +187,7 @@ const BULK_CACHE_KIB: i64 = 512 * 1024;
 impl Store {
     /// Opens (creating if needed) the database at `path` with the notebook's keys, verifies the
     /// key, and migrates the schema to the latest version.
-    pub fn open(path: &Path, keys: &SubKeys) -> Result<Store> {
+    pub(crate) fn open(path: &Path, keys: &SubKeys) -> Result<Store> {
         let mut store = Store::open_unmigrated(path, keys)?;
         migrations::to_latest(&mut store.conn)?;
         Ok(store)
@@ -266,7 +225,7 @@ impl Store {
     /// Checks the database file before anything reads its schema: first every page's
     /// authentication code, then (if those hold) SQLite's structural checks. An empty list
     /// means the database is sound.
-    pub fn check_file(path: &Path, keys: &SubKeys) -> Result<Vec<String>> {
+    pub(crate) fn check_file(path: &Path, keys: &SubKeys) -> Result<Vec<String>> {
         let conn = connect_unverified(path, keys)?;
         // A check reports damage; it does not fail on it. SQLite can refuse a damaged page with
         // "malformed" before the pragma has produced a row, so that refusal is a finding too.
@@ -361,7 +320,7 @@ impl Store {
 
     /// SQLCipher's page authentication check plus SQLite's structural checks; an empty list
     /// means the database is sound.
-    pub fn check(&self) -> Result<Vec<String>> {
+    pub(crate) fn check(&self) -> Result<Vec<String>> {
         let mut problems = pragma_problems(&self.conn, "cipher_integrity_check")?;
         problems.extend(pragma_problems(&self.conn, "integrity_check")?);
         let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
@@ -375,7 +334,7 @@ impl Store {
     }
 
     /// The schema as SQL, tables and indexes sorted by name: what the snapshot test compares.
-    pub fn schema(&self) -> Result<String> {
+    pub(crate) fn schema(&self) -> Result<String> {
         let mut stmt = self.conn.prepare(
             "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type DESC, name",
         )?;
@@ -390,7 +349,7 @@ impl Store {
 
     /// Moves every committed page from the WAL into the database file and empties the WAL, so
     /// that freed (securely zeroed) pages leave no old copy behind.
-    pub fn checkpoint(&self) -> Result<()> {
+    pub(crate) fn checkpoint(&self) -> Result<()> {
         self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
@@ -547,6 +506,19 @@ pub(crate) fn require_customer(conn: &Connection, customer_id: i64) -> Result<()
 }
 
 #[cfg(test)]
+pub(crate) mod testing {
+    /// A store in a temporary folder (at `nb/notebook.db`, where a notebook keeps it), keyed
+    /// with a random data key: for the store's unit tests, which need no notebook around it.
+    pub(crate) fn store() -> (tempfile::TempDir, super::Store) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("nb")).unwrap();
+        let key = crate::vault::DataKey::generate();
+        let store = super::Store::open(&dir.path().join("nb").join(crate::DB_FILE), &key.subkeys()).unwrap();
+        (dir, store)
+    }
+}
+
+#[cfg(test)]
 mod tests {
     fn journal_mode(conn: &rusqlite::Connection) -> String {
         conn.query_row("PRAGMA journal_mode", [], |row| row.get(0)).unwrap()
@@ -554,7 +526,7 @@ mod tests {
 
     #[test]
     fn a_bulk_write_keeps_a_rollback_journal_and_the_wal_is_back_after_it_whether_it_lands_or_not() {
-        let (dir, mut nb) = crate::notebook::testing::notebook();
+        let (dir, mut nb) = crate::store::testing::store();
         assert_eq!(journal_mode(nb.conn()), "wal");
         let wal = dir.path().join("nb/notebook.db-wal");
         nb.add_customer(&super::NewCustomer::named("先写一个")).unwrap();

@@ -37,10 +37,4 @@ impl From<kehu::Error> for IpcError {
     }
 }
 
-impl From<kehu::store::StoreError> for IpcError {
-    fn from(e: kehu::store::StoreError) -> Self {
-        kehu::Error::from(e).into()
-    }
-}
-
 pub type IpcResult<T> = Result<T, IpcError>;

@@ -300,18 +300,18 @@ mod tests {
     fn locking_drops_the_notebook_and_keeps_the_draft_for_the_next_unlock() {
         let (_tmp, session) = session();
         assert!(session.is_unlocked());
-        session.with(|nb| nb.add_customer(&kehu::store::NewCustomer::named("王芳")).map_err(Into::into)).unwrap();
+        session.with(|nb| nb.add_customer(&kehu::store::NewCustomer::named("王芳"))).unwrap();
         session
             .lock(Some(r#"{"kind":"note","customerId":1,"template":null,"body":"未保存的笔记"}"#), None, false)
             .unwrap();
         assert!(!session.is_unlocked());
-        let err = session.with(|nb| Ok(nb.customer(1)?)).unwrap_err();
+        let err = session.with(|nb| nb.customer(1)).unwrap_err();
         assert_eq!(err.code, ErrorCode::Locked);
         // The notebook lock is released: it opens again, with the draft waiting once.
         session.begin(Notebook::open(session.dir(), b"pw").unwrap());
-        let draft = session.with(|nb| Ok(nb.take_draft()?)).unwrap().unwrap();
+        let draft = session.with(kehu::Notebook::take_draft).unwrap().unwrap();
         assert!(draft.payload.contains("未保存的笔记"));
-        assert_eq!(session.with(|nb| Ok(nb.take_draft()?)).unwrap(), None);
+        assert_eq!(session.with(kehu::Notebook::take_draft).unwrap(), None);
         session.lock(None, None, false).unwrap();
         session.lock(None, None, true).unwrap(); // locking twice is harmless
     }

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use kehu::store::{Lang, StoreError, ValueProblem};
+use kehu::store::{Lang, ValueProblem};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -43,16 +43,16 @@ pub const MAX_BACKUP_KEEP: u32 = 365;
 pub const MAX_AUTO_LOCK_MINUTES: u32 = 240;
 
 impl Settings {
-    pub fn validate(&self) -> Result<(), StoreError> {
+    pub fn validate(&self) -> kehu::Result<()> {
         let range = |max| ValueProblem::OutOfRange { min: 1, max };
         if !(1..=MAX_AUTO_LOCK_MINUTES).contains(&self.auto_lock_minutes) {
-            return Err(StoreError::bad_value("auto-lock minutes", range(MAX_AUTO_LOCK_MINUTES)));
+            return Err(kehu::Error::bad_value("auto-lock minutes", range(MAX_AUTO_LOCK_MINUTES)));
         }
         if !(1..=MAX_BACKUP_KEEP).contains(&self.backup_keep) {
-            return Err(StoreError::bad_value("backups kept", range(MAX_BACKUP_KEEP)));
+            return Err(kehu::Error::bad_value("backups kept", range(MAX_BACKUP_KEEP)));
         }
         if self.backup_folder.as_deref().is_some_and(|f| !Path::new(f).is_absolute()) {
-            return Err(StoreError::bad_value("backup folder", ValueProblem::NotAFullPath));
+            return Err(kehu::Error::bad_value("backup folder", ValueProblem::NotAFullPath));
         }
         Ok(())
     }
@@ -82,19 +82,11 @@ impl Settings {
         }
     }
 
-    /// Writes the settings atomically (temporary file, fsync, rename).
+    /// Writes the settings atomically (beside the file, fsync, rename: `kehu::files::save`).
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        let dir = path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)?;
-        let tmp = path.with_extension("json.tmp");
+        std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
         let json = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
-        {
-            use std::io::Write;
-            let mut file = std::fs::File::create(&tmp)?;
-            file.write_all(&json)?;
-            file.sync_all()?;
-        }
-        std::fs::rename(&tmp, path)
+        kehu::files::save(path, &json, kehu::files::Existing::Replace)
     }
 }
 

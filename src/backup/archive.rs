@@ -17,10 +17,11 @@ use std::thread::JoinHandle;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use super::manifest::{FORMAT, FORMAT_VERSION, FileEntry, MANIFEST_NAME, Manifest, PackageInfo, PackageKind};
-use super::{BackupError, BackupOptions, Redaction, crypt};
-use crate::store::{RowScope, SCHEMA_VERSION, SNAPSHOT_TABLES};
-use crate::{Notebook, Result};
+use super::manifest::{FORMAT, FORMAT_VERSION, FileEntry, MANIFEST_NAME, Manifest, PackageKind};
+use super::{BackupError, BackupOptions, crypt};
+use crate::Result;
+use crate::files::{AtomicFile, Existing};
+use crate::store::SCHEMA_VERSION;
 
 const PART_BYTES: usize = 8 << 20;
 /// No file in a package is larger than an attachment may be (plus room for a JSON part): the
@@ -32,49 +33,6 @@ pub(super) fn root_folder(kind: PackageKind) -> &'static str {
         PackageKind::Backup => "kehu-backup",
         PackageKind::Handover => "kehu-handover",
     }
-}
-
-/// Writes the whole notebook (`RowScope::All`) or a set of customers as a package.
-pub(super) fn write_package(
-    notebook: &mut Notebook,
-    output: &Path,
-    password: &str,
-    options: BackupOptions,
-    kind: PackageKind,
-    scope: RowScope<'_>,
-    redaction: Option<&Redaction>,
-) -> Result<PackageInfo> {
-    let mut manifest = Manifest::new(kind, SCHEMA_VERSION, crate::clock::now());
-    manifest.redaction = redaction.cloned();
-    let mut writer = PackageWriter::create(output, password, options, manifest)?;
-    writer.add_file("README.txt", super::sheet::archive_readme(kind).into_bytes(), None)?;
-    let tables: Vec<&str> = match kind {
-        PackageKind::Backup => SNAPSHOT_TABLES.to_vec(),
-        PackageKind::Handover => super::handover::package_tables(),
-    };
-    for table in tables {
-        match redaction {
-            Some(redaction) => {
-                let rows = super::handover::redacted_rows(notebook, table, scope, redaction)?;
-                writer.add_table(table, |emit| {
-                    for row in &rows {
-                        emit(serde_json::to_string(row).expect("a JSON map serialises").as_bytes());
-                    }
-                    Ok(rows.len() as u64)
-                })?;
-            }
-            None => writer.add_table(table, |emit| Ok(notebook.snapshot_rows(table, scope, emit)?))?,
-        }
-    }
-    notebook.snapshot_attachments(scope, |id, name, data| {
-        writer.add_attachment(id, name, data).map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))
-    })?;
-    if kind == PackageKind::Backup {
-        writer.manifest.sequences = notebook.sequences()?;
-    }
-    let manifest = writer.finish()?;
-    let size = std::fs::metadata(output).map_err(BackupError::io(format!("reading {}", output.display())))?.len();
-    Ok(manifest.info(size))
 }
 
 enum Entry {
@@ -91,7 +49,7 @@ enum Entry {
 pub(super) struct PackageWriter {
     root: &'static str,
     output: PathBuf,
-    temp: Option<tempfile::NamedTempFile>,
+    temp: Option<AtomicFile>,
     sender: Option<SyncSender<Entry>>,
     worker: Option<JoinHandle<Result<Manifest, BackupError>>>,
     pub(super) manifest: Manifest,
@@ -103,14 +61,10 @@ impl PackageWriter {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let name = output.file_name().and_then(|n| n.to_str()).unwrap_or("backup");
-        remove_stale_partials(&parent, name);
-        let temp = tempfile::Builder::new()
-            .prefix(&format!(".{name}.{}.", std::process::id()))
-            .suffix(".partial")
-            .tempfile_in(&parent)
+        let temp = AtomicFile::create(output, Existing::Replace)
             .map_err(BackupError::io(format!("creating a file in {}", parent.display())))?;
-        let file = temp.as_file().try_clone().map_err(BackupError::io(format!("opening {}", temp.path().display())))?;
+        let file =
+            temp.file().try_clone().map_err(BackupError::io(format!("opening a file in {}", parent.display())))?;
         // Up to 16 parts (≤128 MiB) in flight: the producer keeps reading while the worker
         // derives the scrypt key (~0.5 s) and then catches up.
         let (sender, receiver) = sync_channel::<Entry>(16);
@@ -231,12 +185,7 @@ impl PackageWriter {
         let manifest = self.join()?;
         let temp = self.temp.take().expect("the temp file is kept until finish");
         let output = self.output.clone();
-        temp.persist(&output).map_err(|e| BackupError::io(format!("writing {}", output.display()))(e.error))?;
-        if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
-            File::open(parent)
-                .and_then(|d| d.sync_all())
-                .map_err(BackupError::io(format!("syncing {}", parent.display())))?;
-        }
+        temp.commit().map_err(BackupError::io(format!("writing {}", output.display())))?;
         Ok(manifest)
     }
 }
@@ -247,22 +196,6 @@ impl Drop for PackageWriter {
         self.sender = None;
         if let Some(worker) = self.worker.take() {
             let _ = worker.join();
-        }
-    }
-}
-
-/// Removes what a backup to the same file left when its process was killed: `.NAME.PID.*.partial`
-/// of a process that is gone.
-fn remove_stale_partials(folder: &Path, name: &str) {
-    let prefix = format!(".{name}.");
-    let Ok(entries) = std::fs::read_dir(folder) else { return };
-    for entry in entries.flatten() {
-        let file_name = entry.file_name();
-        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else { continue };
-        let Some(pid) = rest.strip_suffix(".partial").and_then(|r| r.split('.').next()) else { continue };
-        let Ok(pid) = pid.parse::<u32>() else { continue };
-        if pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists() {
-            let _ = std::fs::remove_file(entry.path());
         }
     }
 }

@@ -68,7 +68,7 @@ pub fn automatic_backup_due(notebook: &Notebook, now: DateTime<Utc>) -> Result<b
 
 /// The last backup's outcome, if the notebook was ever backed up into a folder.
 pub fn backup_status(notebook: &Notebook) -> Result<Option<BackupStatus>> {
-    Ok(notebook.backup_status()?.and_then(|json| serde_json::from_str(&json).ok()))
+    Ok(notebook.store().backup_status()?.and_then(|json| serde_json::from_str(&json).ok()))
 }
 
 /// Backs the notebook up into `folder` with its backup password, verifies the file, and
@@ -81,10 +81,10 @@ pub fn auto_backup(
     automatic: bool,
     options: BackupOptions,
 ) -> Result<AutoBackupOutcome> {
-    if automatic && notebook.backup_password()?.is_none() {
+    if automatic && notebook.store().backup_password()?.is_none() {
         return Ok(AutoBackupOutcome::NotConfigured);
     }
-    let marker = notebook.change_marker()?;
+    let marker = notebook.store().change_marker()?;
     let last = backup_status(notebook)?;
     if automatic
         && let Some(last) = &last
@@ -136,7 +136,7 @@ pub fn auto_backup(
 }
 
 fn save(notebook: &mut Notebook, status: &BackupStatus) -> Result<()> {
-    Ok(notebook.set_backup_status(&serde_json::to_string(status).expect("a status serialises"))?)
+    Ok(notebook.store_mut().set_backup_status(&serde_json::to_string(status).expect("a status serialises"))?)
 }
 
 fn write_verified(
@@ -147,6 +147,7 @@ fn write_verified(
     now: DateTime<Utc>,
 ) -> Result<(String, u64, u64, Vec<String>)> {
     let password = notebook
+        .store()
         .backup_password()?
         .ok_or_else(|| BackupError::Invalid("no backup password is set: set one in the backup settings".into()))?;
     std::fs::create_dir_all(folder).map_err(BackupError::io(format!("creating {}", folder.display())))?;

@@ -8,21 +8,16 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-use super::archive::{attachment_id, each_row, part_table, read_package, write_package};
-use super::manifest::{Manifest, PackageInfo, PackageKind};
+use super::archive::{attachment_id, each_row, part_table, read_package};
+use super::content::{package_tables, write_package};
+use super::manifest::{Manifest, PackageInfo, PackageKind, Redaction};
 use super::{BackupError, BackupOptions};
 use crate::quality::{DuplicateIndex, DuplicateReason};
 use crate::store::{
-    AccessEvent, CUSTOMER_TABLES, Change, ContactKind, CustomerFilter, CustomerRows, Field, Grade, NewContact, Row,
-    RowScope, StagedRows, TransferTarget,
+    AccessEvent, Change, ContactKind, CustomerFilter, CustomerRows, Field, FieldPath, Grade, NewContact, Row, RowScope,
+    StagedRows, TransferTarget,
 };
 use crate::{Notebook, Result};
-
-/// What a handover package carries: the tags, then the customers' own tables (the store's
-/// list, parents first) — never the sender's history, access log, templates or views.
-pub(crate) fn package_tables() -> Vec<&'static str> {
-    std::iter::once("tag").chain(CUSTOMER_TABLES.iter().map(|(table, _)| *table)).collect()
-}
 
 /// Which customers to hand over: the union of those listed, tagged, or graded so.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -33,26 +28,6 @@ pub struct HandoverSelection {
     pub customer_ids: Vec<i64>,
     pub tags: Vec<String>,
     pub grades: Vec<Grade>,
-}
-
-/// What the sender leaves out or masks.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
-#[serde(default)]
-pub struct Redaction {
-    /// Phones as 138****5678, emails as z***@example.com.
-    pub mask_contacts: bool,
-    /// Leave out every credential.
-    pub omit_secrets: bool,
-    /// Leave out these notes.
-    #[cfg_attr(feature = "ts", ts(type = "number[]"))]
-    pub omit_note_ids: Vec<i64>,
-}
-
-impl Redaction {
-    fn is_empty(&self) -> bool {
-        *self == Redaction::default()
-    }
 }
 
 /// Writes the selected customers to `output` as a handover package encrypted with `password`.
@@ -83,7 +58,7 @@ pub fn export_handover(
     )?;
     let info = super::verified(output, password, &info)?;
     let note = if redaction.is_empty() { "" } else { ", redacted" };
-    notebook.log_access(AccessEvent::Export, &format!("handover of {} customers{note}", ids.len()))?;
+    notebook.store_mut().log_access(AccessEvent::Export, &format!("handover of {} customers{note}", ids.len()))?;
     Ok(info)
 }
 
@@ -105,68 +80,6 @@ fn selected_customers(notebook: &Notebook, selection: &HandoverSelection) -> Res
         add_all(CustomerFilter { grade: Some(*grade), ..CustomerFilter::default() })?;
     }
     Ok(ids)
-}
-
-/// The rows of `table` for the package, with the redaction applied.
-pub(crate) fn redacted_rows(
-    notebook: &Notebook,
-    table: &str,
-    scope: RowScope<'_>,
-    redaction: &Redaction,
-) -> Result<Vec<Row>> {
-    if table == "secret" && redaction.omit_secrets {
-        return Ok(Vec::new());
-    }
-    let mut rows = notebook.snapshot_values(table, scope)?;
-    match table {
-        "note" => {
-            rows.retain(|r| {
-                !r.get("id").and_then(Json::as_i64).is_some_and(|id| redaction.omit_note_ids.contains(&id))
-            });
-        }
-        "contact_method" if redaction.mask_contacts => {
-            for row in &mut rows {
-                let kind = row.get("kind").and_then(Json::as_str).unwrap_or_default().to_owned();
-                for column in ["value", "normalized"] {
-                    if let Some(Json::String(value)) = row.get_mut(column) {
-                        match kind.as_str() {
-                            "phone" => *value = mask_phone(value),
-                            "email" => *value = mask_email(value),
-                            _ => {}
-                        }
-                    }
-                }
-            }
-        }
-        _ => {}
-    }
-    Ok(rows)
-}
-
-/// 13812345678 → 138****5678: the digits that tell an area and a line, not the number.
-pub fn mask_phone(value: &str) -> String {
-    let chars: Vec<char> = value.chars().collect();
-    let digits = chars.iter().filter(|c| c.is_ascii_digit()).count();
-    let (keep_head, keep_tail) = if digits >= 7 { (3, 4) } else { (0, 2) };
-    let mut seen = 0;
-    chars
-        .iter()
-        .map(|&c| {
-            if !c.is_ascii_digit() {
-                return c;
-            }
-            seen += 1;
-            if seen <= keep_head || seen > digits - keep_tail { c } else { '*' }
-        })
-        .collect()
-}
-
-/// zhang.wei@example.com → z***@example.com
-pub fn mask_email(value: &str) -> String {
-    match value.split_once('@') {
-        Some((local, domain)) => format!("{}***@{domain}", local.chars().next().unwrap_or('*')),
-        None => "***".into(),
-    }
 }
 
 /// A package read and checked against its manifest, its rows held in an encrypted scratch
@@ -269,8 +182,8 @@ impl Package {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct FieldDiff {
-    /// A profile field's key (`company`, `grade`…) or `custom.<name>`.
-    pub field: String,
+    /// A profile field or a custom field.
+    pub path: FieldPath,
     pub mine: Option<String>,
     pub theirs: Option<String>,
 }
@@ -322,9 +235,6 @@ pub enum ImportAction {
     Merge,
 }
 
-/// A per-field choice: keep the notebook's value or take the incoming one.
-pub type FieldChoice = String;
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
 pub struct ImportDecision {
@@ -332,7 +242,7 @@ pub struct ImportDecision {
     pub key: i64,
     pub action: ImportAction,
     #[serde(default)]
-    pub take_theirs: Vec<FieldChoice>,
+    pub take_theirs: Vec<FieldPath>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -369,7 +279,7 @@ impl ImportPlan {
                         .fields
                         .iter()
                         .filter(|f| prefer_theirs || f.mine.is_none())
-                        .map(|f| f.field.clone())
+                        .map(|f| f.path.clone())
                         .collect(),
                 },
             })
@@ -379,7 +289,7 @@ impl ImportPlan {
 
 /// Compares the package's customers with the notebook's: which are new, which duplicates.
 pub fn plan_import(notebook: &Notebook, package: &Package) -> Result<ImportPlan> {
-    let existing = DuplicateIndex::new(&notebook.survey_customers()?);
+    let existing = DuplicateIndex::new(&notebook.store().survey_customers()?);
     let mut customers = Vec::new();
     package.rows.for_each("customer", |row| {
         let key = row.get("id").and_then(Json::as_i64).ok_or_else(|| damaged(package, "a customer without an id"))?;
@@ -443,13 +353,13 @@ fn field_diffs(existing: &crate::store::Customer, incoming: &Row) -> Vec<FieldDi
         let theirs = text(incoming, field.key());
         let mine = existing.field(*field);
         if theirs.is_some() && theirs != mine {
-            diffs.push(FieldDiff { field: field.key().to_owned(), mine, theirs });
+            diffs.push(FieldDiff { path: FieldPath::Customer { field: *field }, mine, theirs });
         }
     }
     for (key, theirs) in custom_of(incoming) {
         let mine = existing.custom.get(&key).cloned();
         if mine.as_ref() != Some(&theirs) {
-            diffs.push(FieldDiff { field: format!("custom.{key}"), mine, theirs: Some(theirs) });
+            diffs.push(FieldDiff { path: FieldPath::Custom { key }, mine, theirs: Some(theirs) });
         }
     }
     diffs
@@ -484,11 +394,11 @@ pub fn apply_import(notebook: &mut Notebook, package: &Package, decisions: &[Imp
         };
         targets.insert(incoming.key, target);
     }
-    let counts = notebook.transfer_customers(&package.rows, &targets)?;
+    let counts = notebook.store_mut().transfer_customers(&package.rows, &targets)?;
     report.added = counts.added;
     report.merged = counts.merged;
     report.records = counts.records;
-    notebook.log_access(
+    notebook.store_mut().log_access(
         AccessEvent::Import,
         &format!(
             "{:?} package: {} added, {} merged, {} skipped",
@@ -499,20 +409,12 @@ pub fn apply_import(notebook: &mut Notebook, package: &Package, decisions: &[Imp
     Ok(report)
 }
 
-fn merge_changes(package: &Package, key: i64, dup: &DuplicateMatch, take_theirs: &[String]) -> Result<Vec<Change>> {
+fn merge_changes(package: &Package, key: i64, dup: &DuplicateMatch, take_theirs: &[FieldPath]) -> Result<Vec<Change>> {
     let mut changes = Vec::new();
-    for field in take_theirs {
-        let diff =
-            dup.fields.iter().find(|d| &d.field == field).ok_or_else(|| {
-                BackupError::Invalid(format!("'{field}' is not a field that differs for customer {key}"))
-            })?;
-        match field.strip_prefix("custom.") {
-            Some(name) => changes.push(Change::SetCustom(name.to_owned(), diff.theirs.clone())),
-            None => {
-                let field = Field::ALL.iter().find(|f| f.key() == field).expect("diffs name known fields");
-                changes.push(Change::Set(*field, diff.theirs.clone()));
-            }
-        }
+    for path in take_theirs {
+        let not_differing = || BackupError::Invalid(format!("'{path}' is not a field that differs for customer {key}"));
+        let diff = dup.fields.iter().find(|d| &d.path == path).ok_or_else(not_differing)?;
+        changes.push(Change::setting(path, diff.theirs.clone()).ok_or_else(not_differing)?);
     }
     let own = package.rows.of_customer(key)?;
     for tag in package.tags_of(&own) {

@@ -48,7 +48,7 @@ pub struct Manifest {
     pub sequences: BTreeMap<String, i64>,
     /// What a handover's sender left out or masked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub redaction: Option<super::Redaction>,
+    pub redaction: Option<Redaction>,
     pub files: Vec<FileEntry>,
 }
 
@@ -109,5 +109,25 @@ impl Manifest {
             size,
             redacted: self.redaction.is_some(),
         }
+    }
+}
+
+/// What the sender leaves out or masks.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, optional_fields))]
+#[serde(default)]
+pub struct Redaction {
+    /// Phones as 138****5678, emails as z***@example.com.
+    pub mask_contacts: bool,
+    /// Leave out every credential.
+    pub omit_secrets: bool,
+    /// Leave out these notes.
+    #[cfg_attr(feature = "ts", ts(type = "number[]"))]
+    pub omit_note_ids: Vec<i64>,
+}
+
+impl Redaction {
+    pub(crate) fn is_empty(&self) -> bool {
+        *self == Redaction::default()
     }
 }

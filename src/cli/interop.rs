@@ -8,7 +8,7 @@ use kehu::interop::{
     DuplicateAction, Encoding, EncodingSource, ExportFormat, ExportOptions, Format, ImportOptions, ImportPreview,
     InteropError, InvalidAction, Mapping, export as export_file, import_file, preview_import,
 };
-use kehu::quality::{DuplicateReason, quality_report};
+use kehu::quality::DuplicateReason;
 
 use super::Ctx;
 use super::customer::ListArgs;
@@ -270,7 +270,7 @@ pub(crate) struct QualityArgs {
 
 pub(crate) fn quality(ctx: &Ctx, a: &QualityArgs) -> Result<()> {
     let notebook = ctx.open()?;
-    let report = quality_report(&notebook, a.threshold)?;
+    let report = notebook.quality_report(a.threshold)?;
     if ctx.out.json {
         ctx.out.json(&report);
         return Ok(());
@@ -286,7 +286,7 @@ pub(crate) fn quality(ctx: &Ctx, a: &QualityArgs) -> Result<()> {
     say!("\n{} ({})", t("无效值", "Invalid values"), report.invalid.len());
     for f in &report.invalid {
         let fix = f.suggestion.as_deref().map(|s| format!(" → {s}")).unwrap_or_default();
-        say!("  #{} {}\t{}\t{}\t{}{fix}", f.customer_id, f.customer_name, f.field, f.value, f.reason);
+        say!("  #{} {}\t{}\t{}\t{}{fix}", f.customer_id, f.customer_name, f.path, f.value, f.reason);
     }
     say!("\n{} ({})", t("疑似重复", "Likely duplicates"), report.duplicates.len());
     for cluster in &report.duplicates {

@@ -493,7 +493,7 @@ pub(crate) fn history(ctx: &Ctx, args: &HistoryArgs) -> Result<()> {
     } else {
         for h in &rows {
             let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "∅".into());
-            say!("#{}\t{}\t{}\t{} → {}", h.id, local(&h.at), h.field, show(&h.old), show(&h.new));
+            say!("#{}\t{}\t{}\t{} → {}", h.id, local(&h.at), h.path, show(&h.old), show(&h.new));
         }
     }
     Ok(())

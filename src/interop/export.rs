@@ -4,14 +4,15 @@
 
 use std::collections::BTreeSet;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::cells;
 use super::decode::Encoding;
 use super::vcard::{self, Card, Version};
 use super::{InteropError, json};
+use crate::files::{AtomicFile, Existing};
+use crate::rules::cells;
 use crate::store::{AccessEvent, ContactKind, Customer, CustomerFilter, Lang};
 use crate::{Notebook, Result};
 
@@ -58,7 +59,7 @@ pub struct ExportOptions {
     /// JSON only: include credentials (left out unless asked).
     pub with_secrets: bool,
     /// CSV and XLSX: write cells that look like formulas as they are, instead of as text
-    /// (see [`super::cells`]).
+    /// (see [`crate::rules::cells`]).
     pub raw_cells: bool,
 }
 
@@ -108,23 +109,15 @@ pub fn export(
         return Err(InteropError::Invalid("no customer matches; nothing to export".into()).into());
     }
     let total = ids.len();
-    let temp = temp_path(output);
-    let written = write_to(notebook, &temp, &ids, options, progress)
-        .and_then(|()| crate::files::make_private(&temp).map_err(|e| InteropError::io(output, e).into()))
-        .and_then(|()| std::fs::rename(&temp, output).map_err(|e| InteropError::io(output, e).into()));
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&temp);
-        return Err(e);
-    }
+    let io = |e: std::io::Error| crate::Error::from(InteropError::io(output, e));
+    // Written beside the target and renamed over it only when whole; removed if it fails.
+    let mut file = AtomicFile::create(output, Existing::Replace).map_err(io)?;
+    write_to(notebook, &mut file, output, &ids, options, progress)?;
+    file.commit().map_err(io)?;
     progress(total, total);
     let format = format!("{:?}", options.format).to_lowercase();
-    notebook.log_access(AccessEvent::Export, &format!("{format} export of {total} customers"))?;
+    notebook.store_mut().log_access(AccessEvent::Export, &format!("{format} export of {total} customers"))?;
     Ok(ExportReport { path: output.display().to_string(), customers: total as u64 })
-}
-
-fn temp_path(output: &Path) -> PathBuf {
-    let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    output.with_file_name(format!(".{name}.kehu-{}.part", std::process::id()))
 }
 
 fn chosen(notebook: &Notebook, options: &ExportOptions) -> Result<Vec<i64>> {
@@ -142,6 +135,7 @@ fn chosen(notebook: &Notebook, options: &ExportOptions) -> Result<Vec<i64>> {
 
 fn write_to(
     notebook: &mut Notebook,
+    file: &mut AtomicFile,
     path: &Path,
     ids: &[i64],
     options: &ExportOptions,
@@ -151,13 +145,13 @@ fn write_to(
     match options.format {
         ExportFormat::Json => {
             let set: BTreeSet<i64> = ids.iter().copied().collect();
-            let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
+            let mut file = std::io::BufWriter::new(file);
             json::write(notebook, Some(&set), options.with_secrets, &mut file)?;
-            finish(file).map_err(io)
+            file.flush().map_err(io)
         }
         ExportFormat::Vcard3 | ExportFormat::Vcard4 => {
             let version = if options.format == ExportFormat::Vcard3 { Version::V3 } else { Version::V4 };
-            let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
+            let mut file = std::io::BufWriter::new(file);
             let mut text = String::new();
             for (i, &id) in ids.iter().enumerate() {
                 text.clear();
@@ -166,7 +160,7 @@ fn write_to(
                 file.write_all(text.as_bytes()).map_err(io)?;
                 tick(progress, i, ids.len());
             }
-            finish(file).map_err(io)
+            file.flush().map_err(io)
         }
         ExportFormat::Csv => {
             let customers = load(notebook, ids)?;
@@ -195,17 +189,10 @@ fn write_to(
                     )));
                 }
             };
-            let mut file = std::fs::File::create(path).map_err(io)?;
-            file.write_all(&bytes).map_err(io)?;
-            file.sync_all().map_err(io)
+            file.write_all(&bytes).map_err(io)
         }
-        ExportFormat::Xlsx => write_xlsx(notebook, path, ids, options, progress),
+        ExportFormat::Xlsx => write_xlsx(notebook, file, path, ids, options, progress),
     }
-}
-
-fn finish(mut file: std::io::BufWriter<std::fs::File>) -> std::io::Result<()> {
-    file.flush()?;
-    file.get_ref().sync_all()
 }
 
 fn tick(progress: &mut dyn FnMut(usize, usize), i: usize, total: usize) {
@@ -255,7 +242,7 @@ fn row(notebook: &Notebook, c: &Customer, lang: Lang, limit: usize, custom_keys:
 }
 
 fn load(notebook: &Notebook, ids: &[i64]) -> Result<Vec<Customer>> {
-    ids.iter().map(|&id| Ok(notebook.customer(id)?)).collect()
+    ids.iter().map(|&id| notebook.customer(id)).collect()
 }
 
 /// Every custom field in use, in first-seen order: one column each after the fixed ones.
@@ -306,6 +293,7 @@ fn card_of(notebook: &mut Notebook, c: &Customer) -> Result<Card> {
 
 fn write_xlsx(
     notebook: &Notebook,
+    file: &mut AtomicFile,
     path: &Path,
     ids: &[i64],
     options: &ExportOptions,
@@ -361,6 +349,5 @@ fn write_xlsx(
         tick(progress, i, ids.len());
     }
     sheet.autofilter(0, 0, ids.len() as u32, last_col).map_err(xlsx)?;
-    book.save(path).map_err(xlsx)?;
-    std::fs::File::open(path).and_then(|f| f.sync_all()).map_err(|e| InteropError::io(path, e).into())
+    book.save_to_writer(file).map_err(xlsx)
 }

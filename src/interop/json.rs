@@ -41,7 +41,7 @@ pub fn write(notebook: &Notebook, ids: Option<&BTreeSet<i64>>, with_secrets: boo
         tables.insert(table.to_owned(), rows);
     }
     let mut attachments = BTreeMap::new();
-    notebook.snapshot_attachments(scope, |id, _, data| {
+    notebook.store().snapshot_attachments(scope, |id, _, data| {
         attachments.insert(id, BASE64.encode(data));
         Ok(())
     })?;

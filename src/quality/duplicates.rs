@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::normalize::{check_email, company_key, name_key, phone_key, pinyin_key};
+use crate::rules::{check_email, company_key, name_key, phone_key, pinyin_key};
 use crate::store::{ContactKind, SurveyedCustomer};
 
 /// Why two customers are taken for one.

@@ -5,8 +5,8 @@ use serde::Serialize;
 
 use super::IssueCode;
 use super::duplicates::{DuplicateCluster, find_clusters};
-use super::normalize::{PhoneCheck, check_credit_code, check_email, check_phone, is_credit_code_field, tidy};
-use crate::store::{ContactKind, Store, SurveyedCustomer};
+use crate::rules::{PhoneCheck, check_credit_code, check_email, check_phone, is_credit_code_field, tidy};
+use crate::store::{Change, ContactKind, Field, FieldPath, Store, SurveyedCustomer};
 
 /// A value that fails its check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -15,13 +15,15 @@ pub struct InvalidField {
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub customer_id: i64,
     pub customer_name: String,
-    /// `contact.phone`, `contact.email`, `name`, `company` or `custom.<key>`.
-    pub field: String,
+    /// A contact method (phone, email), the name or company, or a custom field.
+    pub path: FieldPath,
     pub value: String,
     pub code: IssueCode,
     pub reason: String,
     /// The value as it should be, where kehu can tell (trimmed, half-width).
     pub suggestion: Option<String>,
+    /// The edit that writes the suggestion.
+    pub fix: Option<Change>,
 }
 
 /// How complete one customer's record is, and what it lacks.
@@ -90,11 +92,12 @@ pub fn completeness(c: &SurveyedCustomer) -> Completeness {
 }
 
 fn invalid_fields(c: &SurveyedCustomer, out: &mut Vec<InvalidField>) {
-    let mut push = |field: String, value: &str, code: IssueCode, reason: String, suggestion: Option<String>| {
+    let mut push = |path: FieldPath, value: &str, code: IssueCode, reason: String, suggestion: Option<String>| {
         out.push(InvalidField {
             customer_id: c.id,
             customer_name: c.name.clone(),
-            field,
+            fix: suggestion.as_ref().and_then(|s| Change::setting(&path, Some(s.clone()))),
+            path,
             value: value.to_owned(),
             code,
             reason,
@@ -105,23 +108,23 @@ fn invalid_fields(c: &SurveyedCustomer, out: &mut Vec<InvalidField>) {
         match kind {
             ContactKind::Phone => {
                 if let PhoneCheck::Invalid(reason) = check_phone(value) {
-                    push("contact.phone".into(), value, IssueCode::Phone, reason, None);
+                    push(FieldPath::Contact { contact: *kind }, value, IssueCode::Phone, reason, None);
                 }
             }
             ContactKind::Email => {
                 if let Err(reason) = check_email(value) {
-                    push("contact.email".into(), value, IssueCode::Email, reason, None);
+                    push(FieldPath::Contact { contact: *kind }, value, IssueCode::Email, reason, None);
                 }
             }
             _ => {}
         }
     }
-    for (field, value) in [("name", Some(&c.name)), ("company", c.company.as_ref())] {
+    for (field, value) in [(Field::Name, Some(&c.name)), (Field::Company, c.company.as_ref())] {
         if let Some(value) = value {
             let tidied = tidy(value);
             if tidied != *value {
                 push(
-                    field.into(),
+                    FieldPath::Customer { field },
                     value,
                     IssueCode::Untidy,
                     "has full-width characters or extra spaces".into(),
@@ -132,10 +135,10 @@ fn invalid_fields(c: &SurveyedCustomer, out: &mut Vec<InvalidField>) {
     }
     for (key, value) in c.custom.iter().filter(|(k, _)| is_credit_code_field(k)) {
         match check_credit_code(value) {
-            Err(reason) => push(format!("custom.{key}"), value, IssueCode::CreditCode, reason, None),
+            Err(reason) => push(FieldPath::Custom { key: key.clone() }, value, IssueCode::CreditCode, reason, None),
             Ok(code) if code != *value => {
                 push(
-                    format!("custom.{key}"),
+                    FieldPath::Custom { key: key.clone() },
                     value,
                     IssueCode::NotCanonical,
                     "not in its canonical form".into(),
@@ -148,7 +151,7 @@ fn invalid_fields(c: &SurveyedCustomer, out: &mut Vec<InvalidField>) {
 }
 
 /// Checks every customer. `threshold`: records scoring below it are listed as incomplete.
-pub fn quality_report(store: &Store, threshold: u8) -> crate::Result<QualityReport> {
+pub(crate) fn quality_report(store: &Store, threshold: u8) -> crate::Result<QualityReport> {
     let customers = store.survey_customers()?;
     let mut invalid = Vec::new();
     let mut incomplete = Vec::new();

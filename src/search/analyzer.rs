@@ -10,7 +10,9 @@
 use std::sync::LazyLock;
 
 use jieba_rs::Jieba;
-use pinyin::{ToPinyin, ToPinyinMulti};
+use pinyin::ToPinyinMulti;
+
+pub(crate) use crate::rules::{full_and_initials, is_cjk};
 use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, TextAnalyzer, Token, TokenStream, Tokenizer};
 
 static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
@@ -190,10 +192,6 @@ impl Tokenizer for Words {
     }
 }
 
-pub fn is_cjk(c: char) -> bool {
-    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2A6DF}')
-}
-
 /// A run of characters of one class.
 enum Run<'a> {
     Cjk(Vec<(usize, char)>),
@@ -304,17 +302,6 @@ impl Tokenizer for PinyinTokenizer {
         }
         VecTokenStream { tokens, next: 0 }
     }
-}
-
-/// 张伟 → ("zhangwei", "zw"), by each character's most common reading.
-pub fn full_and_initials(text: &str) -> (String, String) {
-    let mut full = String::new();
-    let mut initials = String::new();
-    for p in text.chars().filter_map(|c| c.to_pinyin()) {
-        full.push_str(p.plain());
-        initials.push_str(p.first_letter());
-    }
-    (full, initials)
 }
 
 #[cfg(test)]

@@ -55,12 +55,12 @@ pub(crate) fn record_head(conn: &Connection) -> Result<()> {
 
 impl Store {
     /// Records one access event in its own transaction.
-    pub fn log_access(&mut self, event: AccessEvent, detail: &str) -> Result<()> {
+    pub(crate) fn log_access(&mut self, event: AccessEvent, detail: &str) -> Result<()> {
         self.write(|tx| append(tx, event, detail))
     }
 
     /// The newest `limit` entries, newest first.
-    pub fn access_log(&self, limit: usize) -> Result<Vec<AccessLogEntry>> {
+    pub(crate) fn access_log(&self, limit: usize) -> Result<Vec<AccessLogEntry>> {
         let mut stmt =
             self.conn().prepare_cached("SELECT id, at, event, detail FROM access_log ORDER BY id DESC LIMIT ?1")?;
         let rows = stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |row| {
@@ -72,7 +72,7 @@ impl Store {
     /// Recomputes the chain; returns the id of the first entry that does not follow from the
     /// one before (altered, or its predecessor removed) — or of the last entry, when entries
     /// after it were removed — or `None` when the log is intact.
-    pub fn verify_access_log(&self) -> Result<Option<i64>> {
+    pub(crate) fn verify_access_log(&self) -> Result<Option<i64>> {
         let mut stmt = self.conn().prepare("SELECT id, at, event, detail, hash FROM access_log ORDER BY id")?;
         let mut rows = stmt.query([])?;
         let mut previous = Vec::new();
@@ -97,12 +97,13 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use crate::notebook::testing;
     use crate::store::AccessEvent;
+    use crate::store::testing;
 
     #[test]
     fn chain_detects_alteration_and_removal() {
-        let (_dir, mut nb) = testing::notebook();
+        let (_dir, mut nb) = testing::store();
+        nb.log_access(AccessEvent::Create, "").unwrap();
         nb.log_access(AccessEvent::Export, "customer 1").unwrap();
         nb.log_access(AccessEvent::Backup, "").unwrap();
         assert_eq!(nb.verify_access_log().unwrap(), None);
@@ -119,7 +120,7 @@ mod tests {
 
     #[test]
     fn removing_the_newest_entries_is_detected() {
-        let (_dir, mut nb) = testing::notebook();
+        let (_dir, mut nb) = testing::store();
         nb.log_access(AccessEvent::Backup, "a").unwrap();
         nb.log_access(AccessEvent::Restore, "b").unwrap();
         assert_eq!(nb.verify_access_log().unwrap(), None);

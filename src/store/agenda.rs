@@ -65,7 +65,7 @@ pub struct ReviewItem {
 }
 
 impl Store {
-    pub fn review_policy(&self) -> Result<ReviewPolicy> {
+    pub(crate) fn review_policy(&self) -> Result<ReviewPolicy> {
         match setting::get(self.conn(), REVIEW_POLICY)? {
             Some(json) => serde_json::from_str(&json)
                 .map_err(|e| StoreError::invalid("review policy", format!("the stored policy is unreadable: {e}"))),
@@ -73,7 +73,7 @@ impl Store {
         }
     }
 
-    pub fn set_review_policy(&mut self, policy: &ReviewPolicy) -> Result<()> {
+    pub(crate) fn set_review_policy(&mut self, policy: &ReviewPolicy) -> Result<()> {
         policy.check()?;
         let json = serde_json::to_string(policy).expect("a policy serialises");
         self.write(|tx| setting::put(tx, REVIEW_POLICY, Some(&json)))
@@ -81,7 +81,12 @@ impl Store {
 
     /// Open tasks not snoozed past `today.now`, due before `end` (whole-day tasks: before the
     /// day `end_day`), soonest first.
-    pub fn open_tasks_due_before(&self, today: &Today, end: DateTime<Utc>, end_day: NaiveDate) -> Result<Vec<Task>> {
+    pub(crate) fn open_tasks_due_before(
+        &self,
+        today: &Today,
+        end: DateTime<Utc>,
+        end_day: NaiveDate,
+    ) -> Result<Vec<Task>> {
         let (end, end_day, now) =
             (clock::to_db(&end), clock::to_db(&clock::floating(end_day)), clock::to_db(&today.now));
         open_tasks_where(
@@ -93,13 +98,13 @@ impl Store {
     }
 
     /// Open tasks snoozed past `now`.
-    pub fn snoozed_tasks(&self, now: DateTime<Utc>) -> Result<Vec<Task>> {
+    pub(crate) fn snoozed_tasks(&self, now: DateTime<Utc>) -> Result<Vec<Task>> {
         open_tasks_where(self.conn(), "t.snoozed_until > ?1", &[&clock::to_db(&now)])
     }
 
     /// Visits every customer with a birthday or custom fields — where occasions may be — with
     /// its id, birthday and custom fields' JSON, borrowed (no copy of rows that hold none).
-    pub fn scan_occasion_fields(&self, mut visit: impl FnMut(i64, Option<&str>, &str)) -> Result<()> {
+    pub(crate) fn scan_occasion_fields(&self, mut visit: impl FnMut(i64, Option<&str>, &str)) -> Result<()> {
         let mut stmt = self
             .conn()
             .prepare_cached("SELECT id, birthday, custom FROM customer WHERE birthday IS NOT NULL OR custom != '{}'")?;
@@ -112,7 +117,7 @@ impl Store {
     }
 
     /// The names and companies of these customers.
-    pub fn customer_names(&self, ids: &[i64]) -> Result<HashMap<i64, (String, Option<String>)>> {
+    pub(crate) fn customer_names(&self, ids: &[i64]) -> Result<HashMap<i64, (String, Option<String>)>> {
         let mut stmt = self.conn().prepare_cached("SELECT name, company FROM customer WHERE id = ?1")?;
         let mut names = HashMap::with_capacity(ids.len());
         for id in ids {
@@ -125,7 +130,7 @@ impl Store {
 
     /// Customers (not churned) untouched for longer than `policy` allows at `now`, the most
     /// overdue (in days past their allowance) first, at most `limit`; and how many there are.
-    pub fn review_queue(
+    pub(crate) fn review_queue(
         &self,
         policy: &ReviewPolicy,
         now: DateTime<Utc>,

@@ -33,12 +33,12 @@ pub fn guess_mime(name: &str) -> String {
 }
 
 impl Store {
-    pub fn add_attachment(&mut self, customer_id: i64, name: &str, mime: &str, data: &[u8]) -> Result<i64> {
+    pub(crate) fn add_attachment(&mut self, customer_id: i64, name: &str, mime: &str, data: &[u8]) -> Result<i64> {
         let now = clock::now();
         self.write(|tx| insert_attachment(tx, customer_id, name, mime, data, &now))
     }
 
-    pub fn attachments(&self, customer_id: i64) -> Result<Vec<Attachment>> {
+    pub(crate) fn attachments(&self, customer_id: i64) -> Result<Vec<Attachment>> {
         require_customer(self.conn(), customer_id)?;
         let mut stmt = self.conn().prepare_cached(
             "SELECT id, customer_id, name, mime, size, sha256, created_at FROM attachment WHERE customer_id = ?1 ORDER BY id",
@@ -49,7 +49,7 @@ impl Store {
 
     /// An attachment's bytes, checked against the hash taken when it was added. Taking a file
     /// out of the notebook is an export, so it is logged.
-    pub fn attachment_data(&mut self, id: i64) -> Result<(Attachment, Vec<u8>)> {
+    pub(crate) fn attachment_data(&mut self, id: i64) -> Result<(Attachment, Vec<u8>)> {
         let (attachment, data): (Attachment, Vec<u8>) = self
             .conn()
             .query_row(

@@ -4,7 +4,8 @@
 
 use super::attachment::insert_attachment;
 use super::bulk::{BULK_LOAD_ROWS, enqueue, insert_rows, set_aside};
-use super::customer::{NewCustomer, PreparedCustomer, fill_customer, insert_prepared, prepare_customer};
+use super::customer::{NewCustomer, PreparedCustomer, insert_prepared, prepare_customer};
+use super::edit::fill_customer;
 use super::note::MAX_NOTE_CHARS;
 use super::{ContactKind, Result, Store, StoreError, ValueProblem, require_customer, touch_customer};
 use crate::clock;
@@ -108,7 +109,7 @@ impl Store {
     /// Only SQLite's work is the writer's (this thread's): the parts are taken and their new
     /// customers prepared on a second thread, one part ahead, and what a written part leaves
     /// is freed on a third.
-    pub fn add_batches<P>(
+    pub(crate) fn add_batches<P>(
         &mut self,
         expected: usize,
         parts: P,
@@ -330,7 +331,7 @@ mod tests {
 
     #[test]
     fn a_bulk_load_leaves_the_schema_as_it_was_and_queues_every_customer_and_note_once() {
-        let (_dir, mut nb) = crate::notebook::testing::notebook();
+        let (_dir, mut nb) = crate::store::testing::store();
         nb.add_customer(&NewCustomer::named("老客户")).unwrap();
         let head = nb.search_queue_head().unwrap();
         nb.search_queue_done(head).unwrap();
@@ -375,7 +376,7 @@ mod tests {
 
     #[test]
     fn a_bulk_load_that_fails_leaves_nothing_behind() {
-        let (_dir, mut nb) = crate::notebook::testing::notebook();
+        let (_dir, mut nb) = crate::store::testing::store();
         let before = schema(&nb);
         let mut batch = items(BULK_LOAD_ROWS);
         batch.last_mut().unwrap().notes = vec!["长".repeat(MAX_NOTE_CHARS + 1)];
@@ -394,7 +395,7 @@ mod tests {
 
     #[test]
     fn merges_fill_what_the_customer_lacks_as_it_is_when_they_run() {
-        let (_dir, mut nb) = crate::notebook::testing::notebook();
+        let (_dir, mut nb) = crate::store::testing::store();
         let mut first = items(3);
         first[0].customer.company = None;
         first[0].customer.title = Some("经理".into());
@@ -416,7 +417,7 @@ mod tests {
 
     #[test]
     fn a_batch_in_parts_is_one_transaction_that_a_failed_part_abandons() {
-        let (_dir, mut nb) = crate::notebook::testing::notebook();
+        let (_dir, mut nb) = crate::store::testing::store();
         let all = items(10);
         let part = |range: std::ops::Range<usize>| {
             Ok(BatchChunk { items: all[range.clone()].to_vec(), targets: vec![BatchTarget::New; range.len()] })

@@ -6,6 +6,9 @@ use rusqlite::params;
 use serde::Serialize;
 
 use super::history::record;
+use super::{ComplaintField, FieldPath};
+
+const STATUS: FieldPath = FieldPath::Complaint { field: ComplaintField::Status };
 use super::{ComplaintStatus, FoundOr, Result, Store, StoreError, clean, opt_time_at, require_customer, time_at};
 use crate::clock;
 
@@ -28,7 +31,7 @@ pub struct Complaint {
 }
 
 impl Store {
-    pub fn add_complaint(&mut self, customer_id: i64, title: &str, detail: Option<&str>) -> Result<i64> {
+    pub(crate) fn add_complaint(&mut self, customer_id: i64, title: &str, detail: Option<&str>) -> Result<i64> {
         let title = clean(Some(title)).ok_or_else(|| StoreError::invalid("title", "a complaint needs a title"))?;
         let now = clock::now();
         self.write(|tx| {
@@ -42,7 +45,7 @@ impl Store {
     }
 
     /// Moves a complaint to `status`; resolving stamps `closed_at`, reopening clears it.
-    pub fn set_complaint_status(&mut self, id: i64, status: ComplaintStatus) -> Result<()> {
+    pub(crate) fn set_complaint_status(&mut self, id: i64, status: ComplaintStatus) -> Result<()> {
         let now = clock::now();
         self.write(|tx| {
             let (customer_id, old): (i64, ComplaintStatus) = tx
@@ -65,17 +68,17 @@ impl Store {
                  handling_at = CASE WHEN ?3 IS NULL THEN NULL ELSE coalesce(handling_at, ?3) END WHERE id = ?4",
                 params![status, closed, handling, id],
             )?;
-            record(tx, customer_id, "complaint", id, "status", Some(old.key()), Some(status.key()), &now)
+            record(tx, customer_id, id, &STATUS, Some(old.key()), Some(status.key()), &now)
         })
     }
 
     /// Complaints of one customer, or of everyone; unresolved ones first.
-    pub fn complaints(&self, customer_id: Option<i64>) -> Result<Vec<Complaint>> {
+    pub(crate) fn complaints(&self, customer_id: Option<i64>) -> Result<Vec<Complaint>> {
         self.complaints_where("?1 IS NULL OR p.customer_id = ?1", customer_id)
     }
 
     /// Every complaint not yet resolved, newest first: the agenda's list.
-    pub fn unresolved_complaints(&self) -> Result<Vec<Complaint>> {
+    pub(crate) fn unresolved_complaints(&self) -> Result<Vec<Complaint>> {
         self.complaints_where("p.status != 'resolved' AND ?1 IS NULL", None)
     }
 

@@ -20,7 +20,7 @@ const MAX_DRAFT_BYTES: usize = 4 * 1024 * 1024;
 
 impl Store {
     /// Keeps `payload` (valid JSON) as the draft, replacing an earlier one.
-    pub fn save_draft(&mut self, payload: &str) -> Result<()> {
+    pub(crate) fn save_draft(&mut self, payload: &str) -> Result<()> {
         if payload.len() > MAX_DRAFT_BYTES {
             return Err(StoreError::invalid("draft", "larger than 4 MiB"));
         }
@@ -36,7 +36,7 @@ impl Store {
     }
 
     /// Returns the draft and forgets it, in one transaction: it is offered back once.
-    pub fn take_draft(&mut self) -> Result<Option<Draft>> {
+    pub(crate) fn take_draft(&mut self) -> Result<Option<Draft>> {
         self.write(|tx| {
             let draft = tx
                 .query_row("SELECT payload, saved_at FROM draft WHERE id = 1", [], |row| {
@@ -52,11 +52,11 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::notebook::testing;
+    use crate::store::testing;
 
     #[test]
     fn a_draft_is_offered_back_once() {
-        let (_dir, mut store) = testing::notebook();
+        let (_dir, mut store) = testing::store();
         assert_eq!(store.take_draft().unwrap(), None);
         store.save_draft(r#"{"kind":"note","body":"第一稿"}"#).unwrap();
         store.save_draft(r#"{"kind":"note","body":"第二稿"}"#).unwrap();

@@ -9,7 +9,7 @@ use super::{Result, Store};
 impl Store {
     /// (Re)builds the FTS5 trigram table over every note.
     #[doc(hidden)]
-    pub fn bench_fts5_build(&mut self) -> Result<()> {
+    pub(crate) fn bench_fts5_build(&mut self) -> Result<()> {
         self.write(|tx| {
             tx.execute_batch(
                 "DROP TABLE IF EXISTS bench_fts5;
@@ -25,7 +25,7 @@ impl Store {
     /// the trigram index cannot serve (SQLite then scans the table). With `ranked`, `LIKE` results
     /// come newest first, as kehu's do; without, the first notes found, in no order.
     #[doc(hidden)]
-    pub fn bench_fts5_search(&self, words: &[&str], limit: usize, ranked: bool) -> Result<Vec<i64>> {
+    pub(crate) fn bench_fts5_search(&self, words: &[&str], limit: usize, ranked: bool) -> Result<Vec<i64>> {
         let (long, short): (Vec<&str>, Vec<&str>) = words.iter().partition(|w| w.chars().count() >= 3);
         let mut sql = String::from("SELECT bench_fts5.rowid FROM bench_fts5");
         if ranked && !short.is_empty() {
@@ -54,7 +54,7 @@ impl Store {
 
     /// The same with `MATCH` alone, which finds nothing for words under three characters.
     #[doc(hidden)]
-    pub fn bench_fts5_match(&self, words: &[&str], limit: usize) -> Result<Vec<i64>> {
+    pub(crate) fn bench_fts5_match(&self, words: &[&str], limit: usize) -> Result<Vec<i64>> {
         let mut stmt = self
             .conn()
             .prepare_cached("SELECT rowid FROM bench_fts5 WHERE bench_fts5 MATCH ?1 ORDER BY rank LIMIT ?2")?;
@@ -64,7 +64,7 @@ impl Store {
 
     /// How many notes the trigram index finds for one word (`MATCH`).
     #[doc(hidden)]
-    pub fn bench_fts5_count(&self, word: &str) -> Result<usize> {
+    pub(crate) fn bench_fts5_count(&self, word: &str) -> Result<usize> {
         let n: i64 = self.conn().query_row(
             "SELECT count(*) FROM bench_fts5 WHERE bench_fts5 MATCH ?1",
             [match_expression(&[word])],
@@ -75,14 +75,14 @@ impl Store {
 
     /// How many notes contain `word`, by scanning every note: the truth recall is measured against.
     #[doc(hidden)]
-    pub fn bench_notes_containing(&self, word: &str) -> Result<usize> {
+    pub(crate) fn bench_notes_containing(&self, word: &str) -> Result<usize> {
         let n: i64 =
             self.conn().query_row("SELECT count(*) FROM note WHERE instr(body, ?1) > 0", [word], |r| r.get(0))?;
         Ok(n as usize)
     }
 
     #[doc(hidden)]
-    pub fn bench_fts5_exists(&self) -> Result<bool> {
+    pub(crate) fn bench_fts5_exists(&self) -> Result<bool> {
         Ok(self
             .conn()
             .query_row("SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'bench_fts5')", [], |r| r.get(0))?)

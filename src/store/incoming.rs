@@ -9,13 +9,16 @@
 
 use serde_json::Value as Json;
 
-use super::customer::{Field, MAX_CUSTOM_CHARS, normalize_custom_key, normalize_custom_value};
+use super::Field;
+use super::customer::{MAX_CUSTOM_CHARS, normalize_custom_key, normalize_custom_value};
 use super::note::MAX_NOTE_CHARS;
-use super::snapshot::Row;
 use super::{
     ComplaintStatus, ContactKind, InteractionKind, RefusedValue, Result, StoreError, TemplateKind, ValueProblem,
 };
 use crate::clock;
+
+/// One row as a JSON object.
+pub type Row = serde_json::Map<String, Json>;
 
 /// A refused value, with where it is: table, row id, column.
 fn refuse(
@@ -196,6 +199,28 @@ fn check_customer(row: &mut Row) -> Result<()> {
         }
     }
     row.insert("custom".into(), Json::String(serde_json::to_string(&checked).expect("a string map serialises")));
+    Ok(())
+}
+
+/// An attachment's row says its size and checksum: the bytes that come with it must have them.
+pub(crate) fn check_attachment_data(row: &Row, data: &[u8]) -> Result<()> {
+    use sha2::Digest;
+    let refuse = |column: &str, reason: &str| {
+        StoreError::BadRow(Box::new(RefusedValue {
+            table: "attachment".into(),
+            row: row.get("id").and_then(Json::as_i64),
+            column: column.into(),
+            reason: reason.into(),
+            problem: None,
+        }))
+    };
+    if row.get("size").and_then(Json::as_u64) != Some(data.len() as u64) {
+        return Err(refuse("size", "differs from the file's size"));
+    }
+    let sha256 = hex::encode(sha2::Sha256::digest(data));
+    if row.get("sha256").and_then(Json::as_str) != Some(sha256.as_str()) {
+        return Err(refuse("sha256", "differs from the file's checksum"));
+    }
     Ok(())
 }
 

@@ -40,19 +40,19 @@ pub struct Interaction {
 }
 
 impl Store {
-    pub fn add_interaction(&mut self, new: &NewInteraction) -> Result<i64> {
+    pub(crate) fn add_interaction(&mut self, new: &NewInteraction) -> Result<i64> {
         let now = clock::now();
         self.write(|tx| insert_interaction(tx, new, &now))
     }
 
     /// Adds many interactions in one transaction (all or none), returning their ids in order.
-    pub fn add_interactions(&mut self, all: &[NewInteraction]) -> Result<Vec<i64>> {
+    pub(crate) fn add_interactions(&mut self, all: &[NewInteraction]) -> Result<Vec<i64>> {
         let now = clock::now();
         self.write(|tx| all.iter().map(|new| insert_interaction(tx, new, &now)).collect())
     }
 
     /// A customer's interactions, newest first.
-    pub fn interactions(&self, customer_id: i64) -> Result<Vec<Interaction>> {
+    pub(crate) fn interactions(&self, customer_id: i64) -> Result<Vec<Interaction>> {
         require_customer(self.conn(), customer_id)?;
         let mut stmt = self.conn().prepare_cached(
             "SELECT id, customer_id, kind, at, summary, outcome FROM interaction

@@ -4,7 +4,10 @@
 
 use std::collections::BTreeSet;
 
-use super::customer::{Change, Field, NewContact, apply_changes_to, load_customer};
+use super::Field;
+use super::FieldPath;
+use super::customer::{Change, NewContact, load_customer};
+use super::edit::apply_changes_to;
 use super::history::record;
 use super::{Result, Store, StoreError};
 use crate::clock;
@@ -25,7 +28,7 @@ pub struct MergeOutcome {
 impl Store {
     /// Merges customer `other` into `keep` and removes `other`. A value both have and that
     /// differs stays as `keep` has it; a differing custom field is kept under `<key> (2)`.
-    pub fn merge_customers(&mut self, keep: i64, other: i64) -> Result<MergeOutcome> {
+    pub(crate) fn merge_customers(&mut self, keep: i64, other: i64) -> Result<MergeOutcome> {
         if keep == other {
             return Err(StoreError::invalid("merge", "a customer cannot be merged into itself"));
         }
@@ -69,7 +72,7 @@ impl Store {
                 records += tx.execute(&sql, [keep, other])? as u32;
             }
             let merged = format!("{} (#{other})", gone.name);
-            record(tx, keep, "customer", keep, "merged_from", None, Some(&merged), &now)?;
+            record(tx, keep, keep, &FieldPath::MergedFrom, None, Some(&merged), &now)?;
             tx.execute("DELETE FROM customer WHERE id = ?1", [other])?;
             super::touch_customer(tx, keep, &now)?;
             Ok(MergeOutcome { values, records })

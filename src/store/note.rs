@@ -9,8 +9,8 @@ use super::task::{NewTask, insert_task};
 use super::{
     FoundOr, Result, Store, StoreError, TemplateKind, ValueProblem, require_customer, time_at, touch_customer,
 };
-use crate::agenda::follow_up;
 use crate::clock::{self, Today};
+use crate::rules::follow_up;
 
 /// A note to add. With a template and no body, the template's body is the starting text.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -93,14 +93,14 @@ pub(crate) fn insert_note(
 pub(crate) const MAX_NOTE_CHARS: usize = 1_000_000;
 
 impl Store {
-    pub fn add_note(&mut self, new: &NewNote) -> Result<i64> {
+    pub(crate) fn add_note(&mut self, new: &NewNote) -> Result<i64> {
         let prepared = self.prepare_note(new)?;
         let now = clock::now();
         self.write(|tx| insert_note(tx, new.customer_id, &prepared, &now))
     }
 
     /// Adds many notes in one transaction (all or none), returning their ids in order.
-    pub fn add_notes(&mut self, notes: &[NewNote]) -> Result<Vec<i64>> {
+    pub(crate) fn add_notes(&mut self, notes: &[NewNote]) -> Result<Vec<i64>> {
         let prepared = notes.iter().map(|n| self.prepare_note(n)).collect::<Result<Vec<_>>>()?;
         let now = clock::now();
         self.write(|tx| notes.iter().zip(&prepared).map(|(n, p)| insert_note(tx, n.customer_id, p, &now)).collect())
@@ -124,7 +124,7 @@ impl Store {
     }
 
     /// A customer's notes, newest first.
-    pub fn notes(&self, customer_id: i64) -> Result<Vec<Note>> {
+    pub(crate) fn notes(&self, customer_id: i64) -> Result<Vec<Note>> {
         require_customer(self.conn(), customer_id)?;
         let mut stmt = self.conn().prepare_cached(
             "SELECT id, customer_id, template, body, at, created_at, updated_at

@@ -3,7 +3,6 @@
 
 use serde::Serialize;
 
-use crate::agenda::is_overdue;
 use crate::clock::Today;
 
 use super::{Attachment, Complaint, Customer, Interaction, Note, Result, SecretSummary, Store, Task, TaskFilter};
@@ -24,11 +23,11 @@ pub struct CustomerProfile {
 }
 
 impl Store {
-    pub fn customer_profile(&self, id: i64) -> Result<CustomerProfile> {
+    pub(crate) fn customer_profile(&self, id: i64) -> Result<CustomerProfile> {
         let tasks = self.tasks(&TaskFilter { customer_id: Some(id), include_done: true })?;
         let today = Today::local();
         let overdue_task_ids =
-            tasks.iter().filter(|t| t.done_at.is_none() && is_overdue(t, &today)).map(|t| t.id).collect();
+            tasks.iter().filter(|t| t.done_at.is_none() && t.is_overdue(&today)).map(|t| t.id).collect();
         Ok(CustomerProfile {
             customer: self.customer(id)?,
             notes: self.notes(id)?,

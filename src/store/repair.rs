@@ -15,7 +15,7 @@ const CANONICAL: &str = "[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]T[0-2][0-9]:[
 
 impl Store {
     /// Every stored time that does not read, by table, row and column.
-    pub fn unreadable_values(&self) -> Result<Vec<RefusedValue>> {
+    pub(crate) fn unreadable_values(&self) -> Result<Vec<RefusedValue>> {
         let mut found = Vec::new();
         for table in SNAPSHOT_TABLES {
             for &(column, _) in time_columns(table) {
@@ -51,7 +51,7 @@ impl Store {
     /// `created_at` where that reads (else the time of the repair), an optional one by nothing.
     /// The access log's times are left as they are (its hash chain covers them). Returns what
     /// was replaced.
-    pub fn repair_unreadable(&mut self) -> Result<Vec<RefusedValue>> {
+    pub(crate) fn repair_unreadable(&mut self) -> Result<Vec<RefusedValue>> {
         let found: Vec<RefusedValue> =
             self.unreadable_values()?.into_iter().filter(|v| v.table != "access_log").collect();
         if found.is_empty() {
@@ -90,12 +90,12 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use crate::notebook::testing;
+    use crate::store::testing;
     use crate::store::{NewCustomer, NewNote, NewTask};
 
     #[test]
     fn unreadable_times_are_found_read_as_the_epoch_and_repaired() {
-        let (_dir, mut nb) = testing::notebook();
+        let (_dir, mut nb) = testing::store();
         let id = nb.add_customer(&NewCustomer::named("张伟")).unwrap();
         let note =
             nb.add_note(&NewNote { customer_id: id, body: Some("预算确认".into()), ..NewNote::default() }).unwrap();

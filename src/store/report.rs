@@ -15,7 +15,7 @@ const COUNTED_COLUMNS: &[&str] = &["grade", "stage", "industry", "region", "sour
 
 impl Store {
     /// How many customers have each value of `column` (`None`: not set), most first.
-    pub fn count_customers_by(&self, column: &str) -> Result<Vec<(Option<String>, u64)>> {
+    pub(crate) fn count_customers_by(&self, column: &str) -> Result<Vec<(Option<String>, u64)>> {
         if !COUNTED_COLUMNS.contains(&column) {
             return Err(StoreError::invalid("column", format!("customers are not counted by '{column}'")));
         }
@@ -27,7 +27,7 @@ impl Store {
     }
 
     /// Customers created in each window between consecutive `bounds`.
-    pub fn count_customers_created(&self, bounds: &[DateTime<Utc>]) -> Result<Vec<u64>> {
+    pub(crate) fn count_customers_created(&self, bounds: &[DateTime<Utc>]) -> Result<Vec<u64>> {
         let mut stmt =
             self.conn().prepare_cached("SELECT count(*) FROM customer WHERE created_at >= ?1 AND created_at < ?2")?;
         bounds
@@ -42,7 +42,7 @@ impl Store {
     /// Interactions of each kind in each window between consecutive `bounds` (ascending).
     /// One scan of the (at, kind) index over the whole span, counted here: a `GROUP BY kind` per
     /// window would sort every window's rows again.
-    pub fn count_interactions(&self, bounds: &[DateTime<Utc>]) -> Result<Vec<Vec<(InteractionKind, u64)>>> {
+    pub(crate) fn count_interactions(&self, bounds: &[DateTime<Utc>]) -> Result<Vec<Vec<(InteractionKind, u64)>>> {
         let windows = bounds.len().saturating_sub(1);
         if windows == 0 {
             return Ok(Vec::new());
@@ -73,7 +73,7 @@ impl Store {
     /// Open, unsnoozed tasks that are overdue — timed ones due before `now`, whole-day ones
     /// due before `today` (as whole days are stored) — by their customer's grade (`None`: no
     /// customer).
-    pub fn count_overdue_by_grade(
+    pub(crate) fn count_overdue_by_grade(
         &self,
         now: DateTime<Utc>,
         today: DateTime<Utc>,
@@ -121,7 +121,7 @@ mod tests {
 
     #[test]
     fn interactions_fall_in_the_window_they_begin_in() {
-        let (_dir, mut nb) = crate::notebook::testing::notebook();
+        let (_dir, mut nb) = crate::store::testing::store();
         let id = nb.add_customer(&NewCustomer::named("张伟")).unwrap();
         let at = |day: u32, hour: u32| Utc.with_ymd_and_hms(2026, 3, day, hour, 0, 0).unwrap();
         for (kind, when) in [

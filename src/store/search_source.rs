@@ -155,7 +155,7 @@ pub struct SearchDisplay {
 
 impl Store {
     /// What a search result shows of a record, in one query; `None` when it no longer exists.
-    pub fn search_display(&self, kind: SearchKind, id: i64) -> Result<Option<SearchDisplay>> {
+    pub(crate) fn search_display(&self, kind: SearchKind, id: i64) -> Result<Option<SearchDisplay>> {
         let child = |text: &str, table: &str| {
             format!(
                 "SELECT r.customer_id, c.name, {text} FROM {table} r JOIN customer c ON c.id = r.customer_id WHERE r.id = ?1"
@@ -199,7 +199,7 @@ impl Store {
     }
 
     /// The record as the index should hold it, or `None` when it no longer exists.
-    pub fn search_source(&self, kind: SearchKind, id: i64) -> Result<Option<SearchSource>> {
+    pub(crate) fn search_source(&self, kind: SearchKind, id: i64) -> Result<Option<SearchSource>> {
         let conn = self.conn();
         match kind {
             SearchKind::Customer => {
@@ -225,7 +225,7 @@ impl Store {
     }
 
     /// The child records of a customer, which carry its context and so change with it.
-    pub fn search_children(&self, customer_id: i64) -> Result<Vec<(SearchKind, i64)>> {
+    pub(crate) fn search_children(&self, customer_id: i64) -> Result<Vec<(SearchKind, i64)>> {
         let mut out = Vec::new();
         for (kind, table) in
             [(SearchKind::Note, "note"), (SearchKind::Interaction, "interaction"), (SearchKind::Complaint, "complaint")]
@@ -240,7 +240,7 @@ impl Store {
     }
 
     /// Streams every record of `kind` to `f`, for a rebuild.
-    pub fn for_each_search_source(
+    pub(crate) fn for_each_search_source(
         &self,
         kind: SearchKind,
         mut f: impl FnMut(SearchSource) -> std::result::Result<(), String>,
@@ -295,7 +295,7 @@ impl Store {
     }
 
     /// Every (kind, id) the index should hold, for `kehu index check`.
-    pub fn search_keys(&self) -> Result<Vec<(SearchKind, i64)>> {
+    pub(crate) fn search_keys(&self) -> Result<Vec<(SearchKind, i64)>> {
         let mut keys = Vec::new();
         for (kind, table) in [
             (SearchKind::Customer, "customer"),
@@ -314,7 +314,7 @@ impl Store {
 
     /// Queue entries after `after`, oldest first: (queue id, kind, record id); an entry for a
     /// run of records gives each of them under its id.
-    pub fn search_queue_after(&self, after: i64) -> Result<Vec<(i64, SearchKind, i64)>> {
+    pub(crate) fn search_queue_after(&self, after: i64) -> Result<Vec<(i64, SearchKind, i64)>> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT id, kind, record_id, coalesce(last_record_id, record_id) FROM search_queue WHERE id > ?1 ORDER BY id",
         )?;
@@ -329,12 +329,12 @@ impl Store {
     }
 
     /// The newest queue entry's id (0 when empty).
-    pub fn search_queue_head(&self) -> Result<i64> {
+    pub(crate) fn search_queue_head(&self) -> Result<i64> {
         Ok(self.conn().query_row("SELECT coalesce(max(id), 0) FROM search_queue", [], |r| r.get(0))?)
     }
 
     /// Forgets queue entries up to `id`: the index holds them durably now.
-    pub fn search_queue_done(&mut self, id: i64) -> Result<()> {
+    pub(crate) fn search_queue_done(&mut self, id: i64) -> Result<()> {
         self.write(|tx| {
             tx.prepare_cached("DELETE FROM search_queue WHERE id <= ?1")?.execute(params![id])?;
             Ok(())

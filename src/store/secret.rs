@@ -44,7 +44,7 @@ pub(crate) fn aad(customer_id: i64) -> Vec<u8> {
 }
 
 impl Store {
-    pub fn add_secret(
+    pub(crate) fn add_secret(
         &mut self,
         customer_id: i64,
         label: &str,
@@ -70,7 +70,7 @@ impl Store {
     }
 
     /// A customer's credentials, without passwords.
-    pub fn secrets(&self, customer_id: i64) -> Result<Vec<SecretSummary>> {
+    pub(crate) fn secrets(&self, customer_id: i64) -> Result<Vec<SecretSummary>> {
         require_customer(self.conn(), customer_id)?;
         let mut stmt = self.conn().prepare_cached(
             "SELECT id, customer_id, label, username, url, updated_at FROM secret WHERE customer_id = ?1 ORDER BY label, id",
@@ -80,7 +80,7 @@ impl Store {
     }
 
     /// Opens one credential's password and records the reveal in the access log.
-    pub fn reveal_secret(&mut self, id: i64) -> Result<Secret> {
+    pub(crate) fn reveal_secret(&mut self, id: i64) -> Result<Secret> {
         let (summary, sealed): (SecretSummary, Vec<u8>) = self
             .conn()
             .query_row(

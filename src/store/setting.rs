@@ -35,7 +35,7 @@ const IMPORT_MAPPING_PREFIX: &str = "import.mapping.";
 
 impl Store {
     /// Saves (or with `None` forgets) a named import column mapping, as JSON.
-    pub fn set_import_mapping(&mut self, name: &str, mapping: Option<&str>) -> Result<()> {
+    pub(crate) fn set_import_mapping(&mut self, name: &str, mapping: Option<&str>) -> Result<()> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
             return Err(StoreError::invalid("mapping", "a saved mapping needs a name of 1 to 100 characters"));
@@ -45,12 +45,12 @@ impl Store {
     }
 
     /// A saved import mapping's JSON.
-    pub fn import_mapping(&self, name: &str) -> Result<Option<String>> {
+    pub(crate) fn import_mapping(&self, name: &str) -> Result<Option<String>> {
         get(self.conn(), &format!("{IMPORT_MAPPING_PREFIX}{}", name.trim()))
     }
 
     /// The names of the saved import mappings, sorted.
-    pub fn import_mapping_names(&self) -> Result<Vec<String>> {
+    pub(crate) fn import_mapping_names(&self) -> Result<Vec<String>> {
         let mut stmt = self
             .conn()
             .prepare("SELECT substr(key, ?2) FROM setting WHERE substr(key, 1, ?2 - 1) = ?1 ORDER BY key")?;
@@ -60,7 +60,7 @@ impl Store {
     }
 
     /// Sets (or with `None` forgets) the password automatic backups are encrypted with.
-    pub fn set_backup_password(&mut self, password: Option<&str>) -> Result<()> {
+    pub(crate) fn set_backup_password(&mut self, password: Option<&str>) -> Result<()> {
         let sealed = match password {
             Some("") => return Err(StoreError::invalid("backup password", "the backup password is empty")),
             Some(p) => {
@@ -72,7 +72,7 @@ impl Store {
     }
 
     /// The automatic-backup password, if one is set.
-    pub fn backup_password(&self) -> Result<Option<Zeroizing<String>>> {
+    pub(crate) fn backup_password(&self) -> Result<Option<Zeroizing<String>>> {
         let Some(sealed) = get(self.conn(), BACKUP_PASSWORD)? else { return Ok(None) };
         let damaged = || StoreError::Corrupt("the stored backup password does not decrypt".into());
         let sealed = hex::decode(sealed).map_err(|_| damaged())?;
@@ -83,18 +83,18 @@ impl Store {
     }
 
     /// Stores the last backup's outcome (JSON written by the backup module).
-    pub fn set_backup_status(&mut self, status: &str) -> Result<()> {
+    pub(crate) fn set_backup_status(&mut self, status: &str) -> Result<()> {
         self.write(|tx| put(tx, BACKUP_STATUS, Some(status)))
     }
 
-    pub fn backup_status(&self) -> Result<Option<String>> {
+    pub(crate) fn backup_status(&self) -> Result<Option<String>> {
         get(self.conn(), BACKUP_STATUS)
     }
 
     /// A digest that changes whenever the notebook's content does (row counts, newest ids, the
     /// newest edit times, the templates' text): an automatic backup of an unchanged notebook
     /// is skipped. Cheap: counts and maxima read from indexes.
-    pub fn change_marker(&self) -> Result<String> {
+    pub(crate) fn change_marker(&self) -> Result<String> {
         use sha2::{Digest, Sha256};
         let mut hasher = Sha256::new();
         for table in super::SNAPSHOT_TABLES.iter().filter(|t| !matches!(**t, "access_log" | "draft")) {
@@ -124,11 +124,11 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use crate::notebook::testing;
+    use crate::store::testing;
 
     #[test]
     fn backup_password_is_sealed_and_forgotten() {
-        let (_dir, mut nb) = testing::notebook();
+        let (_dir, mut nb) = testing::store();
         assert!(nb.backup_password().unwrap().is_none());
         nb.set_backup_password(Some("备份-口令-canary")).unwrap();
         assert_eq!(nb.backup_password().unwrap().unwrap().as_str(), "备份-口令-canary");

@@ -10,10 +10,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::{OptionalExtension, Transaction, params_from_iter};
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 use zeroize::Zeroizing;
 
-use super::incoming::check_row;
+use super::incoming::{Row, check_attachment_data, check_row};
 use super::secret::aad as secret_aad;
 use super::{Result, Store, StoreError};
 use crate::vault::{SubKeys, aead_open, aead_seal};
@@ -60,13 +60,10 @@ pub enum RowScope<'a> {
     Customers(&'a BTreeSet<i64>),
 }
 
-/// One row as a JSON object.
-pub type Row = Map<String, Json>;
-
 impl Store {
     /// Writes each row of `table` in `scope` as one JSON object to `emit`, in id order.
     /// Returns how many rows were written.
-    pub fn snapshot_rows(&self, table: &str, scope: RowScope<'_>, mut emit: impl FnMut(&[u8])) -> Result<u64> {
+    pub(crate) fn snapshot_rows(&self, table: &str, scope: RowScope<'_>, mut emit: impl FnMut(&[u8])) -> Result<u64> {
         require_table(table)?;
         let sql = select_sql(table, scope)?;
         let mut stmt = self.conn().prepare(&sql)?;
@@ -104,7 +101,7 @@ impl Store {
     }
 
     /// The rows of `table` in `scope` as JSON objects: for packages small enough to hold.
-    pub fn snapshot_values(&self, table: &str, scope: RowScope<'_>) -> Result<Vec<Row>> {
+    pub(crate) fn snapshot_values(&self, table: &str, scope: RowScope<'_>) -> Result<Vec<Row>> {
         let mut out = Vec::new();
         let mut failure = None;
         self.snapshot_rows(table, scope, |line| match serde_json::from_slice(line) {
@@ -118,7 +115,7 @@ impl Store {
     }
 
     /// Calls `emit(id, name, bytes)` for each attachment in `scope`, in id order.
-    pub fn snapshot_attachments(
+    pub(crate) fn snapshot_attachments(
         &self,
         scope: RowScope<'_>,
         mut emit: impl FnMut(i64, &str, &[u8]) -> Result<()>,
@@ -146,14 +143,14 @@ impl Store {
     }
 
     /// The AUTOINCREMENT high-water marks, so a restored notebook never reuses an erased id.
-    pub fn sequences(&self) -> Result<BTreeMap<String, i64>> {
+    pub(crate) fn sequences(&self) -> Result<BTreeMap<String, i64>> {
         let mut stmt = self.conn().prepare("SELECT name, seq FROM sqlite_sequence ORDER BY name")?;
         let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Starts putting a snapshot back into this (new) database, in one transaction.
-    pub fn begin_restore(&mut self) -> Result<RowLoader<'_>> {
+    pub(crate) fn begin_restore(&mut self) -> Result<RowLoader<'_>> {
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         // The defaults a new database is seeded with are in the snapshot too, possibly edited.
         tx.execute("DELETE FROM template", [])?;
@@ -204,7 +201,7 @@ impl RowLoader<'_> {
         row.insert("id".into(), attachment_id.into());
         row.insert("size".into(), size.into());
         row.insert("sha256".into(), sha256.into());
-        super::transfer::check_attachment_data(&row, data)?;
+        check_attachment_data(&row, data)?;
         self.tx
             .prepare_cached("INSERT INTO attachment_data (attachment_id, data) VALUES (?1, ?2)")?
             .execute(rusqlite::params![attachment_id, data])?;
@@ -444,19 +441,19 @@ fn write_value(out: &mut Vec<u8>, value: ValueRef<'_>) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::notebook::testing;
     use crate::store::NewCustomer;
+    use crate::store::testing;
 
     #[test]
     fn rows_round_trip_through_a_loader_with_passwords_resealed() {
-        let (_dir, mut nb) = testing::notebook();
+        let (_dir, mut nb) = testing::store();
         let id = nb.add_customer(&NewCustomer { name: "张伟".into(), ..NewCustomer::default() }).unwrap();
         nb.add_secret(id, "门户", Some("zw"), None, "口令-1").unwrap();
         let secrets = nb.snapshot_values("secret", RowScope::All).unwrap();
         assert_eq!(secrets[0]["password"], "口令-1");
         let customers = nb.snapshot_values("customer", RowScope::All).unwrap();
 
-        let (_dir2, mut other) = testing::notebook();
+        let (_dir2, mut other) = testing::store();
         let mut loader = other.begin_restore().unwrap();
         loader.insert("customer", customers[0].clone()).unwrap();
         loader.insert("secret", secrets[0].clone()).unwrap();
@@ -497,7 +494,7 @@ mod tests {
 
     #[test]
     fn customer_scope_takes_only_their_rows_and_tags() {
-        let (_dir, mut nb) = testing::notebook();
+        let (_dir, mut nb) = testing::store();
         let a = nb
             .add_customer(&NewCustomer { name: "甲".into(), tags: vec!["华东".into()], ..NewCustomer::default() })
             .unwrap();

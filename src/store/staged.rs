@@ -12,7 +12,7 @@ use std::path::Path;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value as Json;
 
-use super::snapshot::Row;
+use super::incoming::Row;
 use super::{Result, StoreError};
 
 const PREFIX: &str = ".kehu-stage-";

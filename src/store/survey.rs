@@ -26,7 +26,7 @@ pub struct SurveyedCustomer {
 
 impl Store {
     /// Every customer, by id.
-    pub fn survey_customers(&self) -> Result<Vec<SurveyedCustomer>> {
+    pub(crate) fn survey_customers(&self) -> Result<Vec<SurveyedCustomer>> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
             "SELECT c.id, c.name, c.company, c.title, c.industry, c.region, c.source, c.birthday, c.grade, c.custom,

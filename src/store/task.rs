@@ -7,6 +7,7 @@ use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
 use super::history::record;
+use super::{FieldPath, TaskField};
 use super::{FoundOr, Result, Store, StoreError, clean, opt_time_at, require_customer, time_at};
 use crate::clock::{self, Today};
 
@@ -48,6 +49,17 @@ pub struct Task {
     #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub interaction_id: Option<i64>,
     pub created_at: DateTime<Utc>,
+}
+
+impl Task {
+    /// A timed task is overdue once its time has passed; a whole-day one once its day is over.
+    pub fn is_overdue(&self, today: &Today) -> bool {
+        match self.due {
+            None => false,
+            Some(due) if self.all_day => due.date_naive() < today.date(),
+            Some(due) => due < today.now,
+        }
+    }
 }
 
 /// Which tasks to list.
@@ -134,24 +146,24 @@ pub(crate) fn finish_task(tx: &Connection, id: i64, interaction_id: Option<i64>,
         params![stamp, interaction_id, id],
     )?;
     if let Some(customer_id) = customer_id {
-        record(tx, customer_id, "task", id, "done", None, Some(&stamp), now)?;
+        record(tx, customer_id, id, &FieldPath::Task { field: TaskField::Done }, None, Some(&stamp), now)?;
     }
     Ok(())
 }
 
 impl Store {
-    pub fn add_task(&mut self, new: &NewTask) -> Result<i64> {
+    pub(crate) fn add_task(&mut self, new: &NewTask) -> Result<i64> {
         let now = clock::now();
         self.write(|tx| insert_task(tx, new, None, &now))
     }
 
-    pub fn task(&self, id: i64) -> Result<Task> {
+    pub(crate) fn task(&self, id: i64) -> Result<Task> {
         let sql = format!("SELECT {COLUMNS} FROM task t LEFT JOIN customer c ON c.id = t.customer_id WHERE t.id = ?1");
         self.conn().query_row(&sql, [id], task_from_row).found_or("task", id)
     }
 
     /// Open tasks first by due time (undated last), then done ones if asked.
-    pub fn tasks(&self, filter: &TaskFilter) -> Result<Vec<Task>> {
+    pub(crate) fn tasks(&self, filter: &TaskFilter) -> Result<Vec<Task>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM task t LEFT JOIN customer c ON c.id = t.customer_id
              WHERE (?1 IS NULL OR t.customer_id = ?1) AND (?2 OR t.done_at IS NULL)
@@ -163,14 +175,14 @@ impl Store {
     }
 
     /// Marks a task done now; doing it twice is refused.
-    pub fn complete_task(&mut self, id: i64) -> Result<()> {
+    pub(crate) fn complete_task(&mut self, id: i64) -> Result<()> {
         let now = clock::now();
         self.write(|tx| finish_task(tx, id, None, &now))
     }
 
     /// Puts an open task out of the agenda until `until` (which must be in the future), when
     /// it is reminded again.
-    pub fn snooze_task(&mut self, id: i64, until: DateTime<Utc>) -> Result<()> {
+    pub(crate) fn snooze_task(&mut self, id: i64, until: DateTime<Utc>) -> Result<()> {
         let now = clock::now();
         if until <= now {
             return Err(StoreError::invalid("until", "a snooze must end in the future"));
@@ -180,7 +192,8 @@ impl Store {
             let stamp = clock::to_db(&until);
             tx.execute("UPDATE task SET snoozed_until = ?1 WHERE id = ?2", params![stamp, id])?;
             if let Some(customer_id) = customer_id {
-                record(tx, customer_id, "task", id, "snoozed_until", old.as_deref(), Some(&stamp), &now)?;
+                let path = FieldPath::Task { field: TaskField::SnoozedUntil };
+                record(tx, customer_id, id, &path, old.as_deref(), Some(&stamp), &now)?;
             }
             Ok(())
         })
@@ -189,7 +202,7 @@ impl Store {
     /// Open tasks whose due (or snooze end) has come by `today` — a whole-day task once its
     /// day has begun in the user's zone — and that have not been reminded of it yet: what the
     /// desktop app notifies about.
-    pub fn due_reminders(&self, today: &Today) -> Result<Vec<Task>> {
+    pub(crate) fn due_reminders(&self, today: &Today) -> Result<Vec<Task>> {
         let (now, day) = (clock::to_db(&today.now), clock::to_db(&today.floating()));
         // Reminded of a whole day is reminded since that day began somewhere on Earth (UTC+14
         // begins it 14 hours before UTC midnight); a day's margin covers every zone.
@@ -204,7 +217,7 @@ impl Store {
     }
 
     /// Records that these tasks were reminded at `at`; not a change of the task, so no history.
-    pub fn mark_reminded(&mut self, ids: &[i64], at: DateTime<Utc>) -> Result<()> {
+    pub(crate) fn mark_reminded(&mut self, ids: &[i64], at: DateTime<Utc>) -> Result<()> {
         let stamp = clock::to_db(&at);
         self.write(|tx| {
             let mut stmt = tx.prepare_cached("UPDATE task SET reminded_at = ?1 WHERE id = ?2")?;

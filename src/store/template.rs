@@ -95,7 +95,7 @@ fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Template> {
 
 impl Store {
     /// Templates of one kind (or all), those of `lang` first, then by name.
-    pub fn templates(&self, kind: Option<TemplateKind>, lang: Lang) -> Result<Vec<Template>> {
+    pub(crate) fn templates(&self, kind: Option<TemplateKind>, lang: Lang) -> Result<Vec<Template>> {
         let mut stmt = self.conn().prepare_cached(&format!(
             "SELECT {COLUMNS} FROM template WHERE ?1 IS NULL OR kind = ?1 ORDER BY kind, language <> ?2, id"
         ))?;
@@ -103,7 +103,7 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    pub fn template(&self, kind: TemplateKind, name: &str) -> Result<Template> {
+    pub(crate) fn template(&self, kind: TemplateKind, name: &str) -> Result<Template> {
         self.conn()
             .prepare_cached(&format!("SELECT {COLUMNS} FROM template WHERE kind = ?1 AND name = ?2"))?
             .query_row(params![kind, name.trim()], from_row)
@@ -118,7 +118,7 @@ impl Store {
 
     /// Adds a template, or replaces the one of the same kind and name (a built-in one too: the
     /// user's wording wins). Returns its id.
-    pub fn save_template(
+    pub(crate) fn save_template(
         &mut self,
         kind: TemplateKind,
         name: &str,
@@ -149,7 +149,7 @@ impl Store {
     }
 
     /// Removes a template; notes and customers made from it keep its name as a label.
-    pub fn delete_template(&mut self, kind: TemplateKind, name: &str) -> Result<()> {
+    pub(crate) fn delete_template(&mut self, kind: TemplateKind, name: &str) -> Result<()> {
         self.write(|tx| {
             let n = tx.execute("DELETE FROM template WHERE kind = ?1 AND name = ?2", params![kind, name.trim()])?;
             if n == 0 { Err(StoreError::not_found("template", format!("'{}'", name.trim()))) } else { Ok(()) }

@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 use rusqlite::{Connection, params};
 use serde_json::{Value as Json, json};
 
-use super::customer::{Change, apply_changes};
-use super::snapshot::{ColumnCache, Row, insert_remapped};
+use super::customer::Change;
+use super::edit::apply_changes;
+use super::incoming::{Row, check_attachment_data};
+use super::snapshot::{ColumnCache, insert_remapped};
 use super::staged::StagedRows;
 use super::{Result, Store, StoreError};
 use crate::clock;
@@ -37,7 +39,7 @@ pub struct TransferCounts {
 impl Store {
     /// Adds or merges the package's customers as `targets` says (package id → target; a
     /// customer not in `targets` is skipped), all in one transaction.
-    pub fn transfer_customers(
+    pub(crate) fn transfer_customers(
         &mut self,
         rows: &StagedRows,
         targets: &BTreeMap<i64, TransferTarget>,
@@ -162,28 +164,6 @@ fn has_same(conn: &Connection, table: &str, customer_id: i64, row: &Row) -> Resu
 
 fn row_id(row: &Row, column: &str) -> Result<i64> {
     row.get(column).and_then(Json::as_i64).ok_or_else(|| StoreError::invalid(column, "a row without its id"))
-}
-
-/// An attachment's row says its size and checksum: the bytes that come with it must have them.
-pub(crate) fn check_attachment_data(row: &Row, data: &[u8]) -> Result<()> {
-    use sha2::Digest;
-    let refuse = |column: &str, reason: &str| {
-        StoreError::BadRow(Box::new(super::RefusedValue {
-            table: "attachment".into(),
-            row: row.get("id").and_then(Json::as_i64),
-            column: column.into(),
-            reason: reason.into(),
-            problem: None,
-        }))
-    };
-    if row.get("size").and_then(Json::as_u64) != Some(data.len() as u64) {
-        return Err(refuse("size", "differs from the file's size"));
-    }
-    let sha256 = hex::encode(sha2::Sha256::digest(data));
-    if row.get("sha256").and_then(Json::as_str) != Some(sha256.as_str()) {
-        return Err(refuse("sha256", "differs from the file's checksum"));
-    }
-    Ok(())
 }
 
 /// Gives a new customer a tag, without a history entry (the customer arrives with it).

@@ -17,7 +17,7 @@ pub struct SavedView {
 
 impl Store {
     /// Saves `filter` (without its window) under `name`, replacing a view of that name.
-    pub fn save_view(&mut self, name: &str, filter: &CustomerFilter) -> Result<i64> {
+    pub(crate) fn save_view(&mut self, name: &str, filter: &CustomerFilter) -> Result<i64> {
         let name = clean(Some(name)).ok_or_else(|| StoreError::invalid("view name", "a view needs a name"))?;
         if name.chars().count() > 100 {
             return Err(StoreError::invalid("view name", "longer than 100 characters"));
@@ -34,7 +34,7 @@ impl Store {
         })
     }
 
-    pub fn saved_views(&self) -> Result<Vec<SavedView>> {
+    pub(crate) fn saved_views(&self) -> Result<Vec<SavedView>> {
         let mut stmt = self.conn().prepare_cached("SELECT id, name, filter FROM saved_view ORDER BY name")?;
         let rows = stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get::<_, String>(2)?)))?;
         let mut views = Vec::new();
@@ -47,7 +47,7 @@ impl Store {
         Ok(views)
     }
 
-    pub fn delete_view(&mut self, id: i64) -> Result<()> {
+    pub(crate) fn delete_view(&mut self, id: i64) -> Result<()> {
         self.write(|tx| {
             let n = tx.execute("DELETE FROM saved_view WHERE id = ?1", [id])?;
             if n == 0 { Err(StoreError::not_found("view", id)) } else { Ok(()) }
@@ -58,12 +58,12 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::notebook::testing;
     use crate::store::Grade;
+    use crate::store::testing;
 
     #[test]
     fn a_view_keeps_its_filter_and_is_replaced_by_name() {
-        let (_dir, mut store) = testing::notebook();
+        let (_dir, mut store) = testing::store();
         let filter = CustomerFilter { grade: Some(Grade::Vip), offset: 40, limit: Some(10), ..Default::default() };
         let id = store.save_view(" 重要客户 ", &filter).unwrap();
         let views = store.saved_views().unwrap();

@@ -10,8 +10,8 @@ use chrono_tz::{America::New_York, Asia::Shanghai, Tz};
 use kehu::clock::{self, Today};
 use kehu::report::{Chart, chart_csv};
 use kehu::store::{
-    Change, ComplaintStatus, Field, Grade, InteractionKind, Lang, NewCustomer, NewInteraction, NewNote, NewTask,
-    ReviewPolicy, Stage,
+    Change, ComplaintStatus, Field, FieldPath, Grade, InteractionKind, Lang, NewCustomer, NewInteraction, NewNote,
+    NewTask, ReviewPolicy, Stage, TaskField,
 };
 use kehu::{ErrorCode, Notebook};
 
@@ -129,7 +129,10 @@ fn snoozed_tasks_leave_the_agenda_and_are_reminded_once_per_time() {
     assert!(reminders(&nb, utc(2026, 3, 10, 12, 0)).is_empty());
     assert_eq!(nb.snooze_task(task, utc(2099, 1, 1, 0, 0)).unwrap_err().code(), ErrorCode::Invalid);
     let history = nb.history(id).unwrap();
-    assert!(history.iter().any(|h| h.field == "snoozed_until"), "a snooze is in the history");
+    assert!(
+        history.iter().any(|h| h.path == FieldPath::Task { field: TaskField::SnoozedUntil }),
+        "a snooze is in the history"
+    );
 }
 
 #[test]

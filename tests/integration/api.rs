@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 
 use kehu::store::{
-    AccessEvent, Change, Colour, CompanySize, ComplaintStatus, ContactKind, CustomerFilter, Field, Grade,
-    InteractionKind, Lang, NewContact, NewCustomer, NewInteraction, NewNote, NewTask, Stage, TaskFilter, TemplateKind,
+    AccessEvent, Change, Colour, CompanySize, ComplaintField, ComplaintStatus, ContactKind, CustomerFilter, Field,
+    FieldPath, Grade, InteractionKind, Lang, NewContact, NewCustomer, NewInteraction, NewNote, NewTask, Stage,
+    TaskFilter, TemplateKind,
 };
 use kehu::vault::KdfParams;
 use kehu::{ErrorCode, Notebook};
@@ -103,7 +104,7 @@ fn every_record_kind_round_trips_across_reopen() {
     assert_eq!(nb.attachment_data(attachment).unwrap().1, b"%PDF-1.7 contract");
     let log: Vec<AccessEvent> = nb.access_log(10).unwrap().iter().map(|e| e.event).collect();
     assert_eq!(&log[..2], &[AccessEvent::Export, AccessEvent::SecretReveal]);
-    assert!(nb.check().unwrap().is_empty());
+    assert!(nb.check_all().unwrap().database.is_empty());
 }
 
 #[test]
@@ -145,7 +146,12 @@ fn tasks_and_complaints_lifecycle() {
     assert!(resolved.closed_at.is_some());
     nb.set_complaint_status(c, ComplaintStatus::Open).unwrap();
     assert!(nb.complaints(None).unwrap()[0].closed_at.is_none());
-    let statuses: Vec<_> = nb.history(id).unwrap().into_iter().filter(|h| h.field == "status").collect();
+    let statuses: Vec<_> = nb
+        .history(id)
+        .unwrap()
+        .into_iter()
+        .filter(|h| h.path == FieldPath::Complaint { field: ComplaintField::Status })
+        .collect();
     assert_eq!(statuses.len(), 2);
 }
 
@@ -260,12 +266,12 @@ fn edits_record_history_and_restore_old_values() {
         .unwrap();
     assert_eq!(changed, 5, "clearing an empty field is no change");
     let history = nb.history(id).unwrap();
-    let company = history.iter().rev().find(|h| h.field == "company").unwrap();
+    let company = history.iter().rev().find(|h| h.path == FieldPath::Customer { field: Field::Company }).unwrap();
     assert_eq!((company.old.as_deref(), company.new.as_deref()), (Some("旧公司"), Some("新公司")));
     nb.restore_history(company.id).unwrap();
     assert_eq!(nb.customer(id).unwrap().company.as_deref(), Some("旧公司"));
 
-    let tag = history.iter().rev().find(|h| h.field == "tag").unwrap().id;
+    let tag = history.iter().rev().find(|h| h.path == FieldPath::Tag).unwrap().id;
     nb.restore_history(tag).unwrap();
     assert!(nb.customer(id).unwrap().tags.is_empty());
     assert_eq!(nb.restore_history(999_999).unwrap_err().code(), ErrorCode::NotFound);
@@ -389,7 +395,7 @@ fn erasing_removes_every_trace() {
     let erase = &nb.access_log(1).unwrap()[0];
     assert_eq!((erase.event, erase.detail.as_str()), (AccessEvent::Erase, format!("customer {gone}").as_str()));
     assert_eq!(nb.erase_customer(gone).unwrap_err().code(), ErrorCode::NotFound);
-    assert!(nb.check().unwrap().is_empty());
+    assert!(nb.check_all().unwrap().database.is_empty());
     let new = nb.add_customer(&NewCustomer::named("新客户")).unwrap();
     assert!(new > gone, "an erased id is never reused");
 }

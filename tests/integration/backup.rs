@@ -6,8 +6,8 @@ use std::path::Path;
 
 use kehu::backup::{self, BackupOptions, HandoverSelection, ImportAction, Package, Redaction};
 use kehu::store::{
-    Change, ComplaintStatus, ContactKind, Field, Grade, InteractionKind, NewContact, NewCustomer, NewInteraction,
-    NewNote, NewTask, RowScope, SNAPSHOT_TABLES,
+    Change, ComplaintStatus, ContactKind, Field, FieldPath, Grade, InteractionKind, NewContact, NewCustomer,
+    NewInteraction, NewNote, NewTask, RowScope, SNAPSHOT_TABLES,
 };
 use kehu::vault::KdfParams;
 use kehu::{ErrorCode, Notebook};
@@ -74,17 +74,11 @@ pub fn fill(nb: &mut Notebook) -> (i64, i64) {
 }
 
 fn all_rows(nb: &Notebook) -> BTreeMap<&'static str, Vec<kehu::store::Row>> {
-    SNAPSHOT_TABLES.iter().map(|t| (*t, nb.snapshot_values(t, RowScope::All).unwrap())).collect()
+    SNAPSHOT_TABLES.iter().map(|t| (*t, nb.table_rows(t, RowScope::All).unwrap())).collect()
 }
 
 fn attachments(nb: &Notebook) -> Vec<(i64, String, Vec<u8>)> {
-    let mut out = Vec::new();
-    nb.snapshot_attachments(RowScope::All, |id, name, data| {
-        out.push((id, name.to_owned(), data.to_vec()));
-        Ok(())
-    })
-    .unwrap();
-    out
+    nb.attachment_files().unwrap()
 }
 
 #[test]
@@ -99,7 +93,7 @@ fn round_trip_restores_every_record_history_entry_and_attachment() {
     let mut before = all_rows(&nb);
     before.get_mut("access_log").unwrap().pop(); // the entry recording this backup, written after it
     let before_files = attachments(&nb);
-    let before_sequences = nb.sequences().unwrap();
+    let before_sequences = nb.id_sequences().unwrap();
     drop(nb);
 
     let verified = backup::verify(&file, BACKUP_PASSWORD).unwrap();
@@ -123,13 +117,13 @@ fn round_trip_restores_every_record_history_entry_and_attachment() {
         }
     }
     assert_eq!(attachments(&back), before_files);
-    assert_eq!(back.sequences().unwrap()["customer"], before_sequences["customer"], "an erased id is not reused");
+    assert_eq!(back.id_sequences().unwrap()["customer"], before_sequences["customer"], "an erased id is not reused");
     assert_eq!(back.verify_access_log().unwrap(), None);
-    let secret = back.snapshot_values("secret", RowScope::All).unwrap()[0]["id"].as_i64().unwrap();
+    let secret = back.table_rows("secret", RowScope::All).unwrap()[0]["id"].as_i64().unwrap();
     assert_eq!(back.reveal_secret(secret).unwrap().password.as_str(), "门户密码-42");
     let hits = back.search(&kehu::search::SearchQuery { text: "预算".into(), ..Default::default() }).unwrap();
     assert!(hits.len() >= 3, "the restored notebook's index is built: {hits:?}");
-    assert!(back.check().unwrap().is_empty());
+    assert!(back.check_all().unwrap().database.is_empty());
 }
 
 #[test]
@@ -277,13 +271,13 @@ fn handover_finds_duplicates_merges_field_by_field_and_redacts() {
     let dup = incoming_zhang.duplicate.as_ref().expect("matched by phone across +86");
     assert_eq!(dup.existing_id, mine);
     assert!(matches!(dup.reason, kehu::quality::DuplicateReason::Phone(_)), "{:?}", dup.reason);
-    let fields: Vec<&str> = dup.fields.iter().map(|f| f.field.as_str()).collect();
-    assert!(fields.contains(&"company") && fields.contains(&"title") && fields.contains(&"custom.预算"), "{fields:?}");
+    let fields: Vec<String> = dup.fields.iter().map(|f| f.path.to_string()).collect();
+    assert!(["company", "title", "custom.预算"].iter().all(|f| fields.iter().any(|g| g == f)), "{fields:?}");
     assert!(plan.customers.iter().find(|c| c.name == "李娜").unwrap().duplicate.is_none());
 
     let mut decisions = plan.decisions(ImportAction::Merge, false);
     decisions.iter_mut().find(|d| d.key == incoming_zhang.key).unwrap().take_theirs =
-        vec!["company".into(), "custom.预算".into()];
+        vec![FieldPath::Customer { field: kehu::store::Field::Company }, FieldPath::Custom { key: "预算".into() }];
     let report = backup::apply_import(&mut other, &package, &decisions).unwrap();
     assert_eq!((report.added, report.merged, report.skipped), (1, 1, 0));
     let merged = other.customer(mine).unwrap();
@@ -296,7 +290,10 @@ fn handover_finds_duplicates_merges_field_by_field_and_redacts() {
     assert_eq!(other.attachments(mine).unwrap().len(), 1);
     assert!(other.secrets(mine).unwrap().is_empty());
     let history = other.history(mine).unwrap();
-    assert!(history.iter().any(|h| h.field == "company"), "a merge is recorded in the history");
+    assert!(
+        history.iter().any(|h| h.path == kehu::store::FieldPath::Customer { field: kehu::store::Field::Company }),
+        "a merge is recorded in the history"
+    );
     let new_li = other.list_customers(&Default::default()).unwrap().into_iter().find(|c| c.name == "李娜").unwrap();
     let attachment_id = other.attachments(new_li.id).unwrap()[0].id;
     let (attachment, data) = other.attachment_data(attachment_id).unwrap();
@@ -405,7 +402,7 @@ fn the_reference_age_tool_and_tar_open_a_backup() {
     let file = t.path("backup.age");
     // The work factor the reference tool accepts by default, as real backups use.
     backup::create(&mut nb, &file, BACKUP_PASSWORD, BackupOptions { work_factor: 15 }).unwrap();
-    let customers = nb.snapshot_values("customer", RowScope::All).unwrap();
+    let customers = nb.table_rows("customer", RowScope::All).unwrap();
     drop(nb);
     let tar = t.path("backup.tar");
     if !age_decrypt(&file, &tar, BACKUP_PASSWORD) {

@@ -261,7 +261,13 @@ fn secrets_attachments_templates_history_log() {
 
     t.ok(&["customer", "edit", &id, "--company", "新公司"]);
     let history = t.json(&["history", &id]);
-    let change = history.as_array().unwrap().iter().rev().find(|h| h["field"] == "company").unwrap();
+    let change = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|h| h["path"] == serde_json::json!({"kind": "customer", "field": "company"}))
+        .unwrap();
     assert_eq!((change["old"].as_str(), change["new"].as_str()), (Some("旧公司"), Some("新公司")));
     t.ok(&["history", &id, "--restore", &change["id"].to_string()]);
     assert_eq!(t.json(&["customer", "show", &id])["customer"]["company"], "旧公司");

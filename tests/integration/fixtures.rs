@@ -53,7 +53,7 @@ fn the_v1_fixture_notebook_opens() {
     assert!(nb.notes(id).unwrap()[0].body.contains("续签意向明确"));
     let secret = nb.secrets(id).unwrap()[0].id;
     assert_eq!(nb.reveal_secret(secret).unwrap().password.as_str(), "fixture-secret");
-    assert!(nb.check().unwrap().is_empty());
+    assert!(nb.check_all().unwrap().database.is_empty());
 }
 
 #[test]

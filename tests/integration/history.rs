@@ -2,9 +2,9 @@
 //! state the customer was created with gives its current fields, custom fields, tags and contact
 //! methods.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use kehu::store::{Change, ContactKind, Customer, Field, HistoryEntry, NewContact, NewCustomer};
+use kehu::store::{Change, ContactKind, Customer, Field, FieldPath, HistoryEntry, NewContact, NewCustomer};
 use proptest::prelude::*;
 
 use crate::util::TempNotebook;
@@ -59,40 +59,47 @@ fn change() -> impl Strategy<Value = Change> {
 
 #[derive(Debug, Default, PartialEq)]
 struct Replayed {
-    fields: BTreeMap<String, String>,
+    /// Profile and custom fields by their typed path.
+    fields: HashMap<FieldPath, String>,
     tags: BTreeSet<String>,
     contacts: BTreeMap<i64, String>,
 }
 
+/// Replays the history over the created state, by each entry's typed path alone.
 fn replay(created: &Customer, history: &[HistoryEntry]) -> Replayed {
     let mut state = current(created);
     for h in history {
-        if h.field == "tag" {
-            if let Some(old) = &h.old {
-                state.tags.remove(old);
+        match &h.path {
+            FieldPath::Tag => {
+                if let Some(old) = &h.old {
+                    state.tags.remove(old);
+                }
+                if let Some(new) = &h.new {
+                    state.tags.insert(new.clone());
+                }
             }
-            if let Some(new) = &h.new {
-                state.tags.insert(new.clone());
+            FieldPath::Contact { .. } => {
+                match &h.new {
+                    Some(v) => state.contacts.insert(h.record_id, v.clone()),
+                    None => state.contacts.remove(&h.record_id),
+                };
             }
-        } else if h.record_kind == "contact" {
-            match &h.new {
-                Some(v) => state.contacts.insert(h.record_id, v.clone()),
-                None => state.contacts.remove(&h.record_id),
-            };
-        } else {
-            match &h.new {
-                Some(v) => state.fields.insert(h.field.clone(), v.clone()),
-                None => state.fields.remove(&h.field),
-            };
+            path @ (FieldPath::Customer { .. } | FieldPath::Custom { .. }) => {
+                match &h.new {
+                    Some(v) => state.fields.insert(path.clone(), v.clone()),
+                    None => state.fields.remove(path),
+                };
+            }
+            other => panic!("a customer edit recorded {other:?}"),
         }
     }
     state
 }
 
 fn current(c: &Customer) -> Replayed {
-    let mut fields: BTreeMap<String, String> =
-        Field::ALL.iter().filter_map(|f| c.field(*f).map(|v| (f.key().to_owned(), v))).collect();
-    fields.extend(c.custom.iter().map(|(k, v)| (format!("custom.{k}"), v.clone())));
+    let mut fields: HashMap<FieldPath, String> =
+        Field::ALL.iter().filter_map(|f| c.field(*f).map(|v| (FieldPath::Customer { field: *f }, v))).collect();
+    fields.extend(c.custom.iter().map(|(k, v)| (FieldPath::Custom { key: k.clone() }, v.clone())));
     Replayed {
         fields,
         tags: c.tags.iter().cloned().collect(),
@@ -125,6 +132,15 @@ proptest! {
             }
             let customer = nb.customer(id).unwrap();
             prop_assert_eq!(replay(&created, &nb.history(id).unwrap()), current(&customer));
+        }
+        // Restoring any value the history offers is a change like the others: recorded by its
+        // typed path, so replaying still gives the present.
+        let offered: Vec<i64> = nb.history(id).unwrap().iter().filter(|h| h.restorable).map(|h| h.id).collect();
+        for entry in offered.iter().rev().take(3) {
+            if nb.restore_history(*entry).is_ok() {
+                let customer = nb.customer(id).unwrap();
+                prop_assert_eq!(replay(&created, &nb.history(id).unwrap()), current(&customer));
+            }
         }
     }
 }

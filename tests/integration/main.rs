@@ -5,6 +5,7 @@ mod api;
 mod backup;
 mod backup_cli;
 mod cli;
+mod export;
 mod fixtures;
 mod fuzz;
 mod history;

@@ -32,7 +32,7 @@ fn kill_9_during_writes_loses_no_committed_customer() {
         }
     }
     let nb = t.open();
-    assert!(nb.check().unwrap().is_empty(), "the database is damaged after kill -9");
+    assert!(nb.check_all().unwrap().database.is_empty(), "the database is damaged after kill -9");
     let names: Vec<String> =
         nb.list_customers(&CustomerFilter::default()).unwrap().into_iter().map(|c| c.name).collect();
     for name in &committed {
@@ -142,7 +142,7 @@ fn damaged_header_and_database_give_clear_errors() {
     std::fs::write(&db, &bytes[..bytes.len() / 3]).unwrap();
     match Notebook::open(&t.dir(), PASSWORD.as_bytes()) {
         Err(e) => assert!(matches!(e.code(), ErrorCode::Corrupt | ErrorCode::Internal), "{e}"),
-        Ok(nb) => assert!(!nb.check().unwrap().is_empty(), "a truncated database must not check clean"),
+        Ok(nb) => assert!(!nb.check_all().unwrap().database.is_empty(), "a truncated database must not check clean"),
     }
     t.kehu().args(["check"]).assert().failure();
 }
@@ -182,7 +182,7 @@ fn a_full_disk_fails_the_write_clearly_and_loses_nothing() {
     assert!(stderr.contains("not saved"), "{stderr}");
 
     let mut nb = t.open();
-    assert!(nb.check().unwrap().is_empty());
+    assert!(nb.check_all().unwrap().database.is_empty());
     assert_eq!(nb.list_customers(&CustomerFilter::default()).unwrap().len(), 200);
     assert!(nb.attachments(1).unwrap().is_empty(), "the failed write left nothing behind");
     nb.add_attachment(1, "big.bin", "application/octet-stream", &std::fs::read(&big).unwrap()).unwrap();

@@ -17,38 +17,38 @@ use crate::session::Session;
 
 #[tauri::command(async)]
 pub fn agenda(session: State<'_, Session>, days: u32) -> IpcResult<Agenda> {
-    session.with(|nb| Ok(nb.agenda(&Today::local(), days)?))
+    session.with(|nb| nb.agenda(&Today::local(), days))
 }
 
 #[tauri::command(async)]
 pub fn snooze_task(session: State<'_, Session>, id: i64, until: DateTime<Utc>) -> IpcResult<()> {
-    session.with(|nb| Ok(nb.snooze_task(id, until)?))
+    session.with(|nb| nb.snooze_task(id, until))
 }
 
 #[tauri::command(async)]
 pub fn mark_reviewed(session: State<'_, Session>, customer_id: i64) -> IpcResult<()> {
-    session.with(|nb| Ok(nb.mark_reviewed(customer_id)?))
+    session.with(|nb| nb.mark_reviewed(customer_id))
 }
 
 #[tauri::command(async)]
 pub fn review_policy(session: State<'_, Session>) -> IpcResult<ReviewPolicy> {
-    session.with(|nb| Ok(nb.review_policy()?))
+    session.with(|nb| nb.review_policy())
 }
 
 #[tauri::command(async)]
 pub fn set_review_policy(session: State<'_, Session>, policy: ReviewPolicy) -> IpcResult<()> {
-    session.with(|nb| Ok(nb.set_review_policy(&policy)?))
+    session.with(|nb| nb.set_review_policy(&policy))
 }
 
 #[tauri::command(async)]
 pub fn report(session: State<'_, Session>, lang: Lang) -> IpcResult<Report> {
-    session.with(|nb| Ok(nb.report(&Today::local(), lang)?))
+    session.with(|nb| nb.report(&Today::local(), lang))
 }
 
 /// Writes one chart's data as CSV where the user chose.
 #[tauri::command(async)]
 pub fn save_chart_csv(session: State<'_, Session>, chart: Chart, lang: Lang, path: PathBuf) -> IpcResult<()> {
-    let report = session.with(|nb| Ok(nb.report(&Today::local(), lang)?))?;
+    let report = session.with(|nb| nb.report(&Today::local(), lang))?;
     Ok(save_chart_file(&path, chart_csv(&report, chart).as_bytes())?)
 }
 

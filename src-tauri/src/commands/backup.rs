@@ -34,7 +34,7 @@ pub fn backup_overview(session: State<'_, Session>) -> IpcResult<BackupOverview>
         Ok(BackupOverview {
             last: backup::backup_status(nb)?,
             folder: folder.display().to_string(),
-            password_set: nb.backup_password()?.is_some(),
+            password_set: nb.has_backup_password()?,
             files: backup::list_backups(&folder, &backup::notebook_name(nb))?,
         })
     })
@@ -84,7 +84,7 @@ pub fn restore_backup(
     let info =
         backup::restore(&path, &password, session.dir(), master_password.as_bytes(), KdfParams::calibrated_default())?;
     let mut notebook = Notebook::open(session.dir(), master_password.as_bytes())?;
-    if notebook.backup_password()?.is_none() {
+    if !notebook.has_backup_password()? {
         notebook.set_backup_password(Some(&master_password))?;
     }
     session.begin(notebook);

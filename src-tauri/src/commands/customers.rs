@@ -33,52 +33,52 @@ pub fn list_customers(session: State<'_, Session>, filter: CustomerFilter) -> Ip
 
 #[tauri::command(async)]
 pub fn customer_facets(session: State<'_, Session>) -> IpcResult<CustomerFacets> {
-    session.with(|nb| Ok(nb.customer_facets()?))
+    session.with(|nb| nb.customer_facets())
 }
 
 #[tauri::command(async)]
 pub fn customer_profile(session: State<'_, Session>, id: i64) -> IpcResult<CustomerProfile> {
-    session.with(|nb| Ok(nb.customer_profile(id)?))
+    session.with(|nb| nb.customer_profile(id))
 }
 
 #[tauri::command(async)]
 pub fn add_customer(session: State<'_, Session>, customer: NewCustomer) -> IpcResult<i64> {
-    session.with(|nb| Ok(nb.add_customer(&customer)?))
+    session.with(|nb| nb.add_customer(&customer))
 }
 
 #[tauri::command(async)]
 pub fn edit_customer(session: State<'_, Session>, id: i64, changes: Vec<Change>) -> IpcResult<usize> {
-    session.with(|nb| Ok(nb.edit_customer(id, &changes)?))
+    session.with(|nb| nb.edit_customer(id, &changes))
 }
 
 #[tauri::command(async)]
 pub fn saved_views(session: State<'_, Session>) -> IpcResult<Vec<SavedView>> {
-    session.with(|nb| Ok(nb.saved_views()?))
+    session.with(|nb| nb.saved_views())
 }
 
 #[tauri::command(async)]
 pub fn save_view(session: State<'_, Session>, name: String, filter: CustomerFilter) -> IpcResult<i64> {
-    session.with(|nb| Ok(nb.save_view(&name, &filter)?))
+    session.with(|nb| nb.save_view(&name, &filter))
 }
 
 #[tauri::command(async)]
 pub fn delete_view(session: State<'_, Session>, id: i64) -> IpcResult<()> {
-    session.with(|nb| Ok(nb.delete_view(id)?))
+    session.with(|nb| nb.delete_view(id))
 }
 
 #[tauri::command(async)]
 pub fn history(session: State<'_, Session>, customer_id: i64) -> IpcResult<Vec<HistoryEntry>> {
-    session.with(|nb| Ok(nb.history(customer_id)?))
+    session.with(|nb| nb.history(customer_id))
 }
 
 #[tauri::command(async)]
 pub fn restore_history(session: State<'_, Session>, entry_id: i64) -> IpcResult<()> {
-    session.with(|nb| Ok(nb.restore_history(entry_id)?))
+    session.with(|nb| nb.restore_history(entry_id))
 }
 
 #[tauri::command(async)]
 pub fn templates(session: State<'_, Session>, kind: Option<TemplateKind>, lang: Lang) -> IpcResult<Vec<Template>> {
-    session.with(|nb| Ok(nb.templates(kind, lang)?))
+    session.with(|nb| nb.templates(kind, lang))
 }
 
 #[tauri::command(async)]
@@ -92,10 +92,10 @@ pub fn save_template(
     fields: Vec<TemplateField>,
     body: String,
 ) -> IpcResult<i64> {
-    session.with(|nb| Ok(nb.save_template(kind, &name, language, &description, &fields, &body)?))
+    session.with(|nb| nb.save_template(kind, &name, language, &description, &fields, &body))
 }
 
 #[tauri::command(async)]
 pub fn delete_template(session: State<'_, Session>, kind: TemplateKind, name: String) -> IpcResult<()> {
-    session.with(|nb| Ok(nb.delete_template(kind, &name)?))
+    session.with(|nb| nb.delete_template(kind, &name))
 }

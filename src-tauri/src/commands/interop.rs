@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use kehu::interop::{
     self, ExportOptions, ExportReport, ImportOptions, ImportOutcome, ImportPreview, Mapping, RowDecision,
 };
-use kehu::quality::{self, QualityReport};
+use kehu::quality::QualityReport;
 use kehu::store::MergeOutcome;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
@@ -71,12 +71,12 @@ pub fn export_customers(
 /// The names of the saved import mappings.
 #[tauri::command(async)]
 pub fn import_mappings(session: State<'_, Session>) -> IpcResult<Vec<String>> {
-    session.with(|nb| Ok(nb.import_mapping_names()?))
+    session.with(|nb| nb.import_mapping_names())
 }
 
 #[tauri::command(async)]
 pub fn import_mapping(session: State<'_, Session>, name: String) -> IpcResult<Mapping> {
-    let json = session.with(|nb| Ok(nb.import_mapping(&name)?))?;
+    let json = session.with(|nb| nb.import_mapping(&name))?;
     let json = json.ok_or_else(|| IpcError::from(kehu::Error::from(interop::InteropError::UnknownMapping(name))))?;
     serde_json::from_str(&json).map_err(|e| IpcError::new(kehu::ErrorCode::Corrupt, e.to_string()))
 }
@@ -84,15 +84,15 @@ pub fn import_mapping(session: State<'_, Session>, name: String) -> IpcResult<Ma
 #[tauri::command(async)]
 pub fn save_import_mapping(session: State<'_, Session>, name: String, mapping: Mapping) -> IpcResult<()> {
     let json = serde_json::to_string(&mapping).map_err(|e| IpcError::new(kehu::ErrorCode::Internal, e.to_string()))?;
-    session.with(|nb| Ok(nb.set_import_mapping(&name, Some(&json))?))
+    session.with(|nb| nb.set_import_mapping(&name, Some(&json)))
 }
 
 #[tauri::command(async)]
 pub fn quality_report(session: State<'_, Session>, threshold: u8) -> IpcResult<QualityReport> {
-    session.with(|nb| quality::quality_report(nb, threshold))
+    session.with(|nb| nb.quality_report(threshold))
 }
 
 #[tauri::command(async)]
 pub fn merge_customers(session: State<'_, Session>, keep: i64, other: i64) -> IpcResult<MergeOutcome> {
-    session.with(|nb| Ok(nb.merge_customers(keep, other)?))
+    session.with(|nb| nb.merge_customers(keep, other))
 }

@@ -17,7 +17,7 @@ use crate::session::Session;
 
 #[tauri::command(async)]
 pub fn add_note(session: State<'_, Session>, note: NewNote) -> IpcResult<i64> {
-    session.with(|nb| Ok(nb.add_note(&note)?))
+    session.with(|nb| nb.add_note(&note))
 }
 
 /// Note markdown as sanitised HTML (see `kehu::markdown`).
@@ -37,17 +37,17 @@ pub fn open_link(app: tauri::AppHandle, url: String) -> IpcResult<()> {
 
 #[tauri::command(async)]
 pub fn add_interaction(session: State<'_, Session>, interaction: NewInteraction) -> IpcResult<i64> {
-    session.with(|nb| Ok(nb.add_interaction(&interaction)?))
+    session.with(|nb| nb.add_interaction(&interaction))
 }
 
 #[tauri::command(async)]
 pub fn add_task(session: State<'_, Session>, task: NewTask) -> IpcResult<i64> {
-    session.with(|nb| Ok(nb.add_task(&task)?))
+    session.with(|nb| nb.add_task(&task))
 }
 
 #[tauri::command(async)]
 pub fn complete_task(session: State<'_, Session>, id: i64) -> IpcResult<()> {
-    session.with(|nb| Ok(nb.complete_task(id)?))
+    session.with(|nb| nb.complete_task(id))
 }
 
 #[tauri::command(async)]
@@ -57,12 +57,12 @@ pub fn add_complaint(
     title: String,
     detail: Option<String>,
 ) -> IpcResult<i64> {
-    session.with(|nb| Ok(nb.add_complaint(customer_id, &title, detail.as_deref())?))
+    session.with(|nb| nb.add_complaint(customer_id, &title, detail.as_deref()))
 }
 
 #[tauri::command(async)]
 pub fn set_complaint_status(session: State<'_, Session>, id: i64, status: ComplaintStatus) -> IpcResult<()> {
-    session.with(|nb| Ok(nb.set_complaint_status(id, status)?))
+    session.with(|nb| nb.set_complaint_status(id, status))
 }
 
 #[tauri::command(async)]
@@ -74,19 +74,19 @@ pub fn add_secret(
     url: Option<String>,
     password: Zeroizing<String>,
 ) -> IpcResult<i64> {
-    session.with(|nb| Ok(nb.add_secret(customer_id, &label, username.as_deref(), url.as_deref(), &password)?))
+    session.with(|nb| nb.add_secret(customer_id, &label, username.as_deref(), url.as_deref(), &password))
 }
 
 /// Shows a credential's password (logged in the access log).
 #[tauri::command(async)]
 pub fn reveal_secret(session: State<'_, Session>, id: i64) -> IpcResult<Secret> {
-    session.with(|nb| Ok(nb.reveal_secret(id)?))
+    session.with(|nb| nb.reveal_secret(id))
 }
 
 /// Puts a credential's password on the clipboard without it passing through the page.
 #[tauri::command(async)]
 pub fn copy_secret(session: State<'_, Session>, clipboard: State<'_, SecretClipboard>, id: i64) -> IpcResult<u64> {
-    let secret = session.with(|nb| Ok(nb.reveal_secret(id)?))?;
+    let secret = session.with(|nb| nb.reveal_secret(id))?;
     let clear_after = clipboard_clear_delay();
     clipboard
         .copy(secret.password, clear_after)
@@ -112,20 +112,20 @@ pub fn add_attachment(session: State<'_, Session>, request: Request<'_>) -> IpcR
         .and_then(|v| percent_encoding::percent_decode_str(v).decode_utf8().ok())
         .ok_or_else(|| invalid("the file has no name"))?;
     let mime = kehu::store::guess_mime(&name);
-    session.with(|nb| Ok(nb.add_attachment(customer_id, &name, &mime, data)?))
+    session.with(|nb| nb.add_attachment(customer_id, &name, &mime, data))
 }
 
 /// An attachment's bytes, as a raw IPC response, to show in the app.
 #[tauri::command(async)]
 pub fn attachment_data(session: State<'_, Session>, id: i64) -> IpcResult<Response> {
-    let (_, data) = session.with(|nb| Ok(nb.attachment_data(id)?))?;
+    let (_, data) = session.with(|nb| nb.attachment_data(id))?;
     Ok(Response::new(data))
 }
 
 /// Writes an attachment where the user chose in the save dialog: a plaintext copy they asked for.
 #[tauri::command(async)]
 pub fn save_attachment(session: State<'_, Session>, id: i64, path: PathBuf) -> IpcResult<()> {
-    let (_, data) = session.with(|nb| Ok(nb.attachment_data(id)?))?;
+    let (_, data) = session.with(|nb| nb.attachment_data(id))?;
     // The save dialog asked before replacing a file.
     kehu::files::save(&path, &data, kehu::files::Existing::Replace)
         .map_err(|e| IpcError::io(&format!("writing {}", path.display()), &e))
@@ -133,7 +133,7 @@ pub fn save_attachment(session: State<'_, Session>, id: i64, path: PathBuf) -> I
 
 #[tauri::command(async)]
 pub fn access_log(session: State<'_, Session>, limit: usize) -> IpcResult<Vec<AccessLogEntry>> {
-    session.with(|nb| Ok(nb.access_log(limit)?))
+    session.with(|nb| nb.access_log(limit))
 }
 
 /// Checks the open notebook: its database, the values it cannot read, changes lost after a

@@ -74,7 +74,7 @@ pub fn session_activity(session: State<'_, Session>) {
 
 #[tauri::command]
 pub fn take_draft(session: State<'_, Session>) -> IpcResult<Option<Draft>> {
-    session.with(|nb| Ok(nb.take_draft()?))
+    session.with(kehu::Notebook::take_draft)
 }
 
 #[tauri::command(async)]

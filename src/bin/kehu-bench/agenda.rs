@@ -86,36 +86,8 @@ pub fn measure(nb: &Notebook, report: &mut Report) -> Result<()> {
 
 /// Each of the agenda's reads timed alone (`KEHU_BENCH_VERBOSE`), to see where its time goes.
 pub fn parts(nb: &Notebook) -> Result<()> {
-    let today = Today::local();
-    let time = |name: &str, f: &dyn Fn() -> Result<usize>| -> Result<()> {
-        let started = Instant::now();
-        let n = f()?;
-        eprintln!("  {name:<28} {:>8.1} ms  ({n} rows)", ms(started.elapsed()));
-        Ok(())
-    };
-    let policy = nb.review_policy()?;
-    let month_bounds: Vec<_> = (0..13).map(|m| today.now - chrono::Duration::days(30 * (12 - m))).collect();
-    let week_bounds: Vec<_> = (0..13).map(|w| today.now - chrono::Duration::weeks(12 - w)).collect();
-    for column in ["grade", "stage", "industry", "region", "source"] {
-        time(&format!("count by {column}"), &|| Ok(nb.count_customers_by(column)?.len()))?;
+    for (name, took, rows) in nb.bench_agenda_reads(&Today::local())? {
+        eprintln!("  {name:<28} {:>8.1} ms  ({rows} rows)", ms(took));
     }
-    time("customers created by month", &|| Ok(nb.count_customers_created(&month_bounds)?.len()))?;
-    time("interactions by week", &|| Ok(nb.count_interactions(&week_bounds)?.len()))?;
-    time("overdue by grade", &|| Ok(nb.count_overdue_by_grade(today.now, today.floating())?.len()))?;
-    time("open tasks in the window", &|| {
-        Ok(nb
-            .open_tasks_due_before(&today, today.now + chrono::Duration::days(8), today.date() + chrono::Days::new(8))?
-            .len())
-    })?;
-    time("snoozed tasks", &|| Ok(nb.snoozed_tasks(today.now)?.len()))?;
-    time("occasions", &|| {
-        let mut n = 0;
-        nb.scan_occasion_fields(|id, birthday, custom| {
-            n += kehu::agenda::occasions::of_customer(id, birthday, custom, today.date(), 7).len();
-        })?;
-        Ok(n)
-    })?;
-    time("review queue", &|| Ok(nb.review_queue(&policy, today.now, 50)?.0.len()))?;
-    time("unresolved complaints", &|| Ok(nb.unresolved_complaints()?.len()))?;
     Ok(())
 }

@@ -81,7 +81,7 @@ pub fn interop_phase(dir: &Path, generator: &mut Generator, rows: usize, report:
         *field = ms(started.elapsed());
     }
     let started = Instant::now();
-    kehu::quality::quality_report(&nb, 60)?;
+    nb.quality_report(60)?;
     report.quality_ms = ms(started.elapsed());
     Ok(())
 }

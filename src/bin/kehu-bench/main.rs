@@ -8,6 +8,8 @@ mod agenda;
 mod generate;
 mod interop;
 mod merge;
+mod search;
+mod table;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,8 +18,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use clap::Parser;
 use kehu::Notebook;
-use kehu::search::SearchQuery;
-use kehu::store::{CustomerFilter, NewNote, SearchKind};
+use kehu::store::{CustomerFilter, NewNote};
 use kehu::vault::KdfParams;
 use serde::{Deserialize, Serialize};
 
@@ -166,7 +167,7 @@ fn main() -> Result<()> {
     kehu::vault::harden_process()?;
     let args = Args::parse();
     if let Some(dir) = &args.search_phase {
-        let report = search_phase(dir)?;
+        let report = search::search_phase(dir)?;
         println!("{}", serde_json::to_string(&report)?);
         return Ok(());
     }
@@ -182,7 +183,7 @@ fn main() -> Result<()> {
         if args.json {
             println!("{}", serde_json::to_string(&report)?);
         } else {
-            print_agenda_rows(&report);
+            table::print_agenda_rows(&report);
         }
         return Ok(());
     }
@@ -201,7 +202,7 @@ fn main() -> Result<()> {
         if args.json {
             println!("{}", serde_json::to_string(&report)?);
         } else {
-            print_interop_rows(&report);
+            table::print_interop_rows(&report);
         }
         return Ok(());
     }
@@ -211,7 +212,7 @@ fn main() -> Result<()> {
         if args.json {
             println!("{}", serde_json::to_string(&report)?);
         } else {
-            print_merge_rows(&report);
+            table::print_merge_rows(&report);
         }
         return Ok(());
     }
@@ -221,7 +222,7 @@ fn main() -> Result<()> {
         if args.json {
             println!("{}", serde_json::to_string(&report)?);
         } else {
-            print_backup_rows(&report);
+            table::print_backup_rows(&report);
         }
         return Ok(());
     }
@@ -301,7 +302,7 @@ fn main() -> Result<()> {
     if args.json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
-        print_table(&report);
+        table::print_table(&report);
     }
     Ok(())
 }
@@ -406,281 +407,6 @@ fn cli_and_write_figures(
 
 /// Two-character words of the generated notes that no generated name or company contains, so
 /// counting notes that contain them measures recall on note text.
-const RECALL_WORDS: &[&str] =
-    &["合同", "报价", "预算", "样品", "演示", "付款", "交付", "竞争", "培训", "发票", "订单", "方案"];
-const NOTE_WORDS: &[&str] = &[
-    "合同",
-    "报价",
-    "预算",
-    "样品",
-    "演示",
-    "付款",
-    "交付",
-    "竞争",
-    "培训",
-    "发票",
-    "订单",
-    "方案",
-    "续签",
-    "采购",
-    "工厂",
-    "物流",
-    "补偿",
-    "资质",
-    "扩产",
-    "董事长",
-    "服务器",
-    "机器人",
-    "售后",
-    "延迟",
-    "价格",
-];
-
-fn search_phase(dir: &Path) -> Result<Report> {
-    let generator = generate::Generator::new(7);
-    let started = Instant::now();
-    let mut nb = Notebook::open(dir, PASSWORD)?;
-    let mut report = Report { unlock_ms: ms(started.elapsed()), ..Report::default() };
-    // First, as a user unlocking would: the Today screen and the dashboard on cold pages.
-    agenda::measure(&nb, &mut report)?;
-    if !nb.bench_fts5_exists()? {
-        nb.bench_fts5_build()?;
-    }
-    let verbose = std::env::var_os("KEHU_BENCH_VERBOSE").is_some();
-
-    // The query set: one- and two-word Chinese, and pinyin of names and companies.
-    let (companies, names) = generator.query_words();
-    let mut chinese: Vec<String> = NOTE_WORDS.iter().map(|w| (*w).to_owned()).collect();
-    for (i, company) in companies.iter().enumerate() {
-        chinese.push(format!("{company} {}", NOTE_WORDS[i % NOTE_WORDS.len()]));
-        chinese.push(format!("{} {}", NOTE_WORDS[i % NOTE_WORDS.len()], NOTE_WORDS[(i * 7 + 3) % NOTE_WORDS.len()]));
-    }
-    let mut pinyin = Vec::new();
-    for name in names.iter().step_by(3) {
-        let (full, initials) = kehu::search::full_and_initials(name);
-        pinyin.push(full);
-        pinyin.push(initials);
-    }
-    for company in &companies {
-        pinyin.push(kehu::search::full_and_initials(company).0);
-    }
-    let mut cn_times = Vec::new();
-    let mut pinyin_times = Vec::new();
-    let mut unranked_times = Vec::new();
-    let mut match_times = Vec::new();
-    let mut fts5_times = Vec::new();
-    for round in 0..2 {
-        for (queries, times) in [(&chinese, &mut cn_times), (&pinyin, &mut pinyin_times)] {
-            for q in queries {
-                let started = Instant::now();
-                let hits = nb.search(&SearchQuery { limit: 20, ..SearchQuery::new(format!("{q} ")) })?;
-                if round == 1 {
-                    times.push(started.elapsed());
-                    if verbose {
-                        eprintln!("{:8.2} ms  {q}", started.elapsed().as_secs_f64() * 1e3);
-                    }
-                }
-                std::hint::black_box(hits);
-                let words: Vec<&str> = q.split_whitespace().collect();
-                let started = Instant::now();
-                let rows = nb.bench_fts5_search(&words, 20, false)?;
-                if round == 1 {
-                    unranked_times.push(started.elapsed());
-                    // Ranked LIKE scans every match; once is enough to time it.
-                    let started = Instant::now();
-                    std::hint::black_box(nb.bench_fts5_search(&words, 20, true)?);
-                    fts5_times.push(started.elapsed());
-                }
-                std::hint::black_box(rows);
-                let started = Instant::now();
-                let rows = nb.bench_fts5_match(&words, 20)?;
-                if round == 1 {
-                    match_times.push(started.elapsed());
-                }
-                std::hint::black_box(rows);
-            }
-        }
-    }
-    let all: Vec<Duration> = cn_times.iter().chain(&pinyin_times).copied().collect();
-    report.queries = all.len();
-    report.search_p50_ms = ms(percentile(&all, 0.5));
-    report.search_p99_ms = ms(percentile(&all, 0.99));
-    report.search_cn_p99_ms = ms(percentile(&cn_times, 0.99));
-    report.search_pinyin_p99_ms = ms(percentile(&pinyin_times, 0.99));
-    report.fts5_unranked_p50_ms = ms(percentile(&unranked_times, 0.5));
-    report.fts5_unranked_p99_ms = ms(percentile(&unranked_times, 0.99));
-    report.fts5_match_only_p50_ms = ms(percentile(&match_times, 0.5));
-    report.fts5_match_only_p99_ms = ms(percentile(&match_times, 0.99));
-    report.fts5_search_p50_ms = ms(percentile(&fts5_times, 0.5));
-    report.fts5_search_p99_ms = ms(percentile(&fts5_times, 0.99));
-
-    let (mut truth, mut found, mut fts5_found) = (0usize, 0usize, 0usize);
-    for word in RECALL_WORDS {
-        let expected = nb.bench_notes_containing(word)?;
-        let query = SearchQuery { kind: Some(SearchKind::Note), ..SearchQuery::new(format!("{word} ")) };
-        truth += expected;
-        found += nb.search_count(&query)?.min(expected);
-        fts5_found += nb.bench_fts5_count(word)?.min(expected);
-    }
-    report.recall_2char = (found as f64 / truth.max(1) as f64 * 1000.0).round() / 1000.0;
-    report.fts5_recall_2char = (fts5_found as f64 / truth.max(1) as f64 * 1000.0).round() / 1000.0;
-
-    // Saved → searchable: a note with a word no other note has, then a search that must find it.
-    let customer = nb.list_customers(&CustomerFilter { limit: Some(1), ..Default::default() })?[0].id;
-    let mut saves = Vec::new();
-    let run = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis();
-    for i in 0..200 {
-        let marker = format!("bench{run}n{i:04}x");
-        let started = Instant::now();
-        nb.add_note(&NewNote {
-            customer_id: customer,
-            body: Some(format!("今天的记录 {marker}")),
-            ..Default::default()
-        })?;
-        let hits = nb.search(&SearchQuery::new(format!("{marker} ")))?;
-        saves.push(started.elapsed());
-        if verbose && started.elapsed() > Duration::from_millis(20) {
-            eprintln!("save {i}: {:.1} ms", started.elapsed().as_secs_f64() * 1e3);
-        }
-        if hits.len() != 1 {
-            bail!("note {marker} was not found right after saving");
-        }
-    }
-    report.note_save_searchable_p50_ms = ms(percentile(&saves, 0.5));
-    report.note_save_searchable_p99_ms = ms(percentile(&saves, 0.99));
-    (report.rss_mb, report.rss_peak_mb) = memory()?;
-    nb.close()?;
-    Ok(report)
-}
-
-/// (VmRSS, VmHWM) of this process in MB.
-fn memory() -> Result<(f64, f64)> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
-    let field = |name: &str| -> f64 {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-            .map_or(0.0, |kb| (kb / 1024.0 * 10.0).round() / 10.0)
-    };
-    Ok((field("VmRSS:"), field("VmHWM:")))
-}
-
-fn print_table(r: &Report) {
-    let rows = [
-        ("Argon2id parameters", format!("{} MiB, t={}, p={}", r.kdf_memory_mib, r.kdf_iterations, r.kdf_parallelism)),
-        ("Argon2id derivation", format!("{:.1} ms", r.kdf_ms)),
-        ("CLI unlock-to-answer p50 / max", format!("{:.1} / {:.1} ms", r.cli_read_p50_ms, r.cli_read_max_ms)),
-        (
-            "add 10 000 customers, one transaction",
-            format!("{:.1} ms ({:.0}/s)", r.add_customers_batch_ms, r.add_customers_per_second),
-        ),
-        ("add one customer (own commit) p50", format!("{:.2} ms", r.add_customer_single_p50_ms)),
-        ("list 10 300 customers", format!("{:.1} ms", r.list_all_customers_ms)),
-        ("large notebook", format!("{} customers, {} notes, {} interactions", r.customers, r.notes, r.interactions)),
-        ("add notes (batches of 50 000)", format!("{:.0}/s", r.add_notes_per_second)),
-        ("index build", format!("{:.0} ms ({:.0} docs/s)", r.index_build_ms, r.index_build_docs_per_s)),
-        ("FTS5 trigram build", format!("{:.0} ms", r.fts5_build_ms)),
-        ("unlock (KDF + database + index)", format!("{:.1} ms", r.unlock_ms)),
-        ("search p50 / p99", format!("{:.2} / {:.2} ms ({} queries)", r.search_p50_ms, r.search_p99_ms, r.queries)),
-        ("search p99 Chinese / pinyin", format!("{:.2} / {:.2} ms", r.search_cn_p99_ms, r.search_pinyin_p99_ms)),
-        (
-            "FTS5 ranked as kehu ranks p50 / p99",
-            format!("{:.2} / {:.2} ms", r.fts5_search_p50_ms, r.fts5_search_p99_ms),
-        ),
-        (
-            "FTS5 first 20 found, unranked p50 / p99",
-            format!("{:.2} / {:.2} ms", r.fts5_unranked_p50_ms, r.fts5_unranked_p99_ms),
-        ),
-        (
-            "FTS5 trigram MATCH only p50 / p99",
-            format!("{:.2} / {:.2} ms", r.fts5_match_only_p50_ms, r.fts5_match_only_p99_ms),
-        ),
-        ("recall, 2-character words: kehu / FTS5", format!("{:.3} / {:.3}", r.recall_2char, r.fts5_recall_2char)),
-        (
-            "note saved → searchable p50 / p99",
-            format!("{:.2} / {:.2} ms", r.note_save_searchable_p50_ms, r.note_save_searchable_p99_ms),
-        ),
-        ("RSS after searching / peak", format!("{:.0} / {:.0} MB", r.rss_mb, r.rss_peak_mb)),
-        ("database / index on disk", format!("{:.1} / {:.1} MB", r.database_mb, r.index_mb)),
-    ];
-    for (name, value) in rows {
-        println!("{name:<40} {value}");
-    }
-    print_agenda_rows(r);
-    print_backup_rows(r);
-    print_interop_rows(r);
-    print_merge_rows(r);
-}
-
-fn print_merge_rows(r: &Report) {
-    for m in &r.merges {
-        println!(
-            "{:<40} {:.0} ms ({:.0} open, {:.0} plan, {:.0} apply, {:.0} index; {:.0} µs/customer)",
-            format!("merge {} customers ({} duplicates)", m.customers, m.duplicates),
-            m.total_ms,
-            m.open_ms,
-            m.plan_ms,
-            m.apply_ms,
-            m.index_ms,
-            m.micros_per_customer
-        );
-    }
-}
-
-fn print_agenda_rows(r: &Report) {
-    let rows = [
-        (
-            "report (dashboard) first / p50 / max".to_owned(),
-            format!("{:.1} / {:.1} / {:.1} ms", r.report_first_ms, r.report_p50_ms, r.report_max_ms),
-        ),
-        (
-            "agenda (Today) first / p50 / max".to_owned(),
-            format!("{:.1} / {:.1} / {:.1} ms", r.agenda_first_ms, r.agenda_p50_ms, r.agenda_max_ms),
-        ),
-        (
-            "agenda holds".to_owned(),
-            format!("{} tasks and occasions, {} customers due for review", r.agenda_items, r.agenda_review_total),
-        ),
-    ];
-    for (name, value) in rows {
-        println!("{name:<40} {value}");
-    }
-}
-
-fn print_interop_rows(r: &Report) {
-    let rows = [
-        (format!("import {} rows, GBK CSV (new notebook)", r.import_rows), format!("{:.0} ms", r.import_csv_ms)),
-        (format!("import {} rows, XLSX (new notebook)", r.import_rows), format!("{:.0} ms", r.import_xlsx_ms)),
-        ("export CSV".to_owned(), format!("{:.0} ms", r.export_csv_ms)),
-        ("export XLSX".to_owned(), format!("{:.0} ms", r.export_xlsx_ms)),
-        ("data-quality report".to_owned(), format!("{:.0} ms", r.quality_ms)),
-    ];
-    for (name, value) in rows {
-        println!("{name:<40} {value}");
-    }
-}
-
-fn print_backup_rows(r: &Report) {
-    let rows = [
-        ("plain copy of the database (+fsync)", format!("{:.0} ms", r.plain_copy_ms)),
-        (
-            "backup (age, verified separately)",
-            format!(
-                "{:.0} ms, {:.1} MB ({:.0} % of copy speed)",
-                r.backup_ms,
-                r.backup_mb,
-                r.backup_speed_vs_copy * 100.0
-            ),
-        ),
-        ("backup verify", format!("{:.0} ms", r.backup_verify_ms)),
-        ("restore (verify + load + index)", format!("{:.0} ms", r.restore_ms)),
-    ];
-    for (name, value) in rows {
-        println!("{name:<40} {value}");
-    }
-}
-
 /// Backup against the yardstick the issue names: a plain copy of the database file, in the
 /// same run, to the same folder, both made durable. Then verify and restore.
 fn backup_phase(dir: &Path, report: &mut Report, restore: bool) -> Result<()> {

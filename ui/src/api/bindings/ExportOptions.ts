@@ -27,6 +27,6 @@ customer_ids: number[],
 with_secrets: boolean, 
 /**
  * CSV and XLSX: write cells that look like formulas as they are, instead of as text
- * (see [`super::cells`]).
+ * (see [`crate::rules::cells`]).
  */
 raw_cells: boolean, };

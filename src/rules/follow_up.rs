@@ -10,7 +10,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use regex::Regex;
 
 use crate::clock::{self, Today};
-use crate::store::Lang;
+use crate::vocab::Lang;
 
 /// The task a note asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
