@@ -215,8 +215,7 @@ pub fn run(args: Args) -> Result<()> {
 fn init(ctx: &Ctx, args: &InitArgs) -> Result<()> {
     let params = args.kdf.params()?;
     let password = ctx.password.read_new("新主密码 / New master password: ")?;
-    kehu::vault::require_strong_password(&password).map_err(kehu::Error::from)?;
-    let notebook = Notebook::create(&ctx.dir, password.as_bytes(), params)?;
+    let notebook = Notebook::create_for_person(&ctx.dir, &password, params)?;
     ctx.out.done(&format!("已创建笔记本 / notebook created: {}", notebook.dir().display()), None);
     Ok(())
 }
@@ -277,8 +276,7 @@ fn passwd(ctx: &Ctx, args: &PasswdArgs) -> Result<()> {
         Some(path) => password::from_file(path)?,
         None => password::prompt_twice("新主密码 / New master password: ")?,
     };
-    kehu::vault::require_strong_password(&new).map_err(kehu::Error::from)?;
-    notebook.change_password(new.as_bytes(), params)?;
+    notebook.change_master_password(&new, params)?;
     ctx.out.done("主密码已更改 / master password changed", None);
     Ok(())
 }

@@ -103,6 +103,17 @@ impl Notebook {
         Ok(Notebook { dir: dir.to_path_buf(), search, store, data_key, crashed: false, _lock: lock })
     }
 
+    /// Creates a notebook for the person who will use it, under the policy every adapter
+    /// applies: the master password must pass [`crate::vault::require_strong_password`] (what
+    /// the create screen's strength meter shows), and automatic backups open with it until the
+    /// user sets another backup password. [`Notebook::create`] is the same without the policy.
+    pub fn create_for_person(dir: &Path, password: &str, kdf: KdfParams) -> Result<Notebook> {
+        crate::vault::require_strong_password(password)?;
+        let mut notebook = Notebook::create(dir, password.as_bytes(), kdf)?;
+        notebook.set_backup_password(Some(password))?;
+        Ok(notebook)
+    }
+
     /// Creates a notebook in `dir` (which must not exist yet) whose database `load` fills at
     /// schema `version` before it is migrated to the latest and its search index is built: how
     /// a backup is restored. The header is written last, as in [`Notebook::create`].
@@ -224,6 +235,13 @@ impl Notebook {
     pub fn verify_password(&self, password: &[u8]) -> Result<()> {
         Header::read(&self.dir)?.unlock(password)?;
         Ok(())
+    }
+
+    /// Changes the master password to `new` under the rule a new notebook's is held to
+    /// ([`Notebook::create_for_person`]); what the CLI's `passwd` and the settings screen call.
+    pub fn change_master_password(&mut self, new: &str, kdf: KdfParams) -> Result<()> {
+        crate::vault::require_strong_password(new)?;
+        self.change_password(new.as_bytes(), kdf)
     }
 
     /// Rewraps the data key under a new password: a new header is written beside the old one,
@@ -362,6 +380,21 @@ pub(crate) mod testing {
         assert!(hits.is_empty());
         let kept_hits = nb.search(&SearchQuery { text: "keptword".into(), ..SearchQuery::default() }).unwrap();
         assert!(!kept_hits.is_empty() && kept_hits.iter().all(|h| h.customer_id == Some(kept)), "{kept_hits:?}");
+    }
+
+    #[test]
+    fn a_person_s_notebook_needs_a_strong_password_and_backs_up_with_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let weak = Notebook::create_for_person(&dir.path().join("weak"), "123456", KdfParams::INSECURE_FOR_TESTS);
+        assert_eq!(weak.unwrap_err().code(), crate::ErrorCode::Invalid);
+        assert!(!dir.path().join("weak").join(HEADER_FILE).exists(), "a refused password creates nothing");
+        let strong = "绿茶-青岛-晨跑-1987-风筝";
+        let mut nb =
+            Notebook::create_for_person(&dir.path().join("nb"), strong, KdfParams::INSECURE_FOR_TESTS).unwrap();
+        assert!(nb.has_backup_password().unwrap());
+        assert!(nb.change_master_password("password", KdfParams::INSECURE_FOR_TESTS).is_err());
+        nb.change_master_password("另一个-很长的-主密码-2027", KdfParams::INSECURE_FOR_TESTS).unwrap();
+        nb.verify_password("另一个-很长的-主密码-2027".as_bytes()).unwrap();
     }
 
     /// A notebook with cheap KDF parameters in a temporary folder, for unit tests.

@@ -11,15 +11,18 @@ use crate::vault::{HEADER_FILE, KdfParams, VaultError};
 use crate::{Error, Notebook, Result};
 
 /// Restores `backup` (opened with `password`) as a new notebook in `target`, locked with
-/// `master_password`. `target` must not hold a notebook; merging into one is
-/// [`super::plan_import`]'s job.
+/// `master_password`, which must be as strong as a new notebook's (see
+/// [`Notebook::create_for_person`]); a backup that kept no backup password gets the master
+/// password as its automatic backups' one, as a new notebook does. `target` must not hold a
+/// notebook; merging into one is [`super::plan_import`]'s job.
 pub fn restore(
     backup: &Path,
     password: &str,
     target: &Path,
-    master_password: &[u8],
+    master_password: &str,
     kdf: KdfParams,
 ) -> Result<PackageInfo> {
+    crate::vault::require_strong_password(master_password)?;
     if target.join(HEADER_FILE).exists() {
         return Err(VaultError::AlreadyExists(target.to_path_buf()).into());
     }
@@ -36,27 +39,33 @@ pub fn restore(
     }
     let staging = staging_dir(target)?;
     remove_stale_staging(target);
-    let restored = Notebook::create_restored(&staging, master_password, kdf, manifest.schema_version, |store| {
-        let mut loader = store.begin_restore()?;
-        read_package(backup, password, |path, data| {
-            if let Some(table) = part_table(path) {
-                each_row(backup, path, data, |row| {
-                    loader.insert(table, row).map_err(|source| {
-                        BackupError::RefusedRow { path: backup.to_path_buf(), source: Box::new(source) }.into()
-                    })
-                })?;
-            } else if let Some(id) = attachment_id(path) {
-                loader.insert_attachment_data(id, data).map_err(|source| BackupError::RefusedRow {
-                    path: backup.to_path_buf(),
-                    source: Box::new(source),
-                })?;
-            }
+    let restored =
+        Notebook::create_restored(&staging, master_password.as_bytes(), kdf, manifest.schema_version, |store| {
+            let mut loader = store.begin_restore()?;
+            read_package(backup, password, |path, data| {
+                if let Some(table) = part_table(path) {
+                    each_row(backup, path, data, |row| {
+                        loader.insert(table, row).map_err(|source| {
+                            BackupError::RefusedRow { path: backup.to_path_buf(), source: Box::new(source) }.into()
+                        })
+                    })?;
+                } else if let Some(id) = attachment_id(path) {
+                    loader.insert_attachment_data(id, data).map_err(|source| BackupError::RefusedRow {
+                        path: backup.to_path_buf(),
+                        source: Box::new(source),
+                    })?;
+                }
+                Ok(())
+            })?;
+            loader.finish(&manifest.sequences)?;
             Ok(())
-        })?;
-        loader.finish(&manifest.sequences)?;
-        Ok(())
-    })
-    .and_then(Notebook::close);
+        })
+        .and_then(|mut restored| {
+            if !restored.has_backup_password()? {
+                restored.set_backup_password(Some(master_password))?;
+            }
+            restored.close()
+        });
     if let Err(e) = restored {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(e);

@@ -188,8 +188,7 @@ pub(crate) fn backup(ctx: &Ctx, command: BackupCommand) -> Result<()> {
         BackupCommand::Restore { file, pw, merge: false, merge_args: _ } => {
             let password = backup_password(&pw, ctx, false)?;
             let master = ctx.password.read_new("新笔记本的主密码 / Master password for the restored notebook: ")?;
-            kehu::vault::require_strong_password(&master).map_err(kehu::Error::from)?;
-            let info = backup::restore(&file, &password, &ctx.dir, master.as_bytes(), KdfParams::calibrated_default())?;
+            let info = backup::restore(&file, &password, &ctx.dir, &master, KdfParams::calibrated_default())?;
             report(ctx, &info, &format!("{} {}", ctx.out.t("已恢复到", "restored to"), ctx.dir.display()));
         }
         BackupCommand::Restore { file, pw, merge: true, merge_args } => {

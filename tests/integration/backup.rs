@@ -15,6 +15,8 @@ use kehu::{ErrorCode, Notebook};
 use crate::util::{PASSWORD, TempNotebook};
 
 const BACKUP_PASSWORD: &str = "另一个备份口令 backup-pass";
+/// A restored notebook's master password, as strong as a new one must be.
+const NEW_MASTER: &str = "新的主密码 restored-notebook 2026";
 const FAST: BackupOptions = BackupOptions::INSECURE_FOR_TESTS;
 
 /// A notebook with every record kind, edits (history), an erased customer and attachments.
@@ -101,10 +103,10 @@ fn round_trip_restores_every_record_history_entry_and_attachment() {
     assert_eq!(verified.count("note"), 3);
 
     let target = t.path("restored");
-    let restored =
-        backup::restore(&file, BACKUP_PASSWORD, &target, b"new master", KdfParams::INSECURE_FOR_TESTS).unwrap();
+    let restored = backup::restore(&file, BACKUP_PASSWORD, &target, NEW_MASTER, KdfParams::INSECURE_FOR_TESTS).unwrap();
     assert_eq!(restored.customers(), 2);
-    let mut back = Notebook::open(&target, b"new master").unwrap();
+    let mut back = Notebook::open(&target, NEW_MASTER.as_bytes()).unwrap();
+    assert!(back.has_backup_password().unwrap(), "automatic backups open with the new master password");
     let after = all_rows(&back);
     for table in SNAPSHOT_TABLES {
         if *table == "access_log" {
@@ -163,8 +165,9 @@ fn a_flipped_byte_a_truncation_and_a_wrong_password_are_reported() {
     flipped[bytes.len() / 2] ^= 0x80;
     std::fs::write(t.path("flipped.age"), &flipped).unwrap();
     let target = t.path("restored");
-    let err = backup::restore(&t.path("flipped.age"), BACKUP_PASSWORD, &target, b"m", KdfParams::INSECURE_FOR_TESTS)
-        .unwrap_err();
+    let err =
+        backup::restore(&t.path("flipped.age"), BACKUP_PASSWORD, &target, NEW_MASTER, KdfParams::INSECURE_FOR_TESTS)
+            .unwrap_err();
     assert_eq!(err.code(), ErrorCode::Corrupt);
     assert!(!target.exists());
     let leftovers: Vec<_> = std::fs::read_dir(t.tmp.path())
@@ -183,7 +186,7 @@ fn restore_refuses_an_existing_notebook() {
     let file = t.path("backup.age");
     backup::create(&mut nb, &file, BACKUP_PASSWORD, FAST).unwrap();
     drop(nb);
-    let err = backup::restore(&file, BACKUP_PASSWORD, &t.dir(), b"m", KdfParams::INSECURE_FOR_TESTS).unwrap_err();
+    let err = backup::restore(&file, BACKUP_PASSWORD, &t.dir(), NEW_MASTER, KdfParams::INSECURE_FOR_TESTS).unwrap_err();
     assert_eq!(err.code(), ErrorCode::AlreadyExists);
     assert_eq!(t.open().count_customers(&Default::default()).unwrap(), 2, "the notebook is untouched");
 }

@@ -80,13 +80,8 @@ pub fn restore_backup(
     password: Zeroizing<String>,
     master_password: Zeroizing<String>,
 ) -> IpcResult<PackageInfo> {
-    kehu::vault::require_strong_password(&master_password).map_err(kehu::Error::from)?;
-    let info =
-        backup::restore(&path, &password, session.dir(), master_password.as_bytes(), KdfParams::calibrated_default())?;
-    let mut notebook = Notebook::open(session.dir(), master_password.as_bytes())?;
-    if !notebook.has_backup_password()? {
-        notebook.set_backup_password(Some(&master_password))?;
-    }
+    let info = backup::restore(&path, &password, session.dir(), &master_password, KdfParams::calibrated_default())?;
+    let notebook = Notebook::open(session.dir(), master_password.as_bytes())?;
     session.begin(notebook);
     session::warm_up_search(app);
     Ok(info)

@@ -41,10 +41,7 @@ pub fn password_strength(password: Zeroizing<String>) -> PasswordStrength {
 
 #[tauri::command(async)]
 pub fn create_notebook(session: State<'_, Session>, password: Zeroizing<String>) -> IpcResult<()> {
-    kehu::vault::require_strong_password(&password).map_err(kehu::Error::from)?;
-    let mut notebook = Notebook::create(session.dir(), password.as_bytes(), KdfParams::calibrated_default())?;
-    // Automatic backups open with the master password until the user sets another one.
-    notebook.set_backup_password(Some(&password))?;
+    let notebook = Notebook::create_for_person(session.dir(), &password, KdfParams::calibrated_default())?;
     session.begin(notebook);
     Ok(())
 }
@@ -83,10 +80,9 @@ pub fn change_password(
     current: Zeroizing<String>,
     new: Zeroizing<String>,
 ) -> IpcResult<()> {
-    kehu::vault::require_strong_password(&new).map_err(kehu::Error::from)?;
     session.with(|nb| {
         nb.verify_password(current.as_bytes())?;
-        nb.change_password(new.as_bytes(), KdfParams::calibrated_default())
+        nb.change_master_password(&new, KdfParams::calibrated_default())
     })
 }
 

@@ -80,6 +80,8 @@ struct Args {
 }
 
 const PASSWORD: &[u8] = b"bench password";
+/// A restored notebook's master password is held to a new one's rule.
+const RESTORED_PASSWORD: &str = "绿茶-青岛-晨跑-1987-风筝 bench";
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Report {
@@ -443,7 +445,7 @@ fn backup_phase(dir: &Path, report: &mut Report, restore: bool) -> Result<()> {
         &file,
         "bench backup password",
         &out.path().join("restored"),
-        PASSWORD,
+        RESTORED_PASSWORD,
         KdfParams::calibrated_default(),
     )?;
     report.restore_ms = ms(started.elapsed());
