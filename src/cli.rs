@@ -262,6 +262,7 @@ fn check(ctx: &Ctx, args: &CheckArgs) -> Result<()> {
         for p in &problems {
             say!("{p}");
         }
+        say!("kehu check --repair: 修复可修复的问题 / repairs what can be repaired");
     }
     if !problems.is_empty() {
         bail!(kehu::Error::Store(kehu::store::StoreError::Corrupt(format!("{} problem(s) found", problems.len()))));
@@ -291,7 +292,23 @@ pub fn one_line(e: &anyhow::Error) -> String {
             line.push_str(&cause);
         }
     }
+    if let Some(hint) = e.chain().find_map(|c| c.downcast_ref::<kehu::Error>()).and_then(hint) {
+        line.push_str(" (");
+        line.push_str(hint);
+        line.push(')');
+    }
     line.replace('\n', " ")
+}
+
+/// What the CLI adds to a core error about its own flags (the core names none).
+fn hint(e: &kehu::Error) -> Option<&'static str> {
+    match e.detail()? {
+        kehu::ErrorDetail::Unreadable { why: kehu::interop::WhyUnreadable::NotText, .. } => {
+            Some("--encoding gbk, utf-8, utf-16, big5 … reads it in another encoding")
+        }
+        kehu::ErrorDetail::Rejected { .. } => Some("without --reject-invalid, such rows are imported, flagged"),
+        _ => None,
+    }
 }
 
 /// Exit statuses, documented in the README: 1 other, 2 usage, 3 wrong password, 4 in use,

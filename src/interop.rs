@@ -20,8 +20,8 @@ pub use crate::error::interop::{InteropError, Unreadable, WhyUnreadable};
 pub use decode::{Encoding, EncodingSource, decode};
 pub use export::{ExportFormat, ExportOptions, ExportReport, export};
 pub use import::{
-    DuplicateAction, ImportDuplicate, ImportOptions, ImportOutcome, ImportPreview, ImportProblem, ImportRow,
-    InvalidAction, RowDecision, import_file, preview_import,
+    ImportDuplicate, ImportOptions, ImportOutcome, ImportPreview, ImportProblem, ImportRow, InvalidAction, RowDecision,
+    import_file, preview_import,
 };
 pub use mapping::{ColumnMapping, Mapping, Target, recognise};
 pub use vcard::{Card, Version as VcardVersion};

@@ -144,7 +144,7 @@ impl Notebook {
         let lock = lock(dir)?;
         let data_key = header.unlock(password)?;
         if let Some(lost) = inspect_wal(dir)? {
-            tracing::error!("{lost} (kehu check says so until kehu check --repair)");
+            tracing::error!("{lost} (a check reports it until it is acknowledged)");
         }
         let mut store = Store::open(&dir.join(DB_FILE), &data_key.subkeys())?;
         if let Err(e) = store.log_access(AccessEvent::Unlock, "") {
@@ -170,12 +170,11 @@ impl Notebook {
         let mut problems = Store::check_file(&dir.join(DB_FILE), &keys)?;
         if problems.is_empty() {
             let mut store = Store::open(&dir.join(DB_FILE), &keys)?;
-            problems
-                .extend(store.unreadable_values()?.iter().map(|v| format!("{v} (kehu check --repair replaces it)")));
+            problems.extend(store.unreadable_values()?.iter().map(|v| format!("{v} (a repair replaces it)")));
             store.log_access(AccessEvent::Unlock, "check")?;
         }
         let lost = wal_guard::lost(&dir.join(DB_FILE)).map_err(Error::io("reading what was found lost"))?;
-        problems.extend(lost.iter().map(|l| format!("{l} (kehu check --repair acknowledges it)")));
+        problems.extend(lost.iter().map(|l| format!("{l} (a repair acknowledges it)")));
         Ok(problems)
     }
 

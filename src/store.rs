@@ -467,7 +467,7 @@ pub(crate) fn opt_time_at(
     let Some(text) = row.get_ref(idx)?.as_str_or_null()? else { return Ok(None) };
     let read = crate::clock::from_db(text);
     if read.is_none() {
-        tracing::warn!("a stored time does not read (column {idx}); `kehu check` reports it");
+        tracing::warn!("a stored time does not read (column {idx}); a check reports it");
     }
     Ok(read)
 }

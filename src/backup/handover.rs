@@ -223,16 +223,32 @@ pub struct ImportPlan {
     pub customers: Vec<IncomingCustomer>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// What becomes of an incoming customer — a row of an imported file or a customer of a
+/// package: the one vocabulary of the import and the handover.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum ImportAction {
     /// Add as a new customer (for a duplicate: keep both).
+    #[serde(alias = "keep_both")]
     Add,
+    #[default]
     Skip,
-    /// Merge into the duplicate: the fields in `take_theirs` take the incoming value; tags,
-    /// contacts and every record are added.
+    /// Merge into the duplicate: its empty fields filled (in a handover, the fields in
+    /// `take_theirs` take the incoming value); tags, contacts and every record are added.
     Merge,
+}
+
+impl std::str::FromStr for ImportAction {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "add" | "keep-both" | "keep_both" => Ok(ImportAction::Add),
+            "skip" => Ok(ImportAction::Skip),
+            "merge" => Ok(ImportAction::Merge),
+            _ => Err(format!("'{s}' is not one of skip, merge, add (keep both)")),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

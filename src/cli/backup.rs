@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use clap::{Subcommand, ValueEnum};
+use clap::Subcommand;
 use kehu::backup::{self, BackupOptions, HandoverSelection, ImportAction, Package, Redaction};
 use kehu::store::Grade;
 use kehu::vault::KdfParams;
@@ -95,9 +95,10 @@ impl FolderArgs {
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct MergeArgs {
-    /// What to do with a customer the notebook already has
-    #[arg(long, value_enum, default_value_t = OnDuplicate::Merge)]
-    on_duplicate: OnDuplicate,
+    /// What to do with a customer the notebook already has: merge | skip | add (keep both;
+    /// also keep-both)
+    #[arg(long, default_value = "merge", value_parser = str::parse::<ImportAction>)]
+    on_duplicate: ImportAction,
     /// When merging, take every differing field from the package (default: only fields the
     /// notebook leaves empty)
     #[arg(long)]
@@ -105,13 +106,6 @@ pub(crate) struct MergeArgs {
     /// Show what would happen; change nothing
     #[arg(long)]
     dry_run: bool,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum OnDuplicate {
-    Merge,
-    Skip,
-    KeepBoth,
 }
 
 #[derive(Debug, Subcommand)]
@@ -307,12 +301,7 @@ pub(crate) fn handover(ctx: &Ctx, command: HandoverCommand) -> Result<()> {
 fn import(ctx: &Ctx, notebook: &mut kehu::Notebook, file: &Path, password: &str, args: &MergeArgs) -> Result<()> {
     let package = Package::open(file, password)?;
     let plan = backup::plan_import(notebook, &package)?;
-    let action = match args.on_duplicate {
-        OnDuplicate::Merge => ImportAction::Merge,
-        OnDuplicate::Skip => ImportAction::Skip,
-        OnDuplicate::KeepBoth => ImportAction::Add,
-    };
-    let decisions = plan.decisions(action, args.prefer_theirs);
+    let decisions = plan.decisions(args.on_duplicate, args.prefer_theirs);
     if args.dry_run {
         if ctx.out.json {
             ctx.out.json(&serde_json::json!({ "plan": plan, "decisions": decisions }));

@@ -4,9 +4,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
+use kehu::backup::ImportAction;
 use kehu::interop::{
-    DuplicateAction, Encoding, EncodingSource, ExportFormat, ExportOptions, Format, ImportOptions, ImportPreview,
-    InteropError, InvalidAction, Mapping, export as export_file, import_file, preview_import,
+    Encoding, EncodingSource, ExportFormat, ExportOptions, Format, ImportOptions, ImportPreview, InteropError,
+    InvalidAction, Mapping, export as export_file, import_file, preview_import,
 };
 use kehu::quality::DuplicateReason;
 
@@ -29,24 +30,15 @@ pub(crate) struct ImportArgs {
     /// Save the mapping used under this name
     #[arg(long, value_name = "NAME")]
     save_mapping: Option<String>,
-    /// For rows that duplicate a customer: skip | merge | keep-both
-    #[arg(long, default_value = "skip", value_parser = duplicate_action)]
-    on_duplicate: DuplicateAction,
+    /// For rows that duplicate a customer: skip | merge | add (keep both; also keep-both)
+    #[arg(long, default_value = "skip", value_parser = str::parse::<ImportAction>)]
+    on_duplicate: ImportAction,
     /// Import nothing if any value is invalid (by default such rows are imported, flagged 待核实)
     #[arg(long)]
     reject_invalid: bool,
     /// Report what would happen, change nothing
     #[arg(long)]
     dry_run: bool,
-}
-
-fn duplicate_action(s: &str) -> Result<DuplicateAction, String> {
-    match s {
-        "skip" => Ok(DuplicateAction::Skip),
-        "merge" => Ok(DuplicateAction::Merge),
-        "keep-both" | "keep_both" => Ok(DuplicateAction::KeepBoth),
-        _ => Err(format!("'{s}': use skip, merge or keep-both")),
-    }
 }
 
 pub(crate) fn import(ctx: &Ctx, a: &ImportArgs) -> Result<()> {

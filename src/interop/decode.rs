@@ -112,9 +112,12 @@ pub fn decode(bytes: &[u8], encoding: Encoding) -> Result<(String, &'static str)
     match encoding {
         Encoding::Utf8 => {
             let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-            std::str::from_utf8(body)
-                .map(|t| (t.to_owned(), "utf-8"))
-                .map_err(|e| format!("not UTF-8 text (byte {} is invalid); try --encoding gbk", e.valid_up_to()))
+            std::str::from_utf8(body).map(|t| (t.to_owned(), "utf-8")).map_err(|e| {
+                format!(
+                    "not UTF-8 text (byte {} is invalid); it may be in another encoding, such as GBK",
+                    e.valid_up_to()
+                )
+            })
         }
         Encoding::Gbk | Encoding::Big5 | Encoding::ShiftJis | Encoding::EucKr => {
             let (decoder, name) = encoding.legacy().expect("a legacy encoding");
@@ -122,7 +125,9 @@ pub fn decode(bytes: &[u8], encoding: Encoding) -> Result<(String, &'static str)
             decoder
                 .decode_without_bom_handling_and_without_replacement(body)
                 .map(|t| (t.into_owned(), name))
-                .ok_or_else(|| format!("not {} text; try --encoding utf-8 or auto", name.to_uppercase()))
+                .ok_or_else(|| {
+                    format!("not {} text; it may be in another encoding, such as UTF-8", name.to_uppercase())
+                })
         }
         Encoding::Utf16 => match bytes {
             [0xFE, 0xFF, rest @ ..] => utf16(rest, true),

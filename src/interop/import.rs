@@ -22,18 +22,6 @@ use duplicates::{Duplicate, DuplicateFinder, describe_duplicate};
 use read::{PART_ROWS, Parsed, read};
 use rows::{Incoming, contact_key};
 
-/// What to do with a row that duplicates a customer (or an earlier row).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
-#[serde(rename_all = "snake_case")]
-pub enum DuplicateAction {
-    #[default]
-    Skip,
-    /// Fill the customer's empty fields and add the row's contacts, tags and notes.
-    Merge,
-    KeepBoth,
-}
-
 /// What to do with invalid values.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -56,7 +44,7 @@ pub struct ImportOptions {
     pub encoding: Encoding,
     /// Columns to targets; detected from the headers when absent.
     pub mapping: Option<Mapping>,
-    pub on_duplicate: DuplicateAction,
+    pub on_duplicate: ImportAction,
     pub on_invalid: InvalidAction,
     /// The language of the tag that flags rows with invalid values.
     pub lang: Lang,
@@ -148,7 +136,7 @@ pub struct ImportPreview {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct RowDecision {
     pub index: usize,
-    pub action: DuplicateAction,
+    pub action: ImportAction,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -291,9 +279,9 @@ pub fn import_file(
                 .map(|(index, c)| ImportDecision {
                     key: c.key,
                     action: match (c.duplicate.is_some(), decided(index)) {
-                        (false, _) | (true, DuplicateAction::KeepBoth) => ImportAction::Add,
-                        (true, DuplicateAction::Merge) => ImportAction::Merge,
-                        (true, DuplicateAction::Skip) => ImportAction::Skip,
+                        (false, _) | (true, ImportAction::Add) => ImportAction::Add,
+                        (true, ImportAction::Merge) => ImportAction::Merge,
+                        (true, ImportAction::Skip) => ImportAction::Skip,
                     },
                     take_theirs: Vec::new(),
                 })
@@ -422,7 +410,7 @@ struct Checker<'a> {
     file: String,
     /// Whether any invalid value refuses the whole file.
     reject: bool,
-    decided: &'a (dyn Fn(usize) -> DuplicateAction + Sync),
+    decided: &'a (dyn Fn(usize) -> ImportAction + Sync),
     duplicates: DuplicateFinder,
     /// Every row's target so far: a row merging into an earlier one goes where that one went.
     targets: Vec<BatchTarget>,
@@ -447,10 +435,10 @@ impl Checker<'_> {
                 (false, _) => BatchTarget::Skip,
                 (true, None) => BatchTarget::New,
                 (true, Some(d)) => match ((self.decided)(first + offset), d) {
-                    (DuplicateAction::Skip, _) => BatchTarget::Skip,
-                    (DuplicateAction::KeepBoth, _) => BatchTarget::New,
-                    (DuplicateAction::Merge, Duplicate::Existing(id)) => BatchTarget::Into(id),
-                    (DuplicateAction::Merge, Duplicate::Earlier(earlier)) => match self.targets[earlier] {
+                    (ImportAction::Skip, _) => BatchTarget::Skip,
+                    (ImportAction::Add, _) => BatchTarget::New,
+                    (ImportAction::Merge, Duplicate::Existing(id)) => BatchTarget::Into(id),
+                    (ImportAction::Merge, Duplicate::Earlier(earlier)) => match self.targets[earlier] {
                         BatchTarget::New => BatchTarget::IntoItem(earlier),
                         same => same,
                     },

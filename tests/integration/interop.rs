@@ -5,9 +5,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use kehu::backup::ImportAction;
 use kehu::interop::{
-    DuplicateAction, Encoding, EncodingSource, ExportFormat, ExportOptions, ImportOptions, ImportOutcome,
-    InvalidAction, RowDecision, WhyUnreadable, export, import_file, preview_import,
+    Encoding, EncodingSource, ExportFormat, ExportOptions, ImportOptions, ImportOutcome, InvalidAction, RowDecision,
+    WhyUnreadable, export, import_file, preview_import,
 };
 use kehu::quality::DuplicateReason;
 use kehu::store::{
@@ -228,7 +229,7 @@ fn duplicates_skip_merge_or_keep_both() {
 
     let (t, id) = seeded();
     let mut nb = t.open();
-    let merge = ImportOptions { on_duplicate: DuplicateAction::Merge, ..ImportOptions::default() };
+    let merge = ImportOptions { on_duplicate: ImportAction::Merge, ..ImportOptions::default() };
     let report = import(&mut nb, &file, &merge);
     assert_eq!((report.added, report.merged), (2, 1));
     let zhang = nb.customer(id).unwrap();
@@ -243,7 +244,7 @@ fn duplicates_skip_merge_or_keep_both() {
     let (t, _) = seeded();
     let mut nb = t.open();
     let index = preview.rows.iter().find(|r| r.duplicate.is_some()).unwrap().index;
-    let decisions = [RowDecision { index, action: DuplicateAction::KeepBoth }];
+    let decisions = [RowDecision { index, action: ImportAction::Add }];
     import_file(&mut nb, &file, &ImportOptions::default(), &decisions, &mut |_, _| {}).unwrap();
     assert_eq!(all(&nb).iter().filter(|c| c.name == "张伟").count(), 2);
 }
@@ -257,7 +258,7 @@ fn rows_duplicating_rows_above_merge_into_them() {
     let preview = preview_import(&nb, &file, &ImportOptions::default()).unwrap();
     let earlier: Vec<_> = preview.rows.iter().filter_map(|r| r.duplicate.as_ref()?.earlier_row).collect();
     assert_eq!(earlier, [2, 2], "traditional script and a suffix-less company, then the same phone");
-    let merge = ImportOptions { on_duplicate: DuplicateAction::Merge, ..ImportOptions::default() };
+    let merge = ImportOptions { on_duplicate: ImportAction::Merge, ..ImportOptions::default() };
     let report = import(&mut nb, &file, &merge);
     assert_eq!((report.added, report.merged), (1, 2));
     let zhang = by_name(&nb, "张伟");
@@ -323,7 +324,7 @@ fn a_long_ledger_is_refused_or_merged_across_its_parts() {
     assert!(all(&nb).is_empty(), "the parts written before the refusal are rolled back");
     assert!(nb.check_all().unwrap().database.is_empty());
 
-    let merge = ImportOptions { on_duplicate: DuplicateAction::Merge, ..ImportOptions::default() };
+    let merge = ImportOptions { on_duplicate: ImportAction::Merge, ..ImportOptions::default() };
     let mut seen = Vec::new();
     let report = import_file(&mut nb, &file, &merge, &[], &mut |done, total| seen.push((done, total))).unwrap();
     assert_eq!((report.added, report.merged, report.flagged, report.records), (11_999, 1, 2, 12_000));

@@ -7,7 +7,8 @@ use std::time::Instant;
 
 use anyhow::Result;
 use kehu::Notebook;
-use kehu::interop::{DuplicateAction, ExportFormat, ExportOptions, ImportOptions, export, import_file};
+use kehu::backup::ImportAction;
+use kehu::interop::{ExportFormat, ExportOptions, ImportOptions, export, import_file};
 use kehu::store::{ContactKind, NewCustomer};
 use kehu::vault::KdfParams;
 
@@ -65,7 +66,7 @@ pub fn interop_phase(dir: &Path, generator: &mut Generator, rows: usize, report:
         let started = Instant::now();
         // The generated ledger repeats some name + company pairs: keep both, so every row lands
         // (duplicate detection still runs on every row).
-        let options = ImportOptions { on_duplicate: DuplicateAction::KeepBoth, ..ImportOptions::default() };
+        let options = ImportOptions { on_duplicate: ImportAction::Add, ..ImportOptions::default() };
         let done = import_file(&mut nb, path, &options, &[], &mut |_, _| {})?;
         *field = ms(started.elapsed());
         anyhow::ensure!(done.added as usize == rows, "imported {} of {rows} rows", done.added);
