@@ -12,6 +12,7 @@ use serde::Serialize;
 pub use occasions::{Occasion, OccasionKind};
 
 use crate::clock::Today;
+use crate::rules::ValueProblem;
 use crate::store::{Complaint, Result, ReviewItem, ReviewPolicy, Store, StoreError, Task};
 
 /// How many customers of the review queue an agenda lists (the total is always counted).
@@ -76,7 +77,7 @@ impl Store {
     /// The agenda as of `today`, looking `days` days ahead.
     pub(crate) fn agenda(&self, today: &Today, days: u32) -> Result<Agenda> {
         if days > MAX_DAYS {
-            return Err(StoreError::invalid("days", format!("an agenda looks at most {MAX_DAYS} days ahead")));
+            return Err(StoreError::bad_value("days", ValueProblem::OutOfRange { min: 0, max: MAX_DAYS }));
         }
         let date = today.date();
         let end_day = date + Days::new(u64::from(days) + 1);

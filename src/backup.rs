@@ -77,7 +77,7 @@ pub fn create(notebook: &mut Notebook, output: &Path, password: &str, options: B
 
 fn write_backup(notebook: &mut Notebook, output: &Path, password: &str, options: BackupOptions) -> Result<PackageInfo> {
     if password.is_empty() {
-        return Err(BackupError::Invalid("the backup password is empty".into()).into());
+        return Err(crate::Error::bad_value("backup password", crate::store::ValueProblem::Empty));
     }
     crate::vault::require_backup_password(password)?;
     let password = Zeroizing::new(password.to_owned());

@@ -98,6 +98,15 @@ impl Error {
         Error::Store(StoreError::bad_value(field, problem))
     }
 
+    /// A refusal said in English as `reason` and, for a screen, as `problem`.
+    pub(crate) fn refused(
+        field: impl Into<String>,
+        reason: impl Into<String>,
+        problem: crate::store::ValueProblem,
+    ) -> Self {
+        Error::Store(StoreError::refused(field, reason, problem))
+    }
+
     pub(crate) fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> Self {
         let context = context.into();
         move |source| Error::Io { context, source }
@@ -335,5 +344,44 @@ mod tests {
             assert_eq!(err.code(), ErrorCode::Invalid);
             assert_eq!(err.detail(), Some(ErrorDetail::Invalid { problem }), "{err}");
         }
+    }
+
+    #[test]
+    fn the_refusals_a_screen_meets_are_typed_for_it() {
+        use crate::clock;
+        use crate::store::{NewCustomer, NewInteraction, NewTask, ValueProblem as P};
+        let (_dir, mut nb) = crate::notebook::testing::notebook();
+        let id = nb.add_customer(&NewCustomer::named("张伟")).unwrap();
+        let other = nb.add_customer(&NewCustomer::named("李娜")).unwrap();
+        let task =
+            nb.add_task(&NewTask { customer_id: Some(other), title: "回访".into(), ..NewTask::default() }).unwrap();
+        let problem = |r: Result<i64>| match r.map_err(|e| e.detail()) {
+            Err(Some(ErrorDetail::Invalid { problem })) => problem,
+            other => panic!("not a typed refusal: {other:?}"),
+        };
+        let untitled = NewTask { customer_id: Some(id), title: " ".into(), ..NewTask::default() };
+        assert_eq!(problem(nb.add_task(&untitled)), P::Empty);
+        assert_eq!(problem(nb.add_complaint(id, "", None)), P::Empty);
+        assert_eq!(problem(nb.add_secret(id, "门户", None, None, "")), P::Empty);
+        assert_eq!(problem(nb.save_view("", &crate::store::CustomerFilter::default())), P::Empty);
+        assert_eq!(problem(nb.merge_customers(id, id).map(|_| 0)), P::SameCustomer);
+        let past = clock::now() - chrono::Duration::hours(1);
+        assert_eq!(problem(nb.snooze_task(task, past).map(|()| 0)), P::NotInTheFuture);
+        let call = NewInteraction {
+            customer_id: id,
+            kind: crate::store::InteractionKind::Call,
+            summary: "电话".into(),
+            outcome: None,
+            at: None,
+            closes_task: Some(task),
+        };
+        assert_eq!(problem(nb.add_interaction(&call)), P::OtherCustomer);
+        nb.complete_task(task).unwrap();
+        assert_eq!(problem(nb.complete_task(task).map(|()| 0)), P::AlreadyDone);
+        let grade = [crate::store::Change::Set(crate::store::Field::Grade, Some("金牌".into()))];
+        assert_eq!(problem(nb.edit_customer(id, &grade).map(|n| n as i64)), P::NotOneOf { value: "金牌".into() });
+        let birthday = [crate::store::Change::Set(crate::store::Field::Birthday, Some("下周".into()))];
+        assert_eq!(problem(nb.edit_customer(id, &birthday).map(|n| n as i64)), P::NotADate { value: "下周".into() });
+        assert_eq!(problem(nb.agenda(&clock::Today::local(), 10_000).map(|_| 0)), P::OutOfRange { min: 0, max: 366 });
     }
 }

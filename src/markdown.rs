@@ -12,7 +12,9 @@ const LINK_SCHEMES: &[&str] = &["http", "https", "mailto", "tel"];
 /// one of [`LINK_SCHEMES`], without spaces or control characters. Returns it as given.
 pub fn external_link(url: &str) -> crate::Result<&str> {
     let refuse = |why: &str| {
-        crate::Error::Invalid(format!("'{}' cannot be opened: {why}", url.chars().take(200).collect::<String>()))
+        let value: String = url.chars().take(200).collect();
+        let reason = format!("'{value}' cannot be opened: {why}");
+        crate::Error::refused("link", reason, crate::rules::ValueProblem::NotALink { value })
     };
     if url.len() > 4096 || url.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return Err(refuse("it is not a link"));

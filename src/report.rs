@@ -340,7 +340,8 @@ pub fn chart_csv(report: &Report, chart: Chart) -> String {
 /// place, so an interrupted save never leaves half a file under the chosen name.
 pub fn save_chart_file(output: &std::path::Path, bytes: &[u8]) -> crate::Result<()> {
     if !output.is_absolute() {
-        return Err(crate::Error::Invalid(format!("'{}' is not a full path: choose where to save", output.display())));
+        let reason = format!("'{}' is not a full path: choose where to save", output.display());
+        return Err(crate::Error::refused("file", reason, crate::store::ValueProblem::NotAFullPath));
     }
     crate::files::save(output, bytes, crate::files::Existing::Replace)
         .map_err(crate::Error::io(format!("writing {}", output.display())))

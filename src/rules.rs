@@ -44,6 +44,50 @@ pub enum ValueProblem {
     NotATime {
         value: String,
     },
+    /// Not one of the values a field takes (a grade, a stage, a kind…).
+    NotOneOf {
+        value: String,
+    },
+    /// Not a date (a birthday, a note's follow-up date).
+    NotADate {
+        value: String,
+    },
+    /// Larger than `max_mib` MiB (an attachment, a draft).
+    TooLarge {
+        max_mib: u32,
+    },
+    /// A time that must lie ahead (a snooze's end).
+    NotInTheFuture,
+    /// A task done already.
+    AlreadyDone,
+    /// A task closed by an interaction of another customer.
+    OtherCustomer,
+    /// A customer merged into themselves.
+    SameCustomer,
+    /// A customer template that does not exist.
+    NoSuchTemplate {
+        name: String,
+    },
+    /// A history entry whose change cannot be put back (a task done, a status…).
+    NotRestorable,
+    /// A selection or filter that matches no customer.
+    NothingMatches,
+    /// A folder to restore into that already holds files.
+    FolderNotEmpty,
+    /// A handover package given where a backup is asked for.
+    HandoverNotBackup,
+    /// An incoming customer to merge that duplicates no customer of the notebook.
+    NoDuplicate,
+    /// Automatic backups asked for without a backup password.
+    NoBackupPassword,
+    /// An export encoding that cannot hold every character a notebook holds.
+    EncodingTooNarrow {
+        encoding: String,
+    },
+    /// A link a note holds that kehu does not open (not http, https or mailto).
+    NotALink {
+        value: String,
+    },
 }
 
 /// The problem in English, as the CLI and the logs say it.
@@ -58,6 +102,26 @@ impl std::fmt::Display for ValueProblem {
             ValueProblem::OutOfRange { min, max } => write!(f, "must be from {min} to {max}"),
             ValueProblem::NotAFullPath => write!(f, "must be a full path"),
             ValueProblem::NotATime { value } => write!(f, "'{value}' is not a time"),
+            ValueProblem::NotOneOf { value } => write!(f, "'{value}' is not one of its values"),
+            ValueProblem::NotADate { value } => {
+                write!(f, "'{value}' is not a date (write 2026-12-05, 2026-12-05 10:00 or 12月5日)")
+            }
+            ValueProblem::TooLarge { max_mib } => write!(f, "larger than {max_mib} MiB"),
+            ValueProblem::NotInTheFuture => write!(f, "must lie in the future"),
+            ValueProblem::AlreadyDone => write!(f, "already done"),
+            ValueProblem::OtherCustomer => write!(f, "belongs to another customer"),
+            ValueProblem::SameCustomer => write!(f, "a customer cannot be merged into itself"),
+            ValueProblem::NoSuchTemplate { name } => write!(f, "no customer template named '{name}'"),
+            ValueProblem::NotRestorable => write!(f, "this change cannot be put back"),
+            ValueProblem::NothingMatches => write!(f, "no customer matches"),
+            ValueProblem::FolderNotEmpty => write!(f, "the folder is not empty; choose a new one"),
+            ValueProblem::HandoverNotBackup => write!(f, "a handover package, not a backup: import it instead"),
+            ValueProblem::NoDuplicate => write!(f, "duplicates no customer to merge into"),
+            ValueProblem::NoBackupPassword => write!(f, "no backup password is set"),
+            ValueProblem::EncodingTooNarrow { encoding } => {
+                write!(f, "{encoding} cannot hold every character; use UTF-8 or GBK")
+            }
+            ValueProblem::NotALink { value } => write!(f, "'{value}' is not a link kehu opens"),
         }
     }
 }

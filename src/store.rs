@@ -124,6 +124,12 @@ impl StoreError {
         StoreError::Invalid { field: field.into(), reason: reason.into(), problem: None }
     }
 
+    /// A refused value said in English as `reason`, and as `problem` for a screen to say in
+    /// the user's language.
+    pub(crate) fn refused(field: impl Into<String>, reason: impl Into<String>, problem: ValueProblem) -> Self {
+        StoreError::Invalid { field: field.into(), reason: reason.into(), problem: Some(problem) }
+    }
+
     /// A refused value whose problem a screen can say without knowing the field.
     pub fn bad_value(field: impl Into<String>, problem: ValueProblem) -> Self {
         StoreError::Invalid { field: field.into(), reason: problem.to_string(), problem: Some(problem) }

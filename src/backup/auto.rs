@@ -149,7 +149,7 @@ fn write_verified(
     let password = notebook
         .store()
         .backup_password()?
-        .ok_or_else(|| BackupError::Invalid("no backup password is set: set one in the backup settings".into()))?;
+        .ok_or_else(|| crate::Error::bad_value("backup password", crate::store::ValueProblem::NoBackupPassword))?;
     std::fs::create_dir_all(folder).map_err(BackupError::io(format!("creating {}", folder.display())))?;
     let name = notebook_name(notebook);
     let path = folder.join(backup_file_name(&name, now));

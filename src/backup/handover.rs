@@ -40,12 +40,13 @@ pub fn export_handover(
     options: BackupOptions,
 ) -> Result<PackageInfo> {
     if password.is_empty() {
-        return Err(BackupError::Invalid("the package password is empty".into()).into());
+        return Err(crate::Error::bad_value("package password", crate::store::ValueProblem::Empty));
     }
     crate::vault::require_backup_password(password)?;
     let ids = selected_customers(notebook, selection)?;
     if ids.is_empty() {
-        return Err(BackupError::Invalid("no customer matches the selection".into()).into());
+        let reason = "no customer matches the selection";
+        return Err(crate::Error::refused("selection", reason, crate::store::ValueProblem::NothingMatches));
     }
     let info = write_package(
         notebook,
@@ -398,11 +399,8 @@ pub fn apply_import(notebook: &mut Notebook, package: &Package, decisions: &[Imp
             }
             (ImportAction::Add, _) => TransferTarget::New,
             (ImportAction::Merge, None) => {
-                return Err(BackupError::Invalid(format!(
-                    "customer {} ({}) has no duplicate to merge into",
-                    incoming.key, incoming.name
-                ))
-                .into());
+                let reason = format!("customer {} ({}) has no duplicate to merge into", incoming.key, incoming.name);
+                return Err(crate::Error::refused("decision", reason, crate::store::ValueProblem::NoDuplicate));
             }
             (ImportAction::Merge, Some(dup)) => {
                 TransferTarget::Into(dup.existing_id, merge_changes(package, incoming.key, dup, &decision.take_theirs)?)
@@ -428,7 +426,14 @@ pub fn apply_import(notebook: &mut Notebook, package: &Package, decisions: &[Imp
 fn merge_changes(package: &Package, key: i64, dup: &DuplicateMatch, take_theirs: &[FieldPath]) -> Result<Vec<Change>> {
     let mut changes = Vec::new();
     for path in take_theirs {
-        let not_differing = || BackupError::Invalid(format!("'{path}' is not a field that differs for customer {key}"));
+        let not_differing = || {
+            let reason = format!("'{path}' is not a field that differs for customer {key}");
+            crate::Error::refused(
+                "take_theirs",
+                reason,
+                crate::store::ValueProblem::NotOneOf { value: path.to_string() },
+            )
+        };
         let diff = dup.fields.iter().find(|d| &d.path == path).ok_or_else(not_differing)?;
         changes.push(Change::setting(path, diff.theirs.clone()).ok_or_else(not_differing)?);
     }

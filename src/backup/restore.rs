@@ -27,15 +27,14 @@ pub fn restore(
         return Err(VaultError::AlreadyExists(target.to_path_buf()).into());
     }
     if target.exists() && std::fs::read_dir(target).map(|mut d| d.next().is_some()).unwrap_or(true) {
-        return Err(Error::Invalid(format!("{} exists and is not empty; restore into a new folder", target.display())));
+        let reason = format!("{} exists and is not empty; restore into a new folder", target.display());
+        return Err(Error::refused("folder", reason, crate::store::ValueProblem::FolderNotEmpty));
     }
     let manifest = read_package(backup, password, |_, _| Ok(()))?;
     if manifest.kind != PackageKind::Backup {
-        return Err(BackupError::Invalid(format!(
-            "{} is a handover package, not a backup: import it into a notebook instead",
-            backup.display()
-        ))
-        .into());
+        let reason =
+            format!("{} is a handover package, not a backup: import it into a notebook instead", backup.display());
+        return Err(Error::refused("backup", reason, crate::store::ValueProblem::HandoverNotBackup));
     }
     let staging = staging_dir(target)?;
     remove_stale_staging(target);

@@ -185,7 +185,7 @@ mod tests {
         assert_eq!(decode(&le, Encoding::Auto).unwrap(), (text.to_owned(), "utf-16le"));
         let be: Vec<u8> = "Name,Phone\nAda,1\n".encode_utf16().flat_map(u16::to_be_bytes).collect();
         assert_eq!(decode(&be, Encoding::Auto).unwrap().0, "Name,Phone\nAda,1\n");
-        assert!(decode(&gbk, Encoding::Utf8).unwrap_err().contains("gbk"));
+        assert!(decode(&gbk, Encoding::Utf8).unwrap_err().contains("GBK"));
         assert!(decode(&[0x81, 0x20, 0xFF], Encoding::Auto).is_err());
     }
 

@@ -106,7 +106,8 @@ pub fn export(
 ) -> Result<ExportReport> {
     let ids = chosen(notebook, options)?;
     if ids.is_empty() {
-        return Err(InteropError::Invalid("no customer matches; nothing to export".into()).into());
+        let reason = "no customer matches; nothing to export";
+        return Err(crate::Error::refused("customers", reason, crate::store::ValueProblem::NothingMatches));
     }
     let total = ids.len();
     let io = |e: std::io::Error| crate::Error::from(InteropError::io(output, e));
@@ -183,10 +184,11 @@ fn write_to(
                 }
                 // They cannot hold every character a notebook does: an export in them would lose some.
                 other @ (Encoding::Big5 | Encoding::ShiftJis | Encoding::EucKr) => {
-                    return Err(crate::Error::Invalid(format!(
-                        "CSV is exported in UTF-8 or GBK (which hold every character), not {}",
-                        other.decoder_name().to_uppercase()
-                    )));
+                    let encoding = other.decoder_name().to_uppercase();
+                    let reason =
+                        format!("CSV is exported in UTF-8 or GBK (which hold every character), not {encoding}");
+                    let problem = crate::store::ValueProblem::EncodingTooNarrow { encoding };
+                    return Err(crate::Error::refused("encoding", reason, problem));
                 }
             };
             file.write_all(&bytes).map_err(io)

@@ -8,9 +8,11 @@ use sha2::{Digest, Sha256};
 
 use super::{AccessEvent, FoundOr, Result, Store, StoreError, clean, require_customer, time_at};
 use crate::clock;
+use crate::rules::ValueProblem;
 
 /// Larger files belong in a document system, not a customer notebook.
-pub const MAX_ATTACHMENT_BYTES: usize = 100 * 1024 * 1024;
+pub const MAX_ATTACHMENT_BYTES: usize = (MAX_ATTACHMENT_MIB as usize) << 20;
+const MAX_ATTACHMENT_MIB: u32 = 100;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -88,12 +90,10 @@ pub(crate) fn insert_attachment(
     data: &[u8],
     now: &chrono::DateTime<chrono::Utc>,
 ) -> Result<i64> {
-    let name = clean(Some(name)).ok_or_else(|| StoreError::invalid("name", "an attachment needs a file name"))?;
+    let name = clean(Some(name)).ok_or_else(|| StoreError::bad_value("name", ValueProblem::Empty))?;
     if data.len() > MAX_ATTACHMENT_BYTES {
-        return Err(StoreError::invalid(
-            "attachment",
-            format!("'{name}' is {} MiB; the limit is {} MiB", data.len() >> 20, MAX_ATTACHMENT_BYTES >> 20),
-        ));
+        let reason = format!("'{name}' is {} MiB; the limit is {} MiB", data.len() >> 20, MAX_ATTACHMENT_BYTES >> 20);
+        return Err(StoreError::refused("attachment", reason, ValueProblem::TooLarge { max_mib: MAX_ATTACHMENT_MIB }));
     }
     let sha256 = hex::encode(Sha256::digest(data));
     require_customer(tx, customer_id)?;

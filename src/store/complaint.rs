@@ -11,6 +11,7 @@ use super::{ComplaintField, FieldPath};
 const STATUS: FieldPath = FieldPath::Complaint { field: ComplaintField::Status };
 use super::{ComplaintStatus, FoundOr, Result, Store, StoreError, clean, opt_time_at, require_customer, time_at};
 use crate::clock;
+use crate::rules::ValueProblem;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -32,7 +33,7 @@ pub struct Complaint {
 
 impl Store {
     pub(crate) fn add_complaint(&mut self, customer_id: i64, title: &str, detail: Option<&str>) -> Result<i64> {
-        let title = clean(Some(title)).ok_or_else(|| StoreError::invalid("title", "a complaint needs a title"))?;
+        let title = clean(Some(title)).ok_or_else(|| StoreError::bad_value("title", ValueProblem::Empty))?;
         let now = clock::now();
         self.write(|tx| {
             require_customer(tx, customer_id)?;

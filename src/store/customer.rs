@@ -21,22 +21,25 @@ impl Field {
     /// Validates and normalises a value typed by a person into its stored text.
     pub fn normalize(self, value: Option<&str>) -> Result<Option<String>> {
         let value = clean(value);
-        let invalid = |reason: String| StoreError::invalid(self.key(), reason);
+        let invalid = |problem: ValueProblem| StoreError::bad_value(self.key(), problem);
         let Some(value) = value else {
             return match self {
-                Field::Name => Err(invalid("a customer needs a name".into())),
-                Field::Grade | Field::Stage => Err(invalid("cannot be empty".into())),
+                Field::Name | Field::Grade | Field::Stage => Err(invalid(ValueProblem::Empty)),
                 _ => Ok(None),
             };
         };
+        let not_one_of =
+            |reason: String| StoreError::refused(self.key(), reason, ValueProblem::NotOneOf { value: value.clone() });
         let keyed =
-            |parsed: std::result::Result<&'static str, String>| parsed.map(|k| Some(k.to_owned())).map_err(invalid);
+            |parsed: std::result::Result<&'static str, String>| parsed.map(|k| Some(k.to_owned())).map_err(not_one_of);
         match self {
             Field::Grade => keyed(Grade::from_str(&value).map(Grade::key)),
             Field::Stage => keyed(Stage::from_str(&value).map(Stage::key)),
             Field::Colour => keyed(Colour::from_str(&value).map(Colour::key)),
             Field::CompanySize => keyed(CompanySize::from_str(&value).map(CompanySize::key)),
-            Field::Birthday => normalize_birthday(&value).map(Some).map_err(invalid),
+            Field::Birthday => normalize_birthday(&value).map(Some).map_err(|reason| {
+                StoreError::refused(self.key(), reason, ValueProblem::NotADate { value: value.clone() })
+            }),
             _ if rules::text::too_long(&value, MAX_FIELD_CHARS) => {
                 Err(StoreError::bad_value(self.key(), ValueProblem::TooLong { max: MAX_FIELD_CHARS }))
             }
@@ -326,8 +329,11 @@ pub(crate) fn normalize_custom_value(key: &str, value: Option<&str>) -> Result<O
 
 pub(crate) fn normalize_custom_key(key: &str) -> Result<String> {
     let key = key.trim();
-    if key.is_empty() || key.chars().count() > 100 {
-        return Err(StoreError::invalid("custom field", "a custom field needs a name of 1 to 100 characters"));
+    if key.is_empty() {
+        return Err(StoreError::bad_value("custom field", ValueProblem::Empty));
+    }
+    if key.chars().count() > 100 {
+        return Err(StoreError::bad_value("custom field", ValueProblem::TooLong { max: 100 }));
     }
     Ok(key.to_owned())
 }
@@ -336,7 +342,11 @@ pub(crate) fn require_customer_template(conn: &Connection, name: &str) -> Result
     let exists: bool = conn
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM template WHERE kind = 'customer' AND name = ?1)")?
         .query_row([name], |row| row.get(0))?;
-    if exists { Ok(()) } else { Err(StoreError::invalid("template", format!("no customer template named '{name}'"))) }
+    if exists {
+        Ok(())
+    } else {
+        Err(StoreError::bad_value("template", ValueProblem::NoSuchTemplate { name: name.to_owned() }))
+    }
 }
 
 impl Store {

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::{Result, Store, StoreError, time_at};
 use crate::clock;
+use crate::rules::ValueProblem;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -22,7 +23,7 @@ impl Store {
     /// Keeps `payload` (valid JSON) as the draft, replacing an earlier one.
     pub(crate) fn save_draft(&mut self, payload: &str) -> Result<()> {
         if payload.len() > MAX_DRAFT_BYTES {
-            return Err(StoreError::invalid("draft", "larger than 4 MiB"));
+            return Err(StoreError::bad_value("draft", ValueProblem::TooLarge { max_mib: 4 }));
         }
         serde_json::from_str::<serde_json::Value>(payload).map_err(|e| StoreError::invalid("draft", e.to_string()))?;
         self.write(|tx| {

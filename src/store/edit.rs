@@ -13,6 +13,7 @@ use super::field_path::{Field, FieldPath};
 use super::history::{self, record};
 use super::{ContactKind, Result, Store, StoreError, clean, touch_customer};
 use crate::clock;
+use crate::rules::ValueProblem;
 
 impl Store {
     /// Applies `changes` in one transaction, recording each changed value in the history.
@@ -25,7 +26,8 @@ impl Store {
     pub(crate) fn restore_history(&mut self, entry_id: i64) -> Result<()> {
         let entry = history::entry(self.conn(), entry_id)?;
         let change = Change::undoing(&entry.path, entry.old, entry.new).ok_or_else(|| {
-            StoreError::invalid("history entry", format!("entry {entry_id} ({}) cannot be restored", entry.path))
+            let reason = format!("entry {entry_id} ({}) cannot be restored", entry.path);
+            StoreError::refused("history entry", reason, ValueProblem::NotRestorable)
         })?;
         self.edit_customer(entry.customer_id, &[change]).map(|_| ())
     }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::task::finish_task;
 use super::{FoundOr, InteractionKind, Result, Store, StoreError, clean, require_customer, time_at, touch_customer};
 use crate::clock;
+use crate::rules::ValueProblem;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -73,7 +74,7 @@ impl Store {
 }
 
 fn insert_interaction(tx: &rusqlite::Connection, new: &NewInteraction, now: &DateTime<Utc>) -> Result<i64> {
-    let summary = clean(Some(&new.summary)).ok_or_else(|| StoreError::invalid("summary", "the summary is empty"))?;
+    let summary = clean(Some(&new.summary)).ok_or_else(|| StoreError::bad_value("summary", ValueProblem::Empty))?;
     require_customer(tx, new.customer_id)?;
     tx.prepare_cached(
         "INSERT INTO interaction (customer_id, kind, at, summary, outcome, created_at)
@@ -94,10 +95,8 @@ fn insert_interaction(tx: &rusqlite::Connection, new: &NewInteraction, now: &Dat
             .query_row("SELECT customer_id FROM task WHERE id = ?1", [task], |row| row.get(0))
             .found_or("task", task)?;
         if owner != Some(new.customer_id) {
-            return Err(StoreError::invalid(
-                "closes_task",
-                format!("task {task} is not a task of customer {}", new.customer_id),
-            ));
+            let reason = format!("task {task} is not a task of customer {}", new.customer_id);
+            return Err(StoreError::refused("closes_task", reason, ValueProblem::OtherCustomer));
         }
         finish_task(tx, task, Some(id), now)?;
     }

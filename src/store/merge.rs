@@ -11,6 +11,7 @@ use super::edit::apply_changes_to;
 use super::history::record;
 use super::{Result, Store, StoreError};
 use crate::clock;
+use crate::rules::ValueProblem;
 
 /// Tables whose rows move to the kept customer.
 const MOVED_TABLES: &[&str] = &["note", "interaction", "task", "complaint", "secret", "attachment", "history"];
@@ -30,7 +31,7 @@ impl Store {
     /// differs stays as `keep` has it; a differing custom field is kept under `<key> (2)`.
     pub(crate) fn merge_customers(&mut self, keep: i64, other: i64) -> Result<MergeOutcome> {
         if keep == other {
-            return Err(StoreError::invalid("merge", "a customer cannot be merged into itself"));
+            return Err(StoreError::bad_value("merge", ValueProblem::SameCustomer));
         }
         let now = clock::now();
         self.write(|tx| {

@@ -80,10 +80,8 @@ pub(crate) fn insert_note(
         }
         Ok(None) => {}
         Err(bad) => {
-            return Err(StoreError::invalid(
-                "note",
-                format!("{}: '{}' is not a date (write 2026-12-05, 2026-12-05 10:00 or 12月5日)", bad.field, bad.value),
-            ));
+            let reason = format!("'{}' is not a date (write 2026-12-05, 2026-12-05 10:00 or 12月5日)", bad.value);
+            return Err(StoreError::refused(bad.field, reason, ValueProblem::NotADate { value: bad.value }));
         }
     }
     Ok(id)

@@ -8,6 +8,7 @@ use zeroize::Zeroizing;
 
 use super::{AccessEvent, FoundOr, Result, Store, StoreError, clean, require_customer, time_at};
 use crate::clock;
+use crate::rules::ValueProblem;
 use crate::vault::{aead_open, aead_seal};
 
 /// A credential without its password, for lists.
@@ -52,9 +53,9 @@ impl Store {
         url: Option<&str>,
         password: &str,
     ) -> Result<i64> {
-        let label = clean(Some(label)).ok_or_else(|| StoreError::invalid("label", "a credential needs a label"))?;
+        let label = clean(Some(label)).ok_or_else(|| StoreError::bad_value("label", ValueProblem::Empty))?;
         if password.is_empty() {
-            return Err(StoreError::invalid("password", "the credential's password is empty"));
+            return Err(StoreError::bad_value("password", ValueProblem::Empty));
         }
         let sealed = aead_seal(self.keys().sealed_fields.as_bytes(), &aad(customer_id), password.as_bytes());
         let now = clock::to_db(&clock::now());

@@ -5,6 +5,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use zeroize::Zeroizing;
 
 use super::{Result, Store, StoreError};
+use crate::rules::ValueProblem;
 use crate::vault::{aead_open, aead_seal};
 
 const BACKUP_PASSWORD: &str = "backup.password";
@@ -37,8 +38,11 @@ impl Store {
     /// Saves (or with `None` forgets) a named import column mapping, as JSON.
     pub(crate) fn set_import_mapping(&mut self, name: &str, mapping: Option<&str>) -> Result<()> {
         let name = name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(StoreError::invalid("mapping", "a saved mapping needs a name of 1 to 100 characters"));
+        if name.is_empty() {
+            return Err(StoreError::bad_value("mapping", ValueProblem::Empty));
+        }
+        if name.chars().count() > 100 {
+            return Err(StoreError::bad_value("mapping", ValueProblem::TooLong { max: 100 }));
         }
         let key = format!("{IMPORT_MAPPING_PREFIX}{name}");
         self.write(|tx| put(tx, &key, mapping))
@@ -62,7 +66,7 @@ impl Store {
     /// Sets (or with `None` forgets) the password automatic backups are encrypted with.
     pub(crate) fn set_backup_password(&mut self, password: Option<&str>) -> Result<()> {
         let sealed = match password {
-            Some("") => return Err(StoreError::invalid("backup password", "the backup password is empty")),
+            Some("") => return Err(StoreError::bad_value("backup password", ValueProblem::Empty)),
             Some(p) => {
                 Some(hex::encode(aead_seal(self.keys().sealed_fields.as_bytes(), BACKUP_PASSWORD_AAD, p.as_bytes())))
             }

@@ -10,6 +10,7 @@ use super::history::record;
 use super::{FieldPath, TaskField};
 use super::{FoundOr, Result, Store, StoreError, clean, opt_time_at, require_customer, time_at};
 use crate::clock::{self, Today};
+use crate::rules::ValueProblem;
 
 /// A task to add.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -102,9 +103,9 @@ pub(crate) fn open_tasks_where(conn: &Connection, condition: &str, args: &[&dyn 
 
 /// Inserts a task inside the caller's transaction.
 pub(crate) fn insert_task(tx: &Connection, new: &NewTask, note_id: Option<i64>, now: &DateTime<Utc>) -> Result<i64> {
-    let title = clean(Some(&new.title)).ok_or_else(|| StoreError::invalid("title", "a task needs a title"))?;
+    let title = clean(Some(&new.title)).ok_or_else(|| StoreError::bad_value("title", ValueProblem::Empty))?;
     if title.chars().count() > 500 {
-        return Err(StoreError::invalid("title", "a task title is at most 500 characters"));
+        return Err(StoreError::bad_value("title", ValueProblem::TooLong { max: 500 }));
     }
     if let Some(customer_id) = new.customer_id {
         require_customer(tx, customer_id)?;
@@ -132,7 +133,7 @@ fn open_task(tx: &Connection, id: i64) -> Result<(Option<i64>, Option<String>)> 
         })
         .found_or("task", id)?;
     if done_at.is_some() {
-        return Err(StoreError::invalid("task", format!("task {id} is already done")));
+        return Err(StoreError::bad_value(format!("task {id}"), ValueProblem::AlreadyDone));
     }
     Ok((customer_id, snoozed))
 }
@@ -185,7 +186,7 @@ impl Store {
     pub(crate) fn snooze_task(&mut self, id: i64, until: DateTime<Utc>) -> Result<()> {
         let now = clock::now();
         if until <= now {
-            return Err(StoreError::invalid("until", "a snooze must end in the future"));
+            return Err(StoreError::bad_value("snooze", ValueProblem::NotInTheFuture));
         }
         self.write(|tx| {
             let (customer_id, old) = open_task(tx, id)?;

@@ -6,6 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::{Lang, Result, Store, StoreError, TemplateKind, clean};
+use crate::rules::ValueProblem;
 
 /// A custom field a customer template proposes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,12 +128,12 @@ impl Store {
         fields: &[TemplateField],
         body: &str,
     ) -> Result<i64> {
-        let name = clean(Some(name)).ok_or_else(|| StoreError::invalid("name", "a template needs a name"))?;
+        let name = clean(Some(name)).ok_or_else(|| StoreError::bad_value("name", ValueProblem::Empty))?;
         if kind == TemplateKind::Note && body.trim().is_empty() {
-            return Err(StoreError::invalid("body", "a note template needs a body"));
+            return Err(StoreError::bad_value("body", ValueProblem::Empty));
         }
         if fields.iter().any(|f| f.name.trim().is_empty()) {
-            return Err(StoreError::invalid("fields", "every field needs a name"));
+            return Err(StoreError::bad_value("field name", ValueProblem::Empty));
         }
         self.write(|tx| {
             tx.execute(

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::{CustomerFilter, Result, Store, StoreError, clean};
 use crate::clock;
+use crate::rules::ValueProblem;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
@@ -18,9 +19,9 @@ pub struct SavedView {
 impl Store {
     /// Saves `filter` (without its window) under `name`, replacing a view of that name.
     pub(crate) fn save_view(&mut self, name: &str, filter: &CustomerFilter) -> Result<i64> {
-        let name = clean(Some(name)).ok_or_else(|| StoreError::invalid("view name", "a view needs a name"))?;
+        let name = clean(Some(name)).ok_or_else(|| StoreError::bad_value("view name", ValueProblem::Empty))?;
         if name.chars().count() > 100 {
-            return Err(StoreError::invalid("view name", "longer than 100 characters"));
+            return Err(StoreError::bad_value("view name", ValueProblem::TooLong { max: 100 }));
         }
         let filter = CustomerFilter { offset: 0, limit: None, ..filter.clone() };
         let json = serde_json::to_string(&filter).map_err(|e| StoreError::invalid("view", e.to_string()))?;

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ErrorDetail } from "../api/bindings/ErrorDetail";
 import type { FilterKind } from "../api/bindings/FilterKind";
 import type { IoCause } from "../api/bindings/IoCause";
+import type { ValueProblem } from "../api/bindings/ValueProblem";
 import type { WhyUnreadable } from "../api/bindings/WhyUnreadable";
 import { detailText, fileName } from "./errors";
 import { en, zhCN, type MessageKey } from "./messages";
@@ -24,6 +25,33 @@ const WHYS: Record<WhyUnreadable, true> = {
 };
 const CAUSES: Record<IoCause, true> = { not_found: true, denied: true, other: true };
 const FILTERS: Record<FilterKind, true> = { grade: true, stage: true, kind: true, date: true };
+// One of each problem the core refuses a value for; the type checker refuses a missing kind.
+const PROBLEMS: { [K in ValueProblem["kind"]]: Extract<ValueProblem, { kind: K }> } = {
+  empty: { kind: "empty" },
+  too_long: { kind: "too_long", max: 500 },
+  not_a_phone: { kind: "not_a_phone", value: "138-abc" },
+  too_short_for_a_phone: { kind: "too_short_for_a_phone", value: "12" },
+  not_an_email: { kind: "not_an_email", value: "zhang@" },
+  out_of_range: { kind: "out_of_range", min: 1, max: 240 },
+  not_a_full_path: { kind: "not_a_full_path" },
+  not_a_time: { kind: "not_a_time", value: "garbage" },
+  not_one_of: { kind: "not_one_of", value: "金牌" },
+  not_a_date: { kind: "not_a_date", value: "下周" },
+  too_large: { kind: "too_large", max_mib: 100 },
+  not_in_the_future: { kind: "not_in_the_future" },
+  already_done: { kind: "already_done" },
+  other_customer: { kind: "other_customer" },
+  same_customer: { kind: "same_customer" },
+  no_such_template: { kind: "no_such_template", name: "初创公司" },
+  not_restorable: { kind: "not_restorable" },
+  nothing_matches: { kind: "nothing_matches" },
+  folder_not_empty: { kind: "folder_not_empty" },
+  handover_not_backup: { kind: "handover_not_backup" },
+  no_duplicate: { kind: "no_duplicate" },
+  no_backup_password: { kind: "no_backup_password" },
+  encoding_too_narrow: { kind: "encoding_too_narrow", encoding: "BIG5" },
+  not_a_link: { kind: "not_a_link", value: "javascript:alert(1)" },
+};
 
 function translator(dictionary: Record<MessageKey, string>) {
   return (key: MessageKey, vars: Record<string, string | number> = {}) => {
@@ -45,14 +73,7 @@ function everyDetail(): ErrorDetail[] {
     ]),
     { kind: "rejected", file, count: 3 },
     ...Object.keys(FILTERS).map((filter) => ({ kind: "search_filter", filter, value: "金牌" }) as ErrorDetail),
-    { kind: "invalid", problem: { kind: "empty" } },
-    { kind: "invalid", problem: { kind: "too_long", max: 500 } },
-    { kind: "invalid", problem: { kind: "not_a_phone", value: "138-abc" } },
-    { kind: "invalid", problem: { kind: "too_short_for_a_phone", value: "12" } },
-    { kind: "invalid", problem: { kind: "not_an_email", value: "zhang@" } },
-    { kind: "invalid", problem: { kind: "out_of_range", min: 1, max: 240 } },
-    { kind: "invalid", problem: { kind: "not_a_full_path" } },
-    { kind: "invalid", problem: { kind: "not_a_time", value: "garbage" } },
+    ...Object.values(PROBLEMS).map((problem) => ({ kind: "invalid", problem }) as ErrorDetail),
     {
       kind: "refused_row",
       file,

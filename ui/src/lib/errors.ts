@@ -23,7 +23,27 @@ function valueText(problem: ValueProblem, t: Translate): string {
     case "not_a_full_path":
       return t("error.value.not_a_full_path");
     case "not_a_time":
-      return t("error.value.not_a_time", { value: problem.value });
+    case "not_one_of":
+    case "not_a_date":
+    case "not_a_link":
+      return t(`error.value.${problem.kind}`, { value: problem.value });
+    case "no_such_template":
+      return t("error.value.no_such_template", { value: problem.name });
+    case "encoding_too_narrow":
+      return t("error.value.encoding_too_narrow", { value: problem.encoding });
+    case "too_large":
+      return t("error.value.too_large", { max: problem.max_mib });
+    case "not_in_the_future":
+    case "already_done":
+    case "other_customer":
+    case "same_customer":
+    case "not_restorable":
+    case "nothing_matches":
+    case "folder_not_empty":
+    case "handover_not_backup":
+    case "no_duplicate":
+    case "no_backup_password":
+      return t(`error.value.${problem.kind}`);
   }
 }
 
