@@ -13,7 +13,20 @@ pub mod text;
 pub use credit_code::{check_credit_code, is_credit_code_field};
 pub use email::{accept_email, check_email, mask_email};
 pub use phone::{PhoneCheck, accept_phone, check_phone, mask_phone, phone_key};
-pub use text::{company_key, full_and_initials, is_cjk, name_key, pinyin_key, tidy};
+pub use text::{company_key, full_and_initials, is_cjk, mask_text, name_key, pinyin_key, tidy};
+
+use crate::vocab::ContactKind;
+
+/// A contact value as a screen in privacy mode and a redacted handover package show it: a
+/// phone by [`mask_phone`], an email by [`mask_email`], anything else by [`mask_text`]. The one
+/// masking rule: the desktop shows what the core masked.
+pub fn mask_contact(kind: ContactKind, value: &str) -> String {
+    match kind {
+        ContactKind::Phone => mask_phone(value),
+        ContactKind::Email => mask_email(value),
+        ContactKind::Wechat | ContactKind::Address => mask_text(value),
+    }
+}
 
 /// What is wrong with a value the user entered, as facts (the value itself where it helps).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

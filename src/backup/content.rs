@@ -10,7 +10,7 @@ use serde_json::Value as Json;
 use super::archive::PackageWriter;
 use super::manifest::{Manifest, PackageInfo, PackageKind, Redaction};
 use super::{BackupError, BackupOptions};
-use crate::store::{CUSTOMER_TABLES, Row, RowScope, SCHEMA_VERSION, SNAPSHOT_TABLES};
+use crate::store::{CUSTOMER_TABLES, ContactKind, Row, RowScope, SCHEMA_VERSION, SNAPSHOT_TABLES};
 use crate::{Notebook, Result};
 
 /// What a handover package carries: the tags, then the customers' own tables (the store's
@@ -42,8 +42,8 @@ pub(crate) fn redacted_rows(
                 for column in ["value", "normalized"] {
                     if let Some(Json::String(value)) = row.get_mut(column) {
                         match kind.as_str() {
-                            "phone" => *value = crate::rules::mask_phone(value),
-                            "email" => *value = crate::rules::mask_email(value),
+                            "phone" => *value = crate::rules::mask_contact(ContactKind::Phone, value),
+                            "email" => *value = crate::rules::mask_contact(ContactKind::Email, value),
                             _ => {}
                         }
                     }

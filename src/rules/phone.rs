@@ -192,6 +192,17 @@ mod tests {
     }
 
     #[test]
+    fn masks_keep_an_area_and_a_line_not_the_number() {
+        assert_eq!(mask_phone("13800138000"), "138****8000");
+        assert_eq!(mask_phone("138 0013 8000"), "138 **** 8000");
+        assert_eq!(mask_phone("+86 138-0013-8000"), "+86 1**-****-8000");
+        assert_eq!(mask_phone("12345"), "***45");
+        assert_eq!(super::super::mask_text("张伟"), "**");
+        assert_eq!(super::super::mask_text("欧阳娜娜"), "欧**娜");
+        assert_eq!(super::super::mask_text("zhangwei-wechat-id"), "z******d");
+    }
+
+    #[test]
     fn the_store_keeps_digits_and_refuses_words() {
         assert_eq!(accept_phone("０086 138-0013-8000").as_deref(), Ok("+8613800138000"));
         assert_eq!(accept_phone("+1 (650) 253.0000").as_deref(), Ok("+16502530000"));

@@ -20,6 +20,18 @@ pub fn too_long(value: &str, max: u32) -> bool {
     value.chars().count() > max as usize
 }
 
+/// An identifier masked by its first and last characters (张**伟, z****i); two characters or
+/// fewer as `**`.
+pub fn mask_text(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    match chars.as_slice() {
+        [first, middle @ .., last] if !middle.is_empty() => {
+            format!("{first}{}{last}", "*".repeat(middle.len().min(6)))
+        }
+        _ => "**".to_owned(),
+    }
+}
+
 /// A CJK ideograph (the unified blocks and their extensions A and B, and the compatibility block).
 pub fn is_cjk(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2A6DF}')

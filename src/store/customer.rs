@@ -87,6 +87,8 @@ pub struct ContactMethod {
     pub label: Option<String>,
     pub value: String,
     pub normalized: String,
+    /// The value as privacy mode shows it ([`crate::rules::mask_contact`]).
+    pub masked: String,
 }
 
 /// Checks a contact value and returns (value as typed, trimmed; normalised form).
@@ -418,11 +420,13 @@ pub(crate) fn load_customer(conn: &Connection, id: i64) -> Result<Option<Custome
     )?;
     customer.contacts = contacts
         .query_map([id], |row| {
+            let (kind, value): (ContactKind, String) = (row.get(1)?, row.get(3)?);
             Ok(ContactMethod {
                 id: row.get(0)?,
-                kind: row.get(1)?,
+                kind,
                 label: row.get(2)?,
-                value: row.get(3)?,
+                masked: crate::rules::mask_contact(kind, &value),
+                value,
                 normalized: row.get(4)?,
             })
         })?

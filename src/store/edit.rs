@@ -182,7 +182,8 @@ fn add_contact(
     .execute(params![customer_id, contact.kind, label, value, normalized, clock::to_db(now)])?;
     let id = conn.last_insert_rowid();
     record(conn, customer_id, id, &FieldPath::Contact { contact: contact.kind }, None, Some(&value), now)?;
-    Ok(ContactMethod { id, kind: contact.kind, label, value, normalized })
+    let masked = crate::rules::mask_contact(contact.kind, &value);
+    Ok(ContactMethod { id, kind: contact.kind, label, value, normalized, masked })
 }
 
 fn remove_contact(conn: &Connection, customer_id: i64, contact: &ContactMethod, now: &DateTime<Utc>) -> Result<()> {

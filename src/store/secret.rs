@@ -21,6 +21,8 @@ pub struct SecretSummary {
     pub customer_id: i64,
     pub label: String,
     pub username: Option<String>,
+    /// The username as privacy mode shows it ([`crate::rules::mask_text`]).
+    pub username_masked: Option<String>,
     pub url: Option<String>,
     pub updated_at: DateTime<Utc>,
 }
@@ -107,6 +109,7 @@ fn summary_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SecretSummary> 
         id: row.get(0)?,
         customer_id: row.get(1)?,
         label: row.get(2)?,
+        username_masked: row.get::<_, Option<String>>(3)?.as_deref().map(crate::rules::mask_text),
         username: row.get(3)?,
         url: row.get(4)?,
         updated_at: time_at(row, 5)?,

@@ -1,16 +1,5 @@
-// Small text helpers for display: masking in privacy mode, highlight ranges, file sizes.
-
-/** A phone, email or other identifier masked for screen sharing: 138****8000, l***@example.com. */
-export function mask(value: string, kind: "phone" | "email" | "secret" | "other"): string {
-  if (kind === "secret") return "••••••••";
-  if (kind === "email") {
-    const at = value.indexOf("@");
-    if (at > 0) return `${value[0]}***${value.slice(at)}`;
-  }
-  const chars = [...value];
-  if (kind === "phone" && chars.length >= 7) return `${chars.slice(0, 3).join("")}****${chars.slice(-4).join("")}`;
-  return chars.length <= 2 ? "**" : `${chars[0]}${"*".repeat(Math.min(chars.length - 2, 6))}${chars.at(-1)}`;
-}
+// Small text helpers for display: highlight ranges, file sizes, tags typed as one string.
+// (Masking for privacy mode is the core's: `masked` comes with each value.)
 
 export type Segment = { text: string; hit: boolean };
 

@@ -4,4 +4,8 @@ import type { ContactKind } from "./ContactKind";
 /**
  * A stored contact method: the value as typed and its normalised form for matching.
  */
-export type ContactMethod = { id: number, kind: ContactKind, label: string | null, value: string, normalized: string, };
+export type ContactMethod = { id: number, kind: ContactKind, label: string | null, value: string, normalized: string, 
+/**
+ * The value as privacy mode shows it ([`crate::rules::mask_contact`]).
+ */
+masked: string, };

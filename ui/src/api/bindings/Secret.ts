@@ -3,4 +3,8 @@
 /**
  * A revealed credential; the password is wiped from memory when this is dropped.
  */
-export type Secret = { password: string, id: number, customer_id: number, label: string, username: string | null, url: string | null, updated_at: string, };
+export type Secret = { password: string, id: number, customer_id: number, label: string, username: string | null, 
+/**
+ * The username as privacy mode shows it ([`crate::rules::mask_text`]).
+ */
+username_masked: string | null, url: string | null, updated_at: string, };

@@ -3,4 +3,8 @@
 /**
  * A credential without its password, for lists.
  */
-export type SecretSummary = { id: number, customer_id: number, label: string, username: string | null, url: string | null, updated_at: string, };
+export type SecretSummary = { id: number, customer_id: number, label: string, username: string | null, 
+/**
+ * The username as privacy mode shows it ([`crate::rules::mask_text`]).
+ */
+username_masked: string | null, url: string | null, updated_at: string, };
