@@ -67,7 +67,7 @@ test("records, attachments, history restore, a note's link, filters and saved vi
   await app.find("[data-testid=history-restore]");
   // The task's and complaint's changes read as the other tabs do: labels, not keys or ISO times.
   const history = await app.text("[data-testid=history]");
-  for (const shown of ["待办事项 · 完成时间", "投诉内容 · 状态", "处理中"]) assert.ok(history.includes(shown), `${shown} in ${history}`);
+  for (const shown of ["待办事项 · 完成时间", "投诉 · 状态", "处理中"]) assert.ok(history.includes(shown), `${shown} in ${history}`);
   for (const raw of ["handling", "done", "status", "T0", "T1", "T2"]) assert.ok(!history.includes(raw), `${raw} in ${history}`);
   await app.screenshot("history");
   await app.click("[data-testid=history-restore]");
