@@ -362,7 +362,16 @@ mod tests {
         let untitled = NewTask { customer_id: Some(id), title: " ".into(), ..NewTask::default() };
         assert_eq!(problem(nb.add_task(&untitled)), P::Empty);
         assert_eq!(problem(nb.add_complaint(id, "", None)), P::Empty);
-        assert_eq!(problem(nb.add_secret(id, "门户", None, None, "")), P::Empty);
+        assert_eq!(
+            problem(nb.add_secret(&crate::store::NewSecret {
+                customer_id: id,
+                label: "门户",
+                username: None,
+                url: None,
+                password: ""
+            })),
+            P::Empty
+        );
         assert_eq!(problem(nb.save_view("", &crate::store::CustomerFilter::default())), P::Empty);
         assert_eq!(problem(nb.merge_customers(id, id).map(|_| 0)), P::SameCustomer);
         let past = clock::now() - chrono::Duration::hours(1);

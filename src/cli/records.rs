@@ -297,7 +297,13 @@ pub(crate) fn secret(ctx: &Ctx, command: SecretCommand) -> Result<()> {
                 None => bail!(kehu::Error::Invalid("give the credential's password with --secret-file F".into())),
             };
             let mut notebook = ctx.open()?;
-            let id = notebook.add_secret(customer, &label, username.as_deref(), url.as_deref(), &password)?;
+            let id = notebook.add_secret(&kehu::store::NewSecret {
+                customer_id: customer,
+                label: &label,
+                username: username.as_deref(),
+                url: url.as_deref(),
+                password: &password,
+            })?;
             ctx.out.done(ctx.out.t("已保存凭据", "credential saved"), Some(id));
         }
         SecretCommand::List { customer } => {
@@ -454,7 +460,14 @@ pub(crate) fn template(ctx: &Ctx, command: TemplateCommand) -> Result<()> {
         TemplateCommand::Save { name, kind, description, file, fields } => {
             let body = file.map(|f| read_text(ctx, &f)).transpose()?.unwrap_or_default();
             let fields: Vec<_> = fields.into_iter().map(|name| TemplateField { name, hint: String::new() }).collect();
-            let id = ctx.open()?.save_template(kind, &name, ctx.out.lang, &description, &fields, &body)?;
+            let id = ctx.open()?.save_template(&kehu::store::NewTemplate {
+                kind,
+                name: &name,
+                language: ctx.out.lang,
+                description: &description,
+                fields: &fields,
+                body: &body,
+            })?;
             ctx.out.done(ctx.out.t("模板已保存", "template saved"), Some(id));
         }
         TemplateCommand::Remove { name, kind } => {

@@ -113,7 +113,7 @@ pub fn export(
     let io = |e: std::io::Error| crate::Error::from(InteropError::io(output, e));
     // Written beside the target and renamed over it only when whole; removed if it fails.
     let mut file = AtomicFile::create(output, Existing::Replace).map_err(io)?;
-    write_to(notebook, &mut file, output, &ids, options, progress)?;
+    write_to(notebook, &mut file, &Chosen { path: output, ids: &ids, options }, progress)?;
     file.commit().map_err(io)?;
     progress(total, total);
     let format = format!("{:?}", options.format).to_lowercase();
@@ -134,14 +134,21 @@ fn chosen(notebook: &Notebook, options: &ExportOptions) -> Result<Vec<i64>> {
     Ok(ids)
 }
 
+/// What an export writes: the customers chosen, to which file, how.
+#[derive(Clone, Copy)]
+struct Chosen<'a> {
+    path: &'a Path,
+    ids: &'a [i64],
+    options: &'a ExportOptions,
+}
+
 fn write_to(
     notebook: &mut Notebook,
     file: &mut AtomicFile,
-    path: &Path,
-    ids: &[i64],
-    options: &ExportOptions,
+    chosen: &Chosen<'_>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<()> {
+    let Chosen { path, ids, options } = *chosen;
     let io = |e: std::io::Error| crate::Error::from(InteropError::io(path, e));
     match options.format {
         ExportFormat::Json => {
@@ -193,7 +200,7 @@ fn write_to(
             };
             file.write_all(&bytes).map_err(io)
         }
-        ExportFormat::Xlsx => write_xlsx(notebook, file, path, ids, options, progress),
+        ExportFormat::Xlsx => write_xlsx(notebook, file, chosen, progress),
     }
 }
 
@@ -296,11 +303,10 @@ fn card_of(notebook: &mut Notebook, c: &Customer) -> Result<Card> {
 fn write_xlsx(
     notebook: &Notebook,
     file: &mut AtomicFile,
-    path: &Path,
-    ids: &[i64],
-    options: &ExportOptions,
+    chosen: &Chosen<'_>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<()> {
+    let Chosen { path, ids, options } = *chosen;
     use rust_xlsxwriter::{Format, Workbook};
     let lang = options.lang;
     let xlsx =

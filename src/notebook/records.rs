@@ -5,8 +5,8 @@ use super::Notebook;
 use crate::Result;
 use crate::clock::Today;
 use crate::store::{
-    Attachment, Complaint, ComplaintStatus, Interaction, NewInteraction, NewNote, NewTask, Note, Secret, SecretSummary,
-    Task, TaskFilter,
+    Attachment, Complaint, ComplaintStatus, Interaction, NewInteraction, NewNote, NewSecret, NewTask, Note, Secret,
+    SecretSummary, Task, TaskFilter,
 };
 use chrono::{DateTime, Utc};
 
@@ -102,15 +102,9 @@ impl Notebook {
 
 /// Credentials (customer-portal logins): passwords sealed with their own key.
 impl Notebook {
-    pub fn add_secret(
-        &mut self,
-        customer_id: i64,
-        label: &str,
-        username: Option<&str>,
-        url: Option<&str>,
-        password: &str,
-    ) -> Result<i64> {
-        Ok(self.store.add_secret(customer_id, label, username, url, password)?)
+    /// Adds a credential, its password sealed with its own key.
+    pub fn add_secret(&mut self, new: &NewSecret<'_>) -> Result<i64> {
+        Ok(self.store.add_secret(new)?)
     }
 
     /// A customer's credentials, without passwords.

@@ -4,7 +4,7 @@
 
 use super::Notebook;
 use crate::Result;
-use crate::store::{AccessLogEntry, Draft, Lang, ReviewPolicy, Template, TemplateField, TemplateKind};
+use crate::store::{AccessLogEntry, Draft, Lang, NewTemplate, ReviewPolicy, Template, TemplateKind};
 
 /// Templates.
 impl Notebook {
@@ -18,16 +18,8 @@ impl Notebook {
     }
 
     /// Saves a template under its kind and name, replacing one of that name.
-    pub fn save_template(
-        &mut self,
-        kind: TemplateKind,
-        name: &str,
-        language: Lang,
-        description: &str,
-        fields: &[TemplateField],
-        body: &str,
-    ) -> Result<i64> {
-        Ok(self.store.save_template(kind, name, language, description, fields, body)?)
+    pub fn save_template(&mut self, new: &NewTemplate<'_>) -> Result<i64> {
+        Ok(self.store.save_template(new)?)
     }
 
     pub fn delete_template(&mut self, kind: TemplateKind, name: &str) -> Result<()> {

@@ -46,15 +46,19 @@ pub(crate) fn aad(customer_id: i64) -> Vec<u8> {
     format!("kehu secret v1 customer {customer_id}").into_bytes()
 }
 
+/// A credential to add: a customer portal's login.
+#[derive(Debug, Clone, Copy)]
+pub struct NewSecret<'a> {
+    pub customer_id: i64,
+    pub label: &'a str,
+    pub username: Option<&'a str>,
+    pub url: Option<&'a str>,
+    pub password: &'a str,
+}
+
 impl Store {
-    pub(crate) fn add_secret(
-        &mut self,
-        customer_id: i64,
-        label: &str,
-        username: Option<&str>,
-        url: Option<&str>,
-        password: &str,
-    ) -> Result<i64> {
+    pub(crate) fn add_secret(&mut self, new: &NewSecret<'_>) -> Result<i64> {
+        let NewSecret { customer_id, label, username, url, password } = *new;
         let label = clean(Some(label)).ok_or_else(|| StoreError::bad_value("label", ValueProblem::Empty))?;
         if password.is_empty() {
             return Err(StoreError::bad_value("password", ValueProblem::Empty));

@@ -448,7 +448,14 @@ mod tests {
     fn rows_round_trip_through_a_loader_with_passwords_resealed() {
         let (_dir, mut nb) = testing::store();
         let id = nb.add_customer(&NewCustomer { name: "张伟".into(), ..NewCustomer::default() }).unwrap();
-        nb.add_secret(id, "门户", Some("zw"), None, "口令-1").unwrap();
+        nb.add_secret(&crate::store::NewSecret {
+            customer_id: id,
+            label: "门户",
+            username: Some("zw"),
+            url: None,
+            password: "口令-1",
+        })
+        .unwrap();
         let secrets = nb.snapshot_values("secret", RowScope::All).unwrap();
         assert_eq!(secrets[0]["password"], "口令-1");
         let customers = nb.snapshot_values("customer", RowScope::All).unwrap();

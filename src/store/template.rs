@@ -94,6 +94,17 @@ fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Template> {
     })
 }
 
+/// A template to save, by its kind and name.
+#[derive(Debug, Clone, Copy)]
+pub struct NewTemplate<'a> {
+    pub kind: TemplateKind,
+    pub name: &'a str,
+    pub language: Lang,
+    pub description: &'a str,
+    pub fields: &'a [TemplateField],
+    pub body: &'a str,
+}
+
 impl Store {
     /// Templates of one kind (or all), those of `lang` first, then by name.
     pub(crate) fn templates(&self, kind: Option<TemplateKind>, lang: Lang) -> Result<Vec<Template>> {
@@ -119,15 +130,8 @@ impl Store {
 
     /// Adds a template, or replaces the one of the same kind and name (a built-in one too: the
     /// user's wording wins). Returns its id.
-    pub(crate) fn save_template(
-        &mut self,
-        kind: TemplateKind,
-        name: &str,
-        language: Lang,
-        description: &str,
-        fields: &[TemplateField],
-        body: &str,
-    ) -> Result<i64> {
+    pub(crate) fn save_template(&mut self, new: &NewTemplate<'_>) -> Result<i64> {
+        let NewTemplate { kind, name, language, description, fields, body } = *new;
         let name = clean(Some(name)).ok_or_else(|| StoreError::bad_value("name", ValueProblem::Empty))?;
         if kind == TemplateKind::Note && body.trim().is_empty() {
             return Err(StoreError::bad_value("body", ValueProblem::Empty));

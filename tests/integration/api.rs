@@ -71,8 +71,15 @@ fn every_record_kind_round_trips_across_reopen() {
         .unwrap();
     let complaint = nb.add_complaint(id, "发货延迟", Some("三月批次晚到一周")).unwrap();
     nb.set_complaint_status(complaint, ComplaintStatus::Handling).unwrap();
-    let secret =
-        nb.add_secret(id, "供应商门户", Some("wangfang"), Some("https://portal.example.cn"), "门户密码#1").unwrap();
+    let secret = nb
+        .add_secret(&kehu::store::NewSecret {
+            customer_id: id,
+            label: "供应商门户",
+            username: Some("wangfang"),
+            url: Some("https://portal.example.cn"),
+            password: "门户密码#1",
+        })
+        .unwrap();
     let attachment = nb.add_attachment(id, "合同.pdf", "application/pdf", b"%PDF-1.7 contract").unwrap();
     drop(nb);
 
@@ -238,7 +245,18 @@ fn invalid_input_is_specific_and_changes_nothing() {
         nb.add_note(&NewNote { customer_id: 404, body: Some("x".into()), ..Default::default() }).unwrap_err().code(),
         ErrorCode::NotFound
     );
-    assert_eq!(nb.add_secret(id, "门户", None, None, "").unwrap_err().code(), ErrorCode::Invalid);
+    assert_eq!(
+        nb.add_secret(&kehu::store::NewSecret {
+            customer_id: id,
+            label: "门户",
+            username: None,
+            url: None,
+            password: ""
+        })
+        .unwrap_err()
+        .code(),
+        ErrorCode::Invalid
+    );
     let huge = vec![0u8; kehu::store::MAX_ATTACHMENT_BYTES + 1];
     assert_eq!(
         nb.add_attachment(id, "big.bin", "application/octet-stream", &huge).unwrap_err().code(),
@@ -295,7 +313,15 @@ fn templates_ship_in_both_languages_and_can_be_edited() {
     }
     assert!(customers.iter().find(|t| t.name == "大型企业").unwrap().fields.iter().any(|f| f.name == "决策链"));
 
-    nb.save_template(TemplateKind::Note, "电话回访", Lang::ZhCn, "", &[], "## 电话回访\n").unwrap();
+    nb.save_template(&kehu::store::NewTemplate {
+        kind: TemplateKind::Note,
+        name: "电话回访",
+        language: Lang::ZhCn,
+        description: "",
+        fields: &[],
+        body: "## 电话回访\n",
+    })
+    .unwrap();
     assert_eq!(nb.template(TemplateKind::Note, "电话回访").unwrap().body, "## 电话回访\n");
     nb.delete_template(TemplateKind::Note, "电话回访").unwrap();
     assert_eq!(nb.template(TemplateKind::Note, "电话回访").unwrap_err().code(), ErrorCode::NotFound);
@@ -379,7 +405,15 @@ fn erasing_removes_every_trace() {
     nb.add_note(&NewNote { customer_id: gone, body: Some("机密".into()), ..Default::default() }).unwrap();
     nb.add_task(&NewTask { customer_id: Some(gone), title: "任务".into(), ..NewTask::default() }).unwrap();
     nb.add_complaint(gone, "投诉", None).unwrap();
-    let secret = nb.add_secret(gone, "门户", None, None, "pw").unwrap();
+    let secret = nb
+        .add_secret(&kehu::store::NewSecret {
+            customer_id: gone,
+            label: "门户",
+            username: None,
+            url: None,
+            password: "pw",
+        })
+        .unwrap();
     let attachment = nb.add_attachment(gone, "a.txt", "text/plain", b"data").unwrap();
     nb.edit_customer(gone, &[Change::Set(Field::Title, Some("CEO".into()))]).unwrap();
 

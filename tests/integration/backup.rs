@@ -69,7 +69,14 @@ pub fn fill(nb: &mut Notebook) -> (i64, i64) {
     nb.add_task(&NewTask { customer_id: None, title: "整理台账".into(), ..NewTask::default() }).unwrap();
     let complaint = nb.add_complaint(li, "发货延迟", Some("两周未到")).unwrap();
     nb.set_complaint_status(complaint, ComplaintStatus::Handling).unwrap();
-    nb.add_secret(zhang, "客户门户", Some("zhangwei"), Some("https://portal.example.com"), "门户密码-42").unwrap();
+    nb.add_secret(&kehu::store::NewSecret {
+        customer_id: zhang,
+        label: "客户门户",
+        username: Some("zhangwei"),
+        url: Some("https://portal.example.com"),
+        password: "门户密码-42",
+    })
+    .unwrap();
     nb.add_attachment(zhang, "名片.png", "image/png", &[0x89, b'P', b'N', b'G', 0, 1, 2, 3]).unwrap();
     nb.add_attachment(li, "../合同 v2.pdf", "application/pdf", &vec![7u8; 300_000]).unwrap();
     (zhang, li)

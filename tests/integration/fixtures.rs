@@ -27,7 +27,14 @@ fn write_fixture(dir: &Path) {
         customer_id: id, body: Some("## 沟通记录\n续签意向明确".into()), ..Default::default()
     })
     .unwrap();
-    nb.add_secret(id, "门户", Some("chenjing"), None, "fixture-secret").unwrap();
+    nb.add_secret(&kehu::store::NewSecret {
+        customer_id: id,
+        label: "门户",
+        username: Some("chenjing"),
+        url: None,
+        password: "fixture-secret",
+    })
+    .unwrap();
     nb.close().unwrap();
     std::fs::remove_file(dir.join(kehu::LOCK_FILE)).unwrap();
 }

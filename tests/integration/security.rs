@@ -192,9 +192,24 @@ fn canary_is_in_no_file_while_the_notebook_is_open() {
         at: None,
     };
     nb.add_interaction(&interaction).unwrap();
-    nb.add_secret(id, &c("门户"), Some(CANARY), None, &c("密码")).unwrap();
+    nb.add_secret(&kehu::store::NewSecret {
+        customer_id: id,
+        label: &c("门户"),
+        username: Some(CANARY),
+        url: None,
+        password: &c("密码"),
+    })
+    .unwrap();
     nb.add_attachment(id, &c("附件"), "text/plain", c("内容").repeat(2000).as_bytes()).unwrap();
-    nb.save_template(TemplateKind::Note, &c("模板"), Lang::ZhCn, &c("说明"), &[], &c("正文")).unwrap();
+    nb.save_template(&kehu::store::NewTemplate {
+        kind: TemplateKind::Note,
+        name: &c("模板"),
+        language: Lang::ZhCn,
+        description: &c("说明"),
+        fields: &[],
+        body: &c("正文"),
+    })
+    .unwrap();
 
     // Open: the WAL holds every page written since the last checkpoint.
     let files: Vec<_> = files_under(&t.dir()).into_keys().collect();

@@ -92,7 +92,16 @@ pub fn save_template(
     fields: Vec<TemplateField>,
     body: String,
 ) -> IpcResult<i64> {
-    session.with(|nb| nb.save_template(kind, &name, language, &description, &fields, &body))
+    session.with(|nb| {
+        nb.save_template(&kehu::store::NewTemplate {
+            kind,
+            name: &name,
+            language,
+            description: &description,
+            fields: &fields,
+            body: &body,
+        })
+    })
 }
 
 #[tauri::command(async)]

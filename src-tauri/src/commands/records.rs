@@ -74,7 +74,15 @@ pub fn add_secret(
     url: Option<String>,
     password: Zeroizing<String>,
 ) -> IpcResult<i64> {
-    session.with(|nb| nb.add_secret(customer_id, &label, username.as_deref(), url.as_deref(), &password))
+    session.with(|nb| {
+        nb.add_secret(&kehu::store::NewSecret {
+            customer_id,
+            label: &label,
+            username: username.as_deref(),
+            url: url.as_deref(),
+            password: &password,
+        })
+    })
 }
 
 /// Shows a credential's password (logged in the access log).
